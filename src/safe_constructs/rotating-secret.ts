@@ -1,0 +1,204 @@
+import {
+  Annotations, Duration, RemovalPolicy, Token,
+  aws_kms as kms,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  CONSUMER_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, missingCharacters, propName,
+  requireDurationInRange, requireIntegerInRange, show,
+} from './internal';
+
+/**
+ * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses, which
+ * holds every character RDS or DMS rejects and the shell and URL metacharacters besides.
+ */
+const DEFAULT_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+
+const MIN_ROTATION = Duration.hours(4);
+const MAX_ROTATION = Duration.days(1000);
+const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 128;
+const USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Properties of a {@link RotatingSecret}.
+ */
+export interface RotatingSecretProps {
+  /**
+   * How Secrets Manager rotates the secret: a Lambda that AWS hosts and maintains, one per engine.
+   *
+   * Required, so that a secret without rotation cannot be written. Give it `vpc` (and a security
+   * group the database admits) when the database is private: without a VPC the rotation Lambda runs
+   * outside it and fails at its first rotation, weeks after the deploy (a warning says so).
+   *
+   * Deploying a hosted rotation needs the `CAPABILITY_AUTO_EXPAND` capability (`cdk deploy` asks
+   * for it), because it uses the `AWS::SecretsManager-2024-09-16` transform.
+   *
+   * @example HostedRotation.postgreSqlSingleUser({ vpc })
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html
+   */
+  readonly hostedRotation: secretsmanager.HostedRotation;
+
+  /**
+   * The database user name stored in the secret's `username` key.
+   *
+   * A letter, then letters, digits or underscores, 63 characters at most (MySQL and MariaDB
+   * accept 16 at most for a master user).
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+   */
+  readonly username: string;
+
+  /**
+   * How long after the previous rotation Secrets Manager rotates the secret again.
+   *
+   * From 4 hours to 1000 days; zero (which would turn rotation off) is refused.
+   *
+   * @default Duration.days(30)
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+   */
+  readonly automaticallyAfter?: Duration;
+
+  /**
+   * The length of the generated password, from 8 to 128 characters.
+   *
+   * @default 30
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
+   */
+  readonly passwordLength?: number;
+
+  /**
+   * Characters the generated password must not contain.
+   *
+   * Whatever is given, the characters a database consumer rejects are excluded too: `{ } ; + %`
+   * (DMS) and `/ ' " @` and space (RDS master passwords).
+   *
+   * @default - the `rds.DatabaseSecret` set: `` %+~`#$&*()|[]{}:;<>?!'/@"\`` and space
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.Creating.html
+   */
+  readonly excludeCharacters?: string;
+
+  /**
+   * A customer-managed KMS key to encrypt the secret with.
+   *
+   * @default - the AWS managed key `aws/secretsmanager`
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the secret when it leaves the stack.
+   *
+   * The secret is kept unless this says `RemovalPolicy.DESTROY`, so a refactoring cannot delete
+   * the credentials of a running database. `SNAPSHOT` is refused: secrets have no snapshots.
+   *
+   * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * A name for the secret.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly secretName?: string;
+
+  /**
+   * A description of the secret.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+}
+
+/**
+ * A Secrets Manager secret holding database credentials that cannot exist without rotation.
+ *
+ * Its value is the JSON `{"username": ..., "password": ...}` that RDS, DMS and hosted rotation
+ * read, with a generated password free of the characters those consumers reject. It rotates every
+ * 30 days by default, through the hosted rotation Lambda given. It is a `Secret`, so it goes
+ * wherever an `ISecret` does: `rds.Credentials.fromSecret`, `grantRead`, `attach`.
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
+ */
+export class RotatingSecret extends secretsmanager.Secret {
+  /** The rotation schedule, which the secret always has. */
+  public readonly rotationSchedule: secretsmanager.RotationSchedule;
+
+  constructor(scope: Construct, id: string, props: RotatingSecretProps) {
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    super(scope, id, {
+      description: props.description,
+      secretName: props.secretName,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: props.username }),
+        generateStringKey: 'password',
+        passwordLength: props.passwordLength ?? 30,
+        excludeCharacters: withConsumerRejected(props.excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
+      },
+    });
+    this.validate(props, removalPolicy);
+
+    const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
+    requireDurationInRange(this, 'automaticallyAfter', automaticallyAfter, MIN_ROTATION, MAX_ROTATION,
+      'a secret in this library always rotates: pick a period in that range, or omit it for 30 days');
+
+    this.rotationSchedule = this.addRotationSchedule('RotationSchedule', {
+      hostedRotation: props.hostedRotation,
+      automaticallyAfter,
+    });
+    this.checkHostedRotation();
+  }
+
+  /**
+   * Attaches the secret to a database (adding `host`, `port`, `engine` and the identifier to it),
+   * and makes the rotation schedule wait for the attachment: hosted rotation reads `host`, and it
+   * rotates once as soon as it is created.
+   */
+  public attach(target: secretsmanager.ISecretAttachmentTarget): secretsmanager.ISecret {
+    const attached = super.attach(target);
+    this.rotationSchedule.node.addDependency(attached);
+    return attached;
+  }
+
+  private validate(props: RotatingSecretProps, removalPolicy: RemovalPolicy): void {
+    if (!Token.isUnresolved(props.username) && !USERNAME_PATTERN.test(props.username)) {
+      fail(this, 'username', `must be a letter followed by up to 62 letters, digits or underscores, got: ${show(props.username)}`,
+        'RDS and DMS reject other master user names');
+    }
+    if (props.passwordLength !== undefined) {
+      requireIntegerInRange(this, 'passwordLength', props.passwordLength, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH,
+        'RDS accepts master passwords of 8 to 128 characters (41 for MySQL and MariaDB)');
+    }
+    if (removalPolicy === RemovalPolicy.SNAPSHOT) {
+      fail(this, 'removalPolicy', 'must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, got: SNAPSHOT',
+        'Secrets Manager keeps no snapshots: use RETAIN (the default) to keep the secret');
+    }
+  }
+
+  /** Checks what the bound hosted rotation will do, as far as the template shows it. */
+  private checkHostedRotation(): void {
+    const schedule = this.rotationSchedule.node.defaultChild as secretsmanager.CfnRotationSchedule;
+    const hosted = schedule.hostedRotationLambda as secretsmanager.CfnRotationSchedule.HostedRotationLambdaProperty;
+    if (hosted.excludeCharacters !== undefined && !Token.isUnresolved(hosted.excludeCharacters)) {
+      const missing = missingCharacters(hosted.excludeCharacters, CONSUMER_REJECTED_PASSWORD_CHARACTERS);
+      if (missing) {
+        fail(this, 'hostedRotation', `excludes ${show(hosted.excludeCharacters)}, which lets rotated passwords contain ${show(missing)} that RDS or DMS reject`,
+          `omit excludeCharacters from the HostedRotation options: RotatingSecret passes its own, or use ${propName('excludeCharacters')} on RotatingSecret`);
+      }
+    }
+    if (hosted.vpcSubnetIds === undefined) {
+      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:rotationOutsideVpc`,
+        'the hosted rotation Lambda runs outside any VPC, so it can rotate only a database that is publicly reachable; '
+        + 'pass vpc (and a security group the database admits) to the HostedRotation factory');
+    }
+  }
+}
+
+function withConsumerRejected(excludeCharacters: string): string {
+  return excludeCharacters + missingCharacters(excludeCharacters, CONSUMER_REJECTED_PASSWORD_CHARACTERS);
+}

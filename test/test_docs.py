@@ -1,0 +1,54 @@
+"""Every Python snippet of the README and every example app runs, and what they synthesize is checked."""
+import pathlib
+import re
+import runpy
+import sys
+
+import pytest
+
+from harness import lint_findings, plaintext_secrets
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SNIPPET = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+
+def readme_snippets():
+    return SNIPPET.findall((ROOT / "README.md").read_text())
+
+
+def check_assembly(outdir):
+    """Every template in a cloud assembly passes cfn-lint and has no plaintext secret; returns them."""
+    import json
+    templates = sorted(pathlib.Path(outdir).glob("*.template.json"))
+    for path in templates:
+        body = json.loads(path.read_text())
+        problems = lint_findings(body) + plaintext_secrets(body)
+        assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    return templates
+
+
+def test_the_readme_has_python_snippets():
+    assert len(readme_snippets()) >= 1
+
+
+@pytest.mark.parametrize("index", range(len(readme_snippets())))
+def test_readme_snippet_runs(index, tmp_path, monkeypatch):
+    # GIVEN a snippet, run in an empty directory with the app's output there
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "cdk.out"))
+    # WHEN
+    exec(compile(readme_snippets()[index], f"README.md snippet {index + 1}", "exec"), {"__name__": "__main__"})
+    # THEN whatever it synthesized is valid
+    if (tmp_path / "cdk.out").exists():
+        assert check_assembly(tmp_path / "cdk.out")
+
+
+def test_quickstart_example_synthesizes_a_valid_template(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT / "examples" / "quickstart"))
+    try:
+        app = runpy.run_path(str(ROOT / "examples" / "quickstart" / "app.py"))
+    finally:
+        sys.path.pop(0)
+    template = app["main"](str(tmp_path))
+    assert f"synthesized SafeConstructsQuickStart: {template}" in capsys.readouterr().out
+    assert [p.name for p in check_assembly(tmp_path)] == ["SafeConstructsQuickStart.template.json"]

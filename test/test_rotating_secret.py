@@ -1,0 +1,205 @@
+import json
+
+import pytest
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Match
+
+from harness import new_stack, only_resource, synth, warnings_of
+from safe_constructs import RotatingSecret
+
+REJECTED_BY_CONSUMERS = "{};+%/'\"@ "
+
+
+def rotating_secret(stack, **overrides):
+    props = {"hosted_rotation": secretsmanager.HostedRotation.postgre_sql_single_user(), "username": "app"}
+    props.update(overrides)
+    return RotatingSecret(stack, "Secret", **props)
+
+
+def test_rotates_every_30_days_through_the_hosted_rotation_lambda():
+    # GIVEN
+    stack = new_stack()
+    # WHEN
+    rotating_secret(stack)
+    # THEN
+    template = synth(stack)
+    template.has_resource_properties("AWS::SecretsManager::RotationSchedule", {
+        "SecretId": {"Ref": Match.string_like_regexp("Secret")},
+        "HostedRotationLambda": Match.object_like({"RotationType": "PostgreSQLSingleUser"}),
+        "RotationRules": {"ScheduleExpression": "rate(30 days)"},
+    })
+    assert "AWS::SecretsManager-2024-09-16" in json.dumps(template.to_json()["Transform"])
+
+
+def test_generates_the_username_password_json_that_rds_and_dms_read():
+    stack = new_stack()
+    rotating_secret(stack, username="payments_app")
+    secret = only_resource(synth(stack), "AWS::SecretsManager::Secret")["Properties"]
+    generator = secret["GenerateSecretString"]
+    assert json.loads(generator["SecretStringTemplate"]) == {"username": "payments_app"}
+    assert generator["GenerateStringKey"] == "password"
+    assert generator["PasswordLength"] == 30
+    assert "SecretString" not in secret
+
+
+def test_password_excludes_what_dms_and_rds_reject_even_with_custom_exclusions():
+    stack = new_stack()
+    rotating_secret(stack, exclude_characters="xyz")
+    template = synth(stack)
+    generator = only_resource(template, "AWS::SecretsManager::Secret")["Properties"]["GenerateSecretString"]
+    excluded = generator["ExcludeCharacters"]
+    assert excluded.startswith("xyz")
+    assert all(c in excluded for c in REJECTED_BY_CONSUMERS)
+    # the rotation Lambda generates later passwords with the same exclusions
+    rotation = only_resource(template, "AWS::SecretsManager::RotationSchedule")["Properties"]
+    assert rotation["HostedRotationLambda"]["ExcludeCharacters"] == excluded
+
+
+def test_default_exclusions_are_the_database_secret_set():
+    stack = new_stack()
+    rotating_secret(stack)
+    generator = only_resource(synth(stack), "AWS::SecretsManager::Secret")["Properties"]["GenerateSecretString"]
+    assert all(c in generator["ExcludeCharacters"] for c in REJECTED_BY_CONSUMERS + "`#$&*()|[]:<>?!\\~")
+
+
+def test_custom_schedule_and_length():
+    stack = new_stack()
+    rotating_secret(stack, automatically_after=Duration.hours(4), password_length=64)
+    template = synth(stack)
+    template.has_resource_properties("AWS::SecretsManager::RotationSchedule", {
+        "RotationRules": {"ScheduleExpression": "rate(4 hours)"},
+    })
+    template.has_resource_properties("AWS::SecretsManager::Secret", {
+        "GenerateSecretString": Match.object_like({"PasswordLength": 64}),
+    })
+
+
+def test_is_retained_by_default_and_destroyed_only_when_asked():
+    stack = new_stack()
+    rotating_secret(stack)
+    synth(stack).has_resource("AWS::SecretsManager::Secret", {
+        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+    })
+
+    stack = new_stack()
+    rotating_secret(stack, removal_policy=RemovalPolicy.DESTROY)
+    synth(stack).has_resource("AWS::SecretsManager::Secret", {"DeletionPolicy": "Delete"})
+
+
+def test_customer_managed_key_encrypts_the_secret_and_reaches_the_rotation():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    rotating_secret(stack, encryption_key=key)
+    template = synth(stack)
+    key_id = stack.resolve(key.key_arn)
+    template.has_resource_properties("AWS::SecretsManager::Secret", {"KmsKeyId": key_id})
+    template.has_resource_properties("AWS::SecretsManager::RotationSchedule", {
+        "HostedRotationLambda": Match.object_like({"KmsKeyArn": key_id}),
+    })
+
+
+def test_is_an_isecret_for_rds_and_grants_and_waits_for_its_attachment():
+    # GIVEN a private database whose credentials are the rotating secret
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=isolated)
+    secret = rotating_secret(stack, hosted_rotation=rotation)
+    # WHEN
+    db = rds.DatabaseInstance(stack, "Db",
+        engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+        vpc=vpc, vpc_subnets=isolated, credentials=rds.Credentials.from_secret(secret), storage_encrypted=True)
+    db.connections.allow_default_port_from(rotation)
+    role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    secret.grant_read(role)
+    # THEN
+    template = synth(stack)
+    attachment_id = next(iter(template.find_resources("AWS::SecretsManager::SecretTargetAttachment")))
+    schedule = only_resource(template, "AWS::SecretsManager::RotationSchedule")
+    assert attachment_id in schedule["DependsOn"]
+    assert schedule["Properties"]["HostedRotationLambda"]["VpcSubnetIds"]
+    password = only_resource(template, "AWS::RDS::DBInstance")["Properties"]["MasterUserPassword"]
+    assert json.dumps(password).startswith('{"Fn::Join": ["", ["{{resolve:secretsmanager:"')
+    template.has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": {"Ref": Match.string_like_regexp("Secret")},
+        })])},
+    })
+    assert not [w for w in warnings_of(stack) if "outside any VPC" in w]
+
+
+def test_warns_when_the_rotation_lambda_is_outside_any_vpc():
+    stack = new_stack()
+    rotating_secret(stack)
+    synth(stack)
+    assert any("outside any VPC" in w and "rotationOutsideVpc" in w for w in warnings_of(stack))
+
+
+def test_fails_without_hosted_rotation():
+    stack = new_stack()
+    with pytest.raises(TypeError, match="hosted_rotation"):
+        RotatingSecret(stack, "Secret", username="app")
+
+
+def test_fails_without_username():
+    stack = new_stack()
+    with pytest.raises(TypeError, match="username"):
+        RotatingSecret(stack, "Secret", hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user())
+
+
+@pytest.mark.parametrize("period, shown", [
+    (Duration.hours(3), "3 hours"),
+    (Duration.days(1001), "1001 days"),
+    (Duration.days(0), "0 days"),
+])
+def test_fails_with_a_rotation_period_secrets_manager_rejects(period, shown):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        rf"Test/Secret: automatically_after \(automaticallyAfter\) must be from 4 hours to 1000 days, "
+        rf"got: {shown}; a secret in this library always rotates")):
+        rotating_secret(stack, automatically_after=period)
+
+
+@pytest.mark.parametrize("length", [7, 129, 0])
+def test_fails_with_a_password_length_rds_rejects(length):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        rf"password_length \(passwordLength\) must be a whole number from 8 to 128, got: {length}; "
+        r"RDS accepts master passwords of 8 to 128")):
+        rotating_secret(stack, password_length=length)
+
+
+@pytest.mark.parametrize("username", ["", "1app", "app-user", "a" * 64, "app user"])
+def test_fails_with_a_username_rds_rejects(username):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        r"username must be a letter followed by up to 62 letters, digits or underscores, got: ")):
+        rotating_secret(stack, username=username)
+
+
+def test_fails_with_snapshot_removal_policy():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        r"removal_policy \(removalPolicy\) must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, "
+        r"got: SNAPSHOT; Secrets Manager keeps no snapshots")):
+        rotating_secret(stack, removal_policy=RemovalPolicy.SNAPSHOT)
+
+
+def test_fails_when_the_hosted_rotation_would_generate_rejected_characters():
+    stack = new_stack()
+    rotation = secretsmanager.HostedRotation.postgre_sql_single_user(exclude_characters="{}")
+    with pytest.raises(RuntimeError, match=(
+        r"hosted_rotation \(hostedRotation\) excludes \"\{\}\", which lets rotated passwords contain "
+        r".*omit excludeCharacters from the HostedRotation options")):
+        rotating_secret(stack, hosted_rotation=rotation)
+
+
+def test_the_outside_vpc_warning_can_be_acknowledged_with_a_reason():
+    from aws_cdk import Annotations
+    stack = new_stack()
+    secret = rotating_secret(stack)
+    Annotations.of(secret).acknowledge_warning("safe-constructs:rotationOutsideVpc", "the database is public")
+    synth(stack)
+    assert not [w for w in warnings_of(stack) if "outside any VPC" in w]
