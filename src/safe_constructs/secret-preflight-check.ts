@@ -1,0 +1,128 @@
+import * as path from 'path';
+import {
+  CustomResource, Duration,
+  aws_lambda as lambda,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { fail, grantSecretRead, requireIntegerInRange } from './internal';
+
+/** The handler's code, shipped in the package: standard library and boto3 only, nothing to bundle. */
+const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'secret-preflight');
+
+/**
+ * Properties of a {@link SecretPreflightCheck}.
+ */
+export interface SecretPreflightCheckProps {
+  /**
+   * The secret to check, usually one created outside the stack.
+   */
+  readonly secret: secretsmanager.ISecret;
+
+  /**
+   * The JSON keys the secret must hold, each with a non-empty value.
+   */
+  readonly requiredKeys: string[];
+
+  /**
+   * The key holding the password, whose characters and length are checked.
+   *
+   * @default - no password check beyond the required keys
+   */
+  readonly passwordKey?: string;
+
+  /**
+   * Characters the password's consumer rejects.
+   *
+   * @default - none
+   */
+  readonly rejectedPasswordCharacters?: string;
+
+  /**
+   * The shortest password the consumer accepts.
+   *
+   * @default 1
+   */
+  readonly minPasswordLength?: number;
+
+  /**
+   * The longest password the consumer accepts.
+   *
+   * @default 4096
+   */
+  readonly maxPasswordLength?: number;
+
+  /**
+   * Who reads the secret, as the failure message should name it.
+   *
+   * @default "its consumer"
+   */
+  readonly consumer?: string;
+}
+
+/**
+ * A deploy-time check of a secret's content, run before anything that reads the secret.
+ *
+ * A custom resource whose Lambda (Python, shipped in this package) reads the secret and fails the
+ * deploy within seconds when its value is not a JSON object, lacks a required key, or has an
+ * empty or unusable password. The failure names the secret and the keys, never a value. Make the
+ * resources that read the secret wait for it with {@link guard}: CloudFormation then stops before
+ * creating them, instead of failing mid-stack with `Could not parse SecretString JSON`.
+ *
+ * Its role may read only that secret (and decrypt with its key when it has one). It checks on
+ * create and whenever its properties change, not on every deploy.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html
+ */
+export class SecretPreflightCheck extends Construct {
+  /** The Lambda function that reads the secret. */
+  public readonly handler: lambda.Function;
+
+  /** The custom resource CloudFormation creates before the guarded resources. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: SecretPreflightCheckProps) {
+    super(scope, id);
+    if (props.requiredKeys.length === 0 || props.requiredKeys.some((key) => key.length === 0)) {
+      fail(this, 'requiredKeys', `must be non-empty keys, got: ${JSON.stringify(props.requiredKeys)}`,
+        'name the JSON keys the secret must hold');
+    }
+    if (props.minPasswordLength !== undefined) {
+      requireIntegerInRange(this, 'minPasswordLength', props.minPasswordLength, 1, 4096, 'use a length Secrets Manager can hold');
+    }
+    if (props.maxPasswordLength !== undefined) {
+      requireIntegerInRange(this, 'maxPasswordLength', props.maxPasswordLength, props.minPasswordLength ?? 1, 4096,
+        'it must be at least minPasswordLength');
+    }
+
+    this.handler = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(HANDLER_DIR),
+      timeout: Duration.seconds(60),
+      description: 'safe-constructs: checks a secret before the resources that read it are created',
+    });
+    grantSecretRead(props.secret, this.handler);
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.handler.functionArn,
+      resourceType: 'Custom::SecretPreflightCheck',
+      properties: {
+        SecretId: props.secret.secretFullArn ?? props.secret.secretArn,
+        RequiredKeys: props.requiredKeys,
+        PasswordKey: props.passwordKey,
+        RejectedPasswordCharacters: props.rejectedPasswordCharacters,
+        MinPasswordLength: props.minPasswordLength,
+        MaxPasswordLength: props.maxPasswordLength,
+        Consumer: props.consumer,
+      },
+    });
+    // The function must be allowed to read before CloudFormation invokes it.
+    this.resource.node.addDependency(this.handler.role!);
+  }
+
+  /** Makes `dependent` (and everything under it) wait until the secret has passed the check. */
+  public guard(dependent: IConstruct): void {
+    dependent.node.addDependency(this.resource);
+  }
+}

@@ -1,0 +1,308 @@
+import {
+  Annotations, Stack, Token,
+  aws_dms as dms,
+  aws_iam as iam,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  WARNING_PREFIX, fail, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
+  knownSecretContent, missingCharacters, propName, show,
+} from './internal';
+import { SecretPreflightCheck } from './secret-preflight-check';
+
+/** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
+const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
+
+/** DMS rejects `{ }` in passwords for every engine and `; + %` for PostgreSQL. */
+const DMS_POSTGRES_REJECTED_CHARACTERS = '{};+%';
+
+const ENDPOINT_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
+
+/** Whether DMS reads from the endpoint or writes to it. */
+export enum DmsEndpointType {
+  /** The database DMS migrates from. */
+  SOURCE = 'source',
+  /** The database DMS migrates to. */
+  TARGET = 'target',
+}
+
+/**
+ * How DMS protects its connection to PostgreSQL.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html
+ */
+export enum DmsSslMode {
+  /** Clear text. Refused unless chosen explicitly, and then flagged with a warning. */
+  NONE = 'none',
+  /** Encrypted, without verifying the server's certificate. */
+  REQUIRE = 'require',
+  /** Encrypted, with the server's certificate verified against `certificateArn`. */
+  VERIFY_CA = 'verify-ca',
+  /** Encrypted, with the certificate and the host name verified against `certificateArn`. */
+  VERIFY_FULL = 'verify-full',
+}
+
+/**
+ * The logical decoding plugin DMS uses for change data capture.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html#CHAP_Source.PostgreSQL.ConnectionAttrib
+ */
+export enum DmsPostgresPlugin {
+  /** DMS chooses (pglogical when it is installed, otherwise test_decoding). */
+  NO_PREFERENCE = 'no-preference',
+  /** The test_decoding plugin, built into PostgreSQL. */
+  TEST_DECODING = 'test-decoding',
+  /** The pglogical extension. */
+  PGLOGICAL = 'pglogical',
+}
+
+/**
+ * PostgreSQL settings for change data capture (CDC). Credentials and server settings are not
+ * among them: the secret supplies those.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dms-endpoint-postgresqlsettings.html
+ */
+export interface DmsPostgresCdcSettings {
+  /**
+   * Whether DMS writes a heartbeat, so an idle source does not hold the WAL in its replication slot.
+   *
+   * @default false
+   */
+  readonly heartbeatEnable?: boolean;
+
+  /**
+   * How often the heartbeat is written, in minutes.
+   *
+   * @default 5
+   */
+  readonly heartbeatFrequency?: number;
+
+  /**
+   * The schema of the heartbeat table.
+   *
+   * @default "public"
+   */
+  readonly heartbeatSchema?: string;
+
+  /**
+   * The name of an existing logical replication slot to use.
+   *
+   * @default - DMS creates a slot
+   */
+  readonly slotName?: string;
+
+  /**
+   * The logical decoding plugin.
+   *
+   * @default DmsPostgresPlugin.NO_PREFERENCE
+   */
+  readonly pluginName?: DmsPostgresPlugin;
+
+  /**
+   * Whether DMS captures DDL with event triggers.
+   *
+   * @default true
+   */
+  readonly captureDdls?: boolean;
+
+  /**
+   * The schema where the DDL capture artifacts are created.
+   *
+   * @default "public"
+   */
+  readonly ddlArtifactsSchema?: string;
+}
+
+/**
+ * Properties of a {@link SecureDmsPostgresEndpoint}.
+ */
+export interface SecureDmsPostgresEndpointProps {
+  /**
+   * The secret DMS reads the connection from. It must hold `username`, `password`, `host` and
+   * `port` (DMS ignores other keys). A `RotatingSecret` or `rds.DatabaseSecret` attached to its
+   * database holds them; an RDS-managed master secret does not (it lacks `host` and `port`).
+   *
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+   */
+  readonly secret: secretsmanager.ISecret;
+
+  /**
+   * Whether DMS reads from this database or writes to it.
+   */
+  readonly endpointType: DmsEndpointType;
+
+  /**
+   * The database to migrate (the secret's `dbname`, if any, is not used).
+   */
+  readonly databaseName: string;
+
+  /**
+   * How the connection is protected. `NONE` must be chosen explicitly and leaves a warning.
+   *
+   * @default DmsSslMode.REQUIRE
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html
+   */
+  readonly sslMode?: DmsSslMode;
+
+  /**
+   * The ARN of the DMS certificate that verifies the server; required with `VERIFY_CA` and
+   * `VERIFY_FULL`, and only used by them.
+   *
+   * @default - none
+   */
+  readonly certificateArn?: string;
+
+  /**
+   * The endpoint's name: a letter, then letters, digits and single hyphens, 255 characters at most,
+   * not ending with a hyphen.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly endpointIdentifier?: string;
+
+  /**
+   * Change data capture settings.
+   *
+   * @default - DMS's defaults
+   */
+  readonly cdcSettings?: DmsPostgresCdcSettings;
+
+  /**
+   * Whether a deploy-time check verifies the secret's keys (`username`, `password`, `host`,
+   * `port`) and password characters before the endpoint is created. For a secret created in this
+   * app the same is checked at synth time instead, so it is refused there.
+   *
+   * @default - true for a secret created outside this app, false for one created in it
+   */
+  readonly preflightCheck?: boolean;
+}
+
+/**
+ * A DMS PostgreSQL endpoint that reads its credentials from Secrets Manager, through an IAM role
+ * it creates with the regional DMS trust and least-privilege grants.
+ *
+ * No prop admits a user name, a password, a server name or a port: the secret supplies them, and
+ * DMS accepts either those settings or the secret, not both. TLS is on unless explicitly turned
+ * off. `EngineName` is `postgres`, which serves Aurora PostgreSQL too.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+ */
+export class SecureDmsPostgresEndpoint extends Construct {
+  /** The DMS endpoint. */
+  public readonly endpoint: dms.CfnEndpoint;
+
+  /** The endpoint's ARN (its `Ref`). */
+  public readonly endpointArn: string;
+
+  /** The role DMS assumes to read the secret. */
+  public readonly role: iam.Role;
+
+  /** The deploy-time check of the secret, when there is one. */
+  public readonly preflightCheck?: SecretPreflightCheck;
+
+  constructor(scope: Construct, id: string, props: SecureDmsPostgresEndpointProps) {
+    super(scope, id);
+    const sslMode = props.sslMode ?? DmsSslMode.REQUIRE;
+    this.validate(props, sslMode);
+
+    // DMS refuses a role that does not trust its regional principal (dms.<region>.amazonaws.com).
+    this.role = new iam.Role(this, 'SecretAccessRole', {
+      assumedBy: new iam.ServicePrincipal(`dms.${Stack.of(this).region}.amazonaws.com`),
+      description: 'Lets DMS read one endpoint secret',
+    });
+    grantSecretRead(props.secret, this.role);
+
+    const cdc = props.cdcSettings ?? {};
+    this.endpoint = new dms.CfnEndpoint(this, 'Resource', {
+      endpointType: props.endpointType,
+      engineName: 'postgres',
+      databaseName: props.databaseName,
+      sslMode,
+      certificateArn: props.certificateArn,
+      endpointIdentifier: props.endpointIdentifier,
+      postgreSqlSettings: {
+        secretsManagerSecretId: props.secret.secretFullArn ?? props.secret.secretArn,
+        secretsManagerAccessRoleArn: this.role.roleArn,
+        heartbeatEnable: cdc.heartbeatEnable,
+        heartbeatFrequency: cdc.heartbeatFrequency,
+        heartbeatSchema: cdc.heartbeatSchema,
+        slotName: cdc.slotName,
+        pluginName: cdc.pluginName,
+        captureDdls: cdc.captureDdls,
+        ddlArtifactsSchema: cdc.ddlArtifactsSchema,
+      },
+    });
+    this.endpoint.node.addDependency(this.role);
+    this.endpointArn = this.endpoint.ref;
+
+    const createdInApp = isSecretCreatedInApp(props.secret);
+    if (props.preflightCheck ?? !createdInApp) {
+      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', {
+        secret: props.secret,
+        requiredKeys: DMS_SECRET_KEYS,
+        passwordKey: 'password',
+        rejectedPasswordCharacters: DMS_POSTGRES_REJECTED_CHARACTERS,
+        consumer: 'the DMS PostgreSQL endpoint',
+      });
+      this.preflightCheck.guard(this.endpoint);
+    }
+    if (createdInApp) {
+      this.node.addValidation({ validate: () => this.validateSecretContent(props.secret) });
+    }
+  }
+
+  private validate(props: SecureDmsPostgresEndpointProps, sslMode: DmsSslMode): void {
+    const verifying = sslMode === DmsSslMode.VERIFY_CA || sslMode === DmsSslMode.VERIFY_FULL;
+    if (verifying && !props.certificateArn) {
+      fail(this, 'certificateArn', `is required with sslMode ${sslMode}, got: none`,
+        'import the server\'s CA into DMS (AWS::DMS::Certificate) and pass its ARN, or use DmsSslMode.REQUIRE');
+    }
+    if (!verifying && props.certificateArn) {
+      fail(this, 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got sslMode: ${sslMode}`,
+        'use DmsSslMode.VERIFY_FULL to verify the server with it, or drop certificateArn');
+    }
+    if (sslMode === DmsSslMode.NONE) {
+      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:dmsSslNone`,
+        'sslMode is NONE: DMS and the database exchange credentials and data in clear text; '
+        + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
+    }
+    if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
+      && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {
+      fail(this, 'endpointIdentifier', `is not a name DMS accepts, got: ${show(props.endpointIdentifier)}`,
+        'use a letter, then letters, digits and single hyphens (255 characters at most, no hyphen at the end)');
+    }
+    if (!Token.isUnresolved(props.databaseName) && (props.databaseName.length === 0 || props.databaseName.length > 63)) {
+      fail(this, 'databaseName', `must be 1 to 63 characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
+        'name the database DMS migrates');
+    }
+    if (isRdsManagedMasterSecret(props.secret)) {
+      fail(this, 'secret', 'is the master secret RDS manages (MasterUserSecret), which holds only username and password',
+        'DMS also needs host and port: use a RotatingSecret attached to the database, or a secret with all four keys');
+    }
+    if (props.preflightCheck === true && isSecretCreatedInApp(props.secret)) {
+      fail(this, 'preflightCheck', 'is true for a secret created in this app, whose keys are checked at synth time',
+        'omit preflightCheck: the deploy-time check is for secrets created outside the app');
+    }
+  }
+
+  /** At synth, once every attachment is made: the secret will hold what DMS reads. */
+  private validateSecretContent(secret: secretsmanager.ISecret): string[] {
+    const content = knownSecretContent(secret);
+    const problems: string[] = [];
+    const missing = content.keys && DMS_SECRET_KEYS.filter((key) => !content.keys!.includes(key));
+    if (missing && missing.length > 0) {
+      problems.push(`${propName('secret')} will hold ${content.keys!.join(', ')} but DMS also needs ${missing.join(', ')}; `
+        + 'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) '
+        + 'so it holds host and port');
+    }
+    if (content.excludedCharacters !== undefined) {
+      const allowed = missingCharacters(content.excludedCharacters, DMS_POSTGRES_REJECTED_CHARACTERS);
+      if (allowed) {
+        problems.push(`${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects for `
+          + 'PostgreSQL; use a RotatingSecret, or exclude those characters in generate_secret_string');
+      }
+    }
+    return problems;
+  }
+}
