@@ -1,4 +1,5 @@
 export * from './dms-account-roles';
+export * from './external-secret-rds-instance';
 export * from './rotating-secret';
 export * from './secret-preflight-check';
 export * from './secure-dms-postgres-endpoint';

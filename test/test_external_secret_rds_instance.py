@@ -1,0 +1,201 @@
+import json
+
+import pytest
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from harness import ACCOUNT, REGION, new_stack, only_resource, synth, warnings_of
+from safe_constructs import ExternalSecretRdsInstance
+
+EXTERNAL_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/db-master-AbCdEf"
+KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16)
+
+
+def external_secret(stack, key=None):
+    return secretsmanager.Secret.from_secret_attributes(stack, "External",
+        secret_complete_arn=EXTERNAL_ARN, encryption_key=key)
+
+
+def database(stack, secret=None, **overrides):
+    props = {"secret": secret or external_secret(stack), "engine": POSTGRES,
+             "vpc": ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0),
+             "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)}
+    props.update(overrides)
+    return ExternalSecretRdsInstance(stack, "Db", **props)
+
+
+def dynamic_reference(value):
+    """The dynamic reference text of a rendered value, with the ARN in place."""
+    assert list(value) == ["Fn::Join"], value
+    return "".join(part if isinstance(part, str) else json.dumps(part) for part in value["Fn::Join"][1])
+
+
+def test_credentials_are_dynamic_references_to_the_external_secret():
+    # GIVEN a secret created outside the stack
+    stack = new_stack()
+    # WHEN
+    db = database(stack)
+    # THEN both credentials are resolved by CloudFormation at deploy, and the secret is untouched
+    template = synth(stack)
+    props = only_resource(template, "AWS::RDS::DBInstance")["Properties"]
+    assert props["MasterUsername"] == f"{{{{resolve:secretsmanager:{EXTERNAL_ARN}:SecretString:username::}}}}"
+    assert props["MasterUserPassword"] == f"{{{{resolve:secretsmanager:{EXTERNAL_ARN}:SecretString:password::}}}}"
+    assert not template.find_resources("AWS::SecretsManager::SecretTargetAttachment")
+    assert not template.find_resources("AWS::SecretsManager::Secret")
+    assert db.secret.secret_arn == EXTERNAL_ARN
+
+
+def test_the_database_waits_for_a_preflight_check_that_reads_only_that_secret():
+    stack = new_stack()
+    key = kms.Key.from_key_arn(stack, "Key", KEY_ARN)
+    db = database(stack, external_secret(stack, key))
+    template = synth(stack)
+    check = only_resource(template, "Custom::SecretPreflightCheck")["Properties"]
+    assert check["SecretId"] == EXTERNAL_ARN
+    assert check["RequiredKeys"] == ["username", "password"]
+    assert check["PasswordKey"] == "password"
+    assert check["RejectedPasswordCharacters"] == "/'\"@ "
+    assert (check["MinPasswordLength"], check["MaxPasswordLength"]) == (8, 128)
+    check_id = stack.get_logical_id(db.preflight_check.resource.node.default_child)
+    assert check_id in only_resource(template, "AWS::RDS::DBInstance")["DependsOn"]
+    statements = [s for p in template.find_resources("AWS::IAM::Policy").values()
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert statements == [
+        {"Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Effect": "Allow",
+         "Resource": EXTERNAL_ARN},
+        {"Action": ["kms:Decrypt", "kms:DescribeKey"], "Effect": "Allow", "Resource": KEY_ARN},
+    ]
+    # the check's Lambda ships in the package: a plain asset, Python, no bundling
+    function = only_resource(template, "AWS::Lambda::Function")["Properties"]
+    assert function["Runtime"].startswith("python3.") and function["Handler"] == "index.handler"
+
+
+def test_safe_defaults():
+    stack = new_stack()
+    key = kms.Key.from_key_arn(stack, "Key", KEY_ARN)
+    database(stack, external_secret(stack, key))
+    template = synth(stack)
+    instance = only_resource(template, "AWS::RDS::DBInstance")
+    assert instance["DeletionPolicy"] == "Snapshot"
+    props = instance["Properties"]
+    assert props["StorageEncrypted"] is True
+    assert props["KmsKeyId"] == KEY_ARN  # the secret's key, when it has one
+    assert props["DeletionProtection"] is True
+    assert props["PubliclyAccessible"] is False
+    assert props["BackupRetentionPeriod"] == 7
+    assert not [w for w in warnings_of(stack) if "safe-constructs" in w]
+
+
+def test_given_storage_key_and_options_pass_through():
+    stack = new_stack()
+    storage_key = kms.Key(stack, "StorageKey", enable_key_rotation=True)
+    database(stack, storage_encryption_key=storage_key, multi_az=True, allocated_storage=200,
+             instance_type=ec2.InstanceType("r6g.large"), backup_retention=Duration.days(14),
+             database_name="payments", port=5433, removal_policy=RemovalPolicy.RETAIN)
+    template = synth(stack)
+    instance = only_resource(template, "AWS::RDS::DBInstance")
+    assert instance["DeletionPolicy"] == "Retain"
+    props = instance["Properties"]
+    assert props["KmsKeyId"] == stack.resolve(storage_key.key_arn)
+    assert (props["MultiAZ"], props["AllocatedStorage"], props["DBInstanceClass"]) == (True, "200", "db.r6g.large")
+    assert (props["BackupRetentionPeriod"], props["DBName"], props["Port"]) == (14, "payments", "5433")
+
+
+def test_custom_keys_and_engine_specific_password_length():
+    stack = new_stack()
+    database(stack, username_key="user", password_key="pass",
+             engine=rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_0_40))
+    template = synth(stack)
+    props = only_resource(template, "AWS::RDS::DBInstance")["Properties"]
+    assert props["MasterUsername"].endswith(":SecretString:user::}}")
+    assert props["MasterUserPassword"].endswith(":SecretString:pass::}}")
+    check = only_resource(template, "Custom::SecretPreflightCheck")["Properties"]
+    assert check["RequiredKeys"] == ["user", "pass"] and check["MaxPasswordLength"] == 41
+
+
+def test_attach_secret_is_an_explicit_opt_in():
+    stack = new_stack()
+    db = database(stack, attach_secret=True)
+    template = synth(stack)
+    attachment = only_resource(template, "AWS::SecretsManager::SecretTargetAttachment")["Properties"]
+    assert attachment == {"SecretId": EXTERNAL_ARN, "TargetId": {"Ref": stack.get_logical_id(db.instance.node.default_child)},
+                          "TargetType": "AWS::RDS::DBInstance"}
+
+
+def test_preflight_check_can_be_turned_off():
+    stack = new_stack()
+    db = database(stack, preflight_check=False)
+    template = synth(stack)
+    assert not template.find_resources("Custom::SecretPreflightCheck")
+    assert db.preflight_check is None
+
+
+def test_preflight_check_can_guard_other_resources():
+    # the seed's ElastiCache cluster, caught mid-creation by the rollback, waits for the check too
+    from aws_cdk import aws_elasticache as elasticache
+    stack = new_stack()
+    db = database(stack)
+    cache = elasticache.CfnReplicationGroup(stack, "Cache", replication_group_description="sessions",
+        engine="redis", cache_node_type="cache.t4g.small", num_cache_clusters=1,
+        at_rest_encryption_enabled=True, transit_encryption_enabled=True)
+    db.preflight_check.guard(cache)
+    template = synth(stack)
+    check_id = stack.get_logical_id(db.preflight_check.resource.node.default_child)
+    assert check_id in only_resource(template, "AWS::ElastiCache::ReplicationGroup")["DependsOn"]
+
+
+@pytest.mark.parametrize("props, warning", [
+    ({"storage_encrypted": False}, "safe-constructs:storageUnencrypted"),
+    ({"deletion_protection": False}, "safe-constructs:deletionProtectionOff"),
+    ({"publicly_accessible": True, "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)},
+     "safe-constructs:publiclyAccessible"),
+    ({"backup_retention": Duration.days(0)}, "safe-constructs:backupsOff"),
+    ({"removal_policy": RemovalPolicy.DESTROY}, "safe-constructs:destroyOnRemoval"),
+])
+def test_turning_a_safe_default_off_is_explicit_and_warned(props, warning):
+    stack = new_stack()
+    database(stack, **props)
+    synth(stack)
+    assert [w for w in warnings_of(stack) if warning in w]
+
+
+def test_fails_without_engine():
+    stack = new_stack()
+    with pytest.raises(TypeError, match="engine"):
+        ExternalSecretRdsInstance(stack, "Db", secret=external_secret(stack), vpc=ec2.Vpc(stack, "Vpc"))
+
+
+@pytest.mark.parametrize("prop", ["username_key", "password_key"])
+@pytest.mark.parametrize("key", ["", "  "])
+def test_fails_with_an_empty_key(prop, key):
+    stack = new_stack()
+    camel = "usernameKey" if prop == "username_key" else "passwordKey"
+    with pytest.raises(RuntimeError, match=rf"Test/Db: {prop} \({camel}\) must name a JSON key of the secret, got: \"{key}\""):
+        database(stack, **{prop: key})
+
+
+def test_fails_with_the_same_key_for_user_and_password():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        r"password_key \(passwordKey\) is the same key as usernameKey, got: \"secret\" for both")):
+        database(stack, username_key="secret", password_key="secret")
+
+
+def test_fails_with_an_aurora_cluster_engine():
+    stack = new_stack()
+    aurora = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_4)
+    with pytest.raises(RuntimeError, match=(
+        r"engine must be a DB instance engine, got the cluster engine: \"aurora-postgresql\"; "
+        r"use rds.DatabaseInstanceEngine")):
+        database(stack, engine=aurora)
+
+
+def test_fails_with_a_partial_arn_in_another_account():
+    stack = new_stack()
+    other = secretsmanager.Secret.from_secret_partial_arn(stack, "Other",
+        f"arn:aws:secretsmanager:{REGION}:999999999999:secret:shared/db")
+    with pytest.raises(RuntimeError, match=(
+        r"secret is given by name or partial ARN in account 999999999999, not this stack's \(123456789012\).*"
+        r"import it with Secret.from_secret_complete_arn")):
+        database(stack, other)
