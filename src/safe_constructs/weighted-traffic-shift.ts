@@ -1,0 +1,97 @@
+import { Token, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { fail, requireIntegerInRange, show } from './internal';
+import { AliasRecordType, WeightedAliasRecord, WeightedAliasTarget } from './weighted-alias-record';
+
+/**
+ * Properties of a {@link WeightedTrafficShift}.
+ */
+export interface WeightedTrafficShiftProps {
+  /** The hosted zone the records are in. */
+  readonly zone: route53.IHostedZone;
+
+  /** The name both records answer, relative to the zone or fully qualified. */
+  readonly recordName: string;
+
+  /** Where the traffic goes now (the old load balancer). */
+  readonly oldTarget: WeightedAliasTarget;
+
+  /** Where the traffic is moving to (the new load balancer). */
+  readonly newTarget: WeightedAliasTarget;
+
+  /**
+   * The percentage of traffic the new target receives, a whole number from 0 to 100; the old one
+   * receives the rest. The one number to change at each step of the migration.
+   */
+  readonly percentToNew: number;
+
+  /**
+   * The set identifier of the old target's record.
+   *
+   * @default "old"
+   */
+  readonly oldSetIdentifier?: string;
+
+  /**
+   * The set identifier of the new target's record.
+   *
+   * @default "new"
+   */
+  readonly newSetIdentifier?: string;
+
+  /**
+   * The record type.
+   *
+   * @default AliasRecordType.A
+   */
+  readonly recordType?: AliasRecordType;
+
+  /**
+   * Whether Route 53 stops routing to an unhealthy target.
+   *
+   * @default - true, except for a CloudFront distribution
+   */
+  readonly evaluateTargetHealth?: boolean;
+}
+
+/**
+ * A gradual traffic shift between two alias targets: a pair of weighted alias records where the
+ * old target gets `100 - percentToNew` and the new one `percentToNew`.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
+ */
+export class WeightedTrafficShift extends Construct {
+  /** The old target's record. */
+  public readonly oldRecord: WeightedAliasRecord;
+
+  /** The new target's record. */
+  public readonly newRecord: WeightedAliasRecord;
+
+  constructor(scope: Construct, id: string, props: WeightedTrafficShiftProps) {
+    super(scope, id);
+    if (Token.isUnresolved(props.percentToNew)) {
+      fail(this, 'percentToNew', 'must be known at synth time, got: (an unresolved token)',
+        'CloudFormation cannot compute 100 minus a parameter: give a number, or use two WeightedAliasRecords');
+    }
+    requireIntegerInRange(this, 'percentToNew', props.percentToNew, 0, 100,
+      'give the share of traffic the new target receives, in percent');
+    const oldSetIdentifier = props.oldSetIdentifier ?? 'old';
+    const newSetIdentifier = props.newSetIdentifier ?? 'new';
+    if (!Token.isUnresolved(oldSetIdentifier) && oldSetIdentifier === newSetIdentifier) {
+      fail(this, 'newSetIdentifier', `is the same as oldSetIdentifier, got: ${show(newSetIdentifier)} for both`,
+        'the two records of a shift need different set identifiers');
+    }
+    const shared = {
+      zone: props.zone,
+      recordName: props.recordName,
+      recordType: props.recordType,
+      evaluateTargetHealth: props.evaluateTargetHealth,
+    };
+    this.oldRecord = new WeightedAliasRecord(this, 'Old', {
+      ...shared, target: props.oldTarget, setIdentifier: oldSetIdentifier, weight: 100 - props.percentToNew,
+    });
+    this.newRecord = new WeightedAliasRecord(this, 'New', {
+      ...shared, target: props.newTarget, setIdentifier: newSetIdentifier, weight: props.percentToNew,
+    });
+  }
+}

@@ -1,0 +1,281 @@
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53
+from aws_cdk import aws_cloudfront as cloudfront
+
+from harness import new_stack, only_resource, synth, warnings_of
+from safe_constructs import AliasRecordType, WeightedAliasRecord, WeightedAliasTarget, WeightedTrafficShift
+
+ALB_ZONE = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id for ALBs
+
+
+def zone(stack):
+    return route53.HostedZone.from_hosted_zone_attributes(stack, "Zone", hosted_zone_id="Z0123456789ABC",
+                                                          zone_name="example.com")
+
+
+def vpc(stack):
+    return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+
+
+def alb(stack, name="Alb", network=None):
+    return elbv2.ApplicationLoadBalancer(stack, name, vpc=network or vpc(stack), internet_facing=True)
+
+
+def imported_alb(stack, name="Old", dns="old-123.eu-west-1.elb.amazonaws.com"):
+    return elbv2.ApplicationLoadBalancer.from_application_load_balancer_attributes(stack, name,
+        load_balancer_arn=f"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/{name}/abc",
+        security_group_id="sg-12345678", load_balancer_dns_name=dns,
+        load_balancer_canonical_hosted_zone_id=ALB_ZONE)
+
+
+def record(stack, record_id="Blue", **overrides):
+    props = {"zone": overrides.pop("zone", None) or zone(stack), "record_name": "pay.example.com",
+             "target": WeightedAliasTarget.from_attributes("old-123.eu-west-1.elb.amazonaws.com", ALB_ZONE),
+             "weight": 90, "set_identifier": "blue"}
+    props.update(overrides)
+    return WeightedAliasRecord(stack, record_id, **props)
+
+
+def records_by_identifier(template):
+    return {r["Properties"]["SetIdentifier"]: r["Properties"]
+            for r in template.find_resources("AWS::Route53::RecordSet").values()}
+
+
+def test_alias_to_an_application_load_balancer():
+    # GIVEN
+    stack = new_stack()
+    lb = alb(stack)
+    # WHEN
+    blue = record(stack, target=WeightedAliasTarget.from_load_balancer(lb))
+    # THEN
+    props = only_resource(synth(stack), "AWS::Route53::RecordSet")["Properties"]
+    lb_id = stack.get_logical_id(lb.node.default_child)
+    assert props == {
+        "HostedZoneId": "Z0123456789ABC", "Name": "pay.example.com.", "Type": "A",
+        "Weight": 90, "SetIdentifier": "blue",
+        "AliasTarget": {
+            "DNSName": {"Fn::Join": ["", ["dualstack.", {"Fn::GetAtt": [lb_id, "DNSName"]}]]},
+            "HostedZoneId": {"Fn::GetAtt": [lb_id, "CanonicalHostedZoneID"]},
+            "EvaluateTargetHealth": True,
+        },
+    }
+    assert blue.domain_name == "pay.example.com."
+    assert blue.record.set_identifier == "blue"
+
+
+def test_alias_to_a_network_load_balancer_as_aaaa():
+    stack = new_stack()
+    nlb = elbv2.NetworkLoadBalancer(stack, "Nlb", vpc=vpc(stack), internet_facing=True)
+    record(stack, target=WeightedAliasTarget.from_load_balancer(nlb), record_type=AliasRecordType.AAAA)
+    props = only_resource(synth(stack), "AWS::Route53::RecordSet")["Properties"]
+    assert props["Type"] == "AAAA"
+    assert props["AliasTarget"]["HostedZoneId"] == {"Fn::GetAtt": [stack.get_logical_id(nlb.node.default_child),
+                                                                   "CanonicalHostedZoneID"]}
+    assert "TTL" not in props
+
+
+def test_alias_to_an_imported_load_balancer():
+    stack = new_stack()
+    record(stack, target=WeightedAliasTarget.from_load_balancer(imported_alb(stack)), evaluate_target_health=False)
+    props = only_resource(synth(stack), "AWS::Route53::RecordSet")["Properties"]
+    assert props["AliasTarget"] == {"DNSName": "dualstack.old-123.eu-west-1.elb.amazonaws.com",
+                                    "HostedZoneId": ALB_ZONE, "EvaluateTargetHealth": False}
+
+
+def test_blue_green_pair_shifts_traffic_with_one_number():
+    # GIVEN the old load balancer (imported) and the new one (in the stack)
+    stack = new_stack()
+    old, new = imported_alb(stack), alb(stack, "New")
+    # WHEN 10 % goes to the new one
+    shift = WeightedTrafficShift(stack, "PayShift", zone=zone(stack), record_name="pay",
+        old_target=WeightedAliasTarget.from_load_balancer(old),
+        new_target=WeightedAliasTarget.from_load_balancer(new), percent_to_new=10)
+    # THEN
+    records = records_by_identifier(synth(stack))
+    assert (records["old"]["Weight"], records["new"]["Weight"]) == (90, 10)
+    assert records["old"]["Name"] == records["new"]["Name"] == "pay.example.com."
+    assert shift.new_record.domain_name == "pay.example.com."
+
+
+def test_two_records_make_a_group_and_a_and_aaaa_are_separate_groups():
+    stack = new_stack()
+    z = zone(stack)
+    record(stack, "Blue", zone=z)
+    record(stack, "Green", zone=z, set_identifier="green", weight=10)
+    record(stack, "Blue6", zone=z, record_type=AliasRecordType.AAAA)  # "blue" again, other type
+    template = synth(stack)
+    assert len(template.find_resources("AWS::Route53::RecordSet")) == 3
+
+
+def test_names_relative_absolute_and_in_a_zone_created_in_the_stack():
+    stack = new_stack()
+    created = route53.PublicHostedZone(stack, "Created", zone_name="example.com")
+    assert record(stack, "A", zone=created, record_name="pay").domain_name == "pay.example.com."
+    assert record(stack, "B", zone=created, record_name="api.pay.example.com.", set_identifier="b").domain_name \
+        == "api.pay.example.com."
+    assert record(stack, "C", zone=created, record_name="example.com", set_identifier="c").domain_name == "example.com."
+    synth(stack)
+
+
+def test_cloudfront_target_does_not_evaluate_health():
+    stack = new_stack()
+    distribution = cloudfront.Distribution.from_distribution_attributes(stack, "Cdn",
+        domain_name="d111111abcdef8.cloudfront.net", distribution_id="E1ABCDEFGHIJKL")
+    record(stack, target=WeightedAliasTarget.from_cloud_front_distribution(distribution))
+    props = only_resource(synth(stack), "AWS::Route53::RecordSet")["Properties"]
+    assert props["AliasTarget"] == {"DNSName": "d111111abcdef8.cloudfront.net", "HostedZoneId": "Z2FDTNDATAQYW2",
+                                    "EvaluateTargetHealth": False}
+
+
+def test_all_weights_zero_is_a_warning():
+    stack = new_stack()
+    z = zone(stack)
+    record(stack, "Blue", zone=z, weight=0)
+    record(stack, "Green", zone=z, weight=0, set_identifier="green")
+    synth(stack)
+    assert any("allWeightsZero" in w and "routes to all of them equally" in w for w in warnings_of(stack))
+
+
+def test_one_weight_above_zero_is_no_warning():
+    stack = new_stack()
+    z = zone(stack)
+    record(stack, "Blue", zone=z, weight=0)
+    record(stack, "Green", zone=z, weight=1, set_identifier="green")
+    synth(stack)
+    assert not [w for w in warnings_of(stack) if "allWeightsZero" in w]
+
+
+def test_fails_without_weight():
+    stack = new_stack()
+    with pytest.raises(TypeError, match="weight"):
+        WeightedAliasRecord(stack, "Blue", zone=zone(stack), record_name="pay", set_identifier="blue",
+            target=WeightedAliasTarget.from_attributes("x.example.net", ALB_ZONE))
+
+
+@pytest.mark.parametrize("weight", [256, -1, 1.5])
+def test_fails_with_a_weight_route53_rejects(weight):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        rf"Test/Blue: weight must be a whole number from 0 to 255, got: {weight}; Route 53 weights are whole numbers")):
+        record(stack, weight=weight)
+
+
+@pytest.mark.parametrize("identifier", ["", "x" * 129])
+def test_fails_with_a_set_identifier_route53_rejects(identifier):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=r"set_identifier \(setIdentifier\) must be 1 to 128 characters, got: "):
+        record(stack, set_identifier=identifier)
+
+
+def test_fails_with_a_name_outside_the_zone():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        r"record_name \(recordName\) is outside the zone example.com., got: \"pay.other.com.\"; "
+        r"use a name that ends with example.com.")):
+        record(stack, record_name="pay.other.com.")
+
+
+@pytest.mark.parametrize("name", ["pay..example.com", "bad name", "", "pay.*.example.com"])
+def test_fails_with_a_name_that_is_not_dns(name):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=r"record_name \(recordName\) is not a DNS name, got: "):
+        record(stack, record_name=name)
+
+
+def test_fails_with_a_relative_name_in_a_zone_imported_by_id():
+    stack = new_stack()
+    by_id = route53.HostedZone.from_hosted_zone_id(stack, "ById", "Z0123456789ABC")
+    with pytest.raises(RuntimeError, match=(
+        r"record_name \(recordName\) is relative, got: \"pay\", but the zone's name is not known")):
+        record(stack, zone=by_id, record_name="pay")
+
+
+def test_fails_with_an_imported_load_balancer_without_dns_name():
+    stack = new_stack()
+    bare = elbv2.ApplicationLoadBalancer.from_application_load_balancer_attributes(stack, "Bare",
+        load_balancer_arn="arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/bare/abc",
+        security_group_id="sg-12345678")
+    with pytest.raises(RuntimeError, match=(
+        r"Test/Bare: target load balancer has no DNS name or canonical hosted zone id .*"
+        r"import it with loadBalancerDnsName and loadBalancerCanonicalHostedZoneId")):
+        WeightedAliasTarget.from_load_balancer(bare)
+
+
+def test_fails_with_cloudfront_and_health_evaluation():
+    stack = new_stack()
+    distribution = cloudfront.Distribution.from_distribution_attributes(stack, "Cdn",
+        domain_name="d111111abcdef8.cloudfront.net", distribution_id="E1ABCDEFGHIJKL")
+    with pytest.raises(RuntimeError, match=(
+        r"evaluate_target_health \(evaluateTargetHealth\) is true for a CloudFront distribution")):
+        record(stack, target=WeightedAliasTarget.from_cloud_front_distribution(distribution),
+               evaluate_target_health=True)
+
+
+def test_fails_with_an_empty_target_attribute():
+    with pytest.raises(RuntimeError, match=r"target dnsName must not be empty, got: \"\""):
+        WeightedAliasTarget.from_attributes("", ALB_ZONE)
+
+
+def test_fails_with_duplicate_set_identifiers_in_a_group():
+    stack = new_stack()
+    z = zone(stack)
+    record(stack, "Blue", zone=z)
+    record(stack, "Green", zone=z, weight=10, record_name="pay")  # same name, written relative
+    with pytest.raises(RuntimeError, match=(
+        r"setIdentifier \"blue\" is used by 2 records of pay.example.com. \(A\) \(Test/Blue/Resource, "
+        r"Test/Green/Resource\); set identifiers must be unique")):
+        synth(stack)
+
+
+def test_fails_with_duplicate_set_identifiers_across_stacks_of_an_imported_zone():
+    app = cdk.App()
+    first, second = new_stack(app=app, stack_id="First"), new_stack(app=app, stack_id="Second")
+    record(first, "Blue")
+    record(second, "Blue")
+    with pytest.raises(RuntimeError, match=r"setIdentifier \"blue\" is used by 2 records"):
+        app.synth()
+
+
+def test_fails_with_a_plain_record_of_the_same_name_and_type():
+    # GIVEN a weighted record and a plain aws-cdk-lib record of the same name and type
+    stack = new_stack()
+    z = zone(stack)
+    record(stack, "Blue", zone=z)
+    route53.ARecord(stack, "Plain", zone=z, record_name="pay",
+        target=route53.RecordTarget.from_ip_addresses("192.0.2.10"))
+    # THEN
+    with pytest.raises(RuntimeError, match=(
+        r"weighted records of pay.example.com. \(A\) share their name and type with a non-weighted record "
+        r"\(Test/Plain/Resource\); Route 53 rejects the mix")):
+        synth(stack)
+
+
+def test_a_plain_record_of_another_type_or_name_is_fine():
+    stack = new_stack()
+    z = zone(stack)
+    record(stack, "Blue", zone=z)
+    route53.AaaaRecord(stack, "Plain6", zone=z, record_name="pay",
+        target=route53.RecordTarget.from_ip_addresses("2001:db8::1"))
+    route53.ARecord(stack, "Other", zone=z, record_name="api",
+        target=route53.RecordTarget.from_ip_addresses("192.0.2.10"))
+    synth(stack)
+
+
+@pytest.mark.parametrize("percent", [101, -1, 12.5])
+def test_fails_with_a_shift_percentage_outside_0_to_100(percent):
+    stack = new_stack()
+    target = WeightedAliasTarget.from_attributes("x.example.net", ALB_ZONE)
+    with pytest.raises(RuntimeError, match=(
+        rf"percent_to_new \(percentToNew\) must be a whole number from 0 to 100, got: {percent}")):
+        WeightedTrafficShift(stack, "Shift", zone=zone(stack), record_name="pay", old_target=target,
+                             new_target=target, percent_to_new=percent)
+
+
+def test_fails_with_a_shift_whose_identifiers_are_the_same():
+    stack = new_stack()
+    target = WeightedAliasTarget.from_attributes("x.example.net", ALB_ZONE)
+    with pytest.raises(RuntimeError, match=(
+        r"new_set_identifier \(newSetIdentifier\) is the same as oldSetIdentifier, got: \"live\" for both")):
+        WeightedTrafficShift(stack, "Shift", zone=zone(stack), record_name="pay", old_target=target,
+                             new_target=target, percent_to_new=5, old_set_identifier="live", new_set_identifier="live")
