@@ -1,4 +1,5 @@
 export * from './dms-account-roles';
+export * from './encryption-aspect';
 export * from './external-secret-rds-instance';
 export * from './rotating-secret';
 export * from './secret-preflight-check';

@@ -1,0 +1,277 @@
+import json
+import pathlib
+import re
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Aspects, AspectPriority, CfnResource, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_efs as efs, aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms, aws_logs as logs, aws_rds as rds, aws_s3 as s3, aws_sns as sns, aws_sqs as sqs
+from aws_cdk.assertions import Annotations, Match
+
+from harness import REGION, new_stack, synth, warnings_of
+from safe_constructs import EncryptionAspect, EncryptionMode
+
+KEY_ARN = f"arn:aws:kms:{REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+DYNAMIC_PASSWORD = "{{resolve:secretsmanager:db-master:SecretString:password::}}"
+
+# type -> (unencrypted properties, the same resource encrypted), each valid for cfn-lint
+CASES = {
+    "AWS::S3::Bucket": ({}, {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
+        {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}}]}}),
+    "AWS::RDS::DBInstance": (
+        {"Engine": "postgres", "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20",
+         "MasterUsername": "app", "ManageMasterUserPassword": True},
+        {"StorageEncrypted": True}),
+    "AWS::RDS::DBCluster": ({"Engine": "aurora-postgresql", "MasterUsername": "app", "ManageMasterUserPassword": True},
+                            {"StorageEncrypted": True}),
+    "AWS::DocDB::DBCluster": ({"MasterUsername": "app", "MasterUserPassword": DYNAMIC_PASSWORD},
+                              {"StorageEncrypted": True}),
+    "AWS::Neptune::DBCluster": ({}, {"StorageEncrypted": True}),
+    "AWS::DynamoDB::Table": (
+        {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"},
+        {"SSESpecification": {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": KEY_ARN}}),
+    "AWS::EC2::Volume": ({"AvailabilityZone": f"{REGION}a", "Size": 10}, {"Encrypted": True}),
+    "AWS::EC2::Instance": ({"ImageId": "ami-12345678", "InstanceType": "t3.micro"},
+                           {"BlockDeviceMappings": [{"DeviceName": "/dev/xvda",
+                                                     "Ebs": {"VolumeSize": 8, "Encrypted": True}}]}),
+    "AWS::EFS::FileSystem": ({}, {"Encrypted": True}),
+    "AWS::SQS::Queue": ({"SqsManagedSseEnabled": False}, {"SqsManagedSseEnabled": True}),
+    "AWS::SNS::Topic": ({}, {"KmsMasterKeyId": "alias/aws/sns"}),
+    "AWS::Kinesis::Stream": ({"ShardCount": 1}, {"StreamEncryption": {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}}),
+    "AWS::ElastiCache::ReplicationGroup": (
+        {"ReplicationGroupDescription": "sessions", "Engine": "redis", "CacheNodeType": "cache.t4g.small",
+         "NumCacheClusters": 1},
+        {"AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True}),
+    "AWS::Redshift::Cluster": ({"ClusterType": "single-node", "NodeType": "ra3.large", "DBName": "dev",
+                                "MasterUsername": "admin", "ManageMasterPassword": True}, {"Encrypted": True}),
+    "AWS::OpenSearchService::Domain": ({}, {"EncryptionAtRestOptions": {"Enabled": True}}),
+    "AWS::Logs::LogGroup": ({}, {"KmsKeyId": KEY_ARN}),
+    "AWS::Backup::BackupVault": ({"BackupVaultName": "vault"}, {"EncryptionKeyArn": KEY_ARN}),
+}
+ENCRYPTED_BY_DEFAULT = {"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::Backup::BackupVault"}
+REFUSED_IN_FIX = {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster",
+                  "AWS::EC2::Volume", "AWS::EC2::Instance", "AWS::EFS::FileSystem", "AWS::ElastiCache::ReplicationGroup",
+                  "AWS::Redshift::Cluster", "AWS::Backup::BackupVault"}
+FIXED_IN_PLACE = sorted(set(CASES) - REFUSED_IN_FIX - ENCRYPTED_BY_DEFAULT)
+
+
+def stack_with(resource_type, properties, **aspect_props):
+    stack = new_stack()
+    resource = CfnResource(stack, "Store", type=resource_type, properties=properties)
+    Aspects.of(stack).add(EncryptionAspect(**aspect_props))
+    return stack, resource
+
+
+def errors_of(stack):
+    return [str(e.entry.data) for e in Annotations.from_stack(stack).find_error("*", Match.any_value())]
+
+
+def infos_of(stack):
+    return [str(i.entry.data) for i in Annotations.from_stack(stack).find_info("*", Match.any_value())]
+
+
+def properties_of(template):
+    return template.to_json()["Resources"]["Store"]["Properties"] if "Properties" in \
+        template.to_json()["Resources"]["Store"] else {}
+
+
+@pytest.mark.parametrize("resource_type", sorted(set(CASES) - ENCRYPTED_BY_DEFAULT))
+def test_report_mode_reports_each_unencrypted_type_with_path_property_and_fix(resource_type):
+    # GIVEN an unencrypted resource, written as raw L1
+    stack, _ = stack_with(resource_type, CASES[resource_type][0])
+    # WHEN synthesized with the aspect in its default mode
+    synth(stack, allow_errors=True)
+    # THEN an error names the type and the property and gives the fix, and nothing changed
+    errors = errors_of(stack)
+    assert errors, resource_type
+    assert all(e.startswith(f"{resource_type} ") and "the resource is stored unencrypted; fix: " in e for e in errors)
+    assert [e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())][0] == "/Test/Store"
+
+
+@pytest.mark.parametrize("resource_type", sorted(ENCRYPTED_BY_DEFAULT))
+def test_report_mode_is_silent_where_aws_encrypts_by_default(resource_type):
+    stack, _ = stack_with(resource_type, CASES[resource_type][0])
+    synth(stack)
+    assert not [w for w in warnings_of(stack) if "safe-constructs" in w]
+
+
+@pytest.mark.parametrize("resource_type", sorted(ENCRYPTED_BY_DEFAULT))
+def test_report_mode_warns_where_the_default_key_is_weaker_than_asked(resource_type):
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    CfnResource(stack, "Store", type=resource_type, properties=CASES[resource_type][0])
+    Aspects.of(stack).add(EncryptionAspect(encryption_key=key))
+    synth(stack)
+    assert any("encryptionKeyWeaker" in w and "not the customer-managed key asked for" in w for w in warnings_of(stack))
+
+
+@pytest.mark.parametrize("resource_type", sorted(CASES))
+@pytest.mark.parametrize("mode", [EncryptionMode.REPORT, EncryptionMode.FIX])
+def test_already_encrypted_is_silent(resource_type, mode):
+    unencrypted, encrypted = CASES[resource_type]
+    stack, _ = stack_with(resource_type, {**unencrypted, **encrypted}, mode=mode)
+    template = synth(stack)
+    assert not [w for w in warnings_of(stack) if "safe-constructs" in w]
+    assert not infos_of(stack)
+    assert properties_of(template) == {**unencrypted, **encrypted}
+
+
+@pytest.mark.parametrize("resource_type", FIXED_IN_PLACE)
+def test_fix_mode_encrypts_what_changes_in_place(resource_type):
+    stack, _ = stack_with(resource_type, CASES[resource_type][0], mode=EncryptionMode.FIX)
+    template = synth(stack)  # cfn-lint clean, no error left
+    props = properties_of(template)
+    assert props != CASES[resource_type][0]
+    assert any("EncryptionAspect encrypted it" in i for i in infos_of(stack))
+    # and the aspect, run again over its own result, finds nothing
+    stack2, _ = stack_with(resource_type, props)
+    synth(stack2)
+
+
+@pytest.mark.parametrize("resource_type", sorted(REFUSED_IN_FIX - ENCRYPTED_BY_DEFAULT))
+def test_fix_mode_refuses_a_change_that_replaces_a_stateful_resource(resource_type):
+    stack, _ = stack_with(resource_type, CASES[resource_type][0], mode=EncryptionMode.FIX)
+    template = synth(stack, allow_errors=True)
+    assert properties_of(template) == CASES[resource_type][0]  # unchanged
+    errors = errors_of(stack)
+    assert errors and all("EncryptionAspect did not change it: " in e and "allowReplacementOf" in e for e in errors)
+
+
+@pytest.mark.parametrize("resource_type", sorted(REFUSED_IN_FIX - {"AWS::EC2::Instance"}))
+def test_fix_mode_changes_a_replacement_property_of_a_listed_resource(resource_type):
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    resource = CfnResource(stack, "Store", type=resource_type, properties=CASES[resource_type][0])
+    Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, encryption_key=key, allow_replacement_of=[resource]))
+    template = synth(stack)
+    props = properties_of(template)
+    assert json.dumps(stack.resolve(key.key_arn)) in json.dumps(props)
+    if resource_type == "AWS::ElastiCache::ReplicationGroup":
+        assert props["AtRestEncryptionEnabled"] is True and props["TransitEncryptionEnabled"] is True
+
+
+def test_fix_mode_cannot_guess_the_root_device_of_an_instance():
+    stack = new_stack()
+    resource = CfnResource(stack, "Store", type="AWS::EC2::Instance", properties=CASES["AWS::EC2::Instance"][0])
+    Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, allow_replacement_of=[resource]))
+    synth(stack, allow_errors=True)
+    assert errors_of(stack) == [
+        "AWS::EC2::Instance BlockDeviceMappings[].Ebs.Encrypted does not encrypt it: the resource is stored unencrypted; "
+        "fix: give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with "
+        "BlockDeviceVolume.ebs(size, encrypted=True)); EncryptionAspect cannot change it: it does not know what to "
+        "write (for an instance, the root device's name)"]
+
+
+def test_fix_mode_with_a_key_encrypts_a_log_group_and_lets_logs_use_the_key():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    logs.LogGroup(stack, "Logs", removal_policy=RemovalPolicy.RETAIN)
+    Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, encryption_key=key))
+    template = synth(stack)
+    template.has_resource_properties("AWS::Logs::LogGroup", {"KmsKeyId": stack.resolve(key.key_arn)})
+    template.has_resource_properties("AWS::KMS::Key", {"KeyPolicy": {"Statement": Match.array_with([
+        Match.object_like({"Principal": {"Service": f"logs.{REGION}.amazonaws.com"}})])}})
+
+
+def test_an_exempt_resource_is_left_alone_with_its_reason_shown():
+    stack = new_stack()
+    topic = sns.Topic(stack, "Public")
+    EncryptionAspect.exempt(topic, "public announcements, no data at rest worth a key")
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack)
+    assert infos_of(stack) == ["exempt from EncryptionAspect: public announcements, no data at rest worth a key"]
+
+
+def test_an_exempt_type_is_left_alone_with_its_reason_shown():
+    stack, _ = stack_with("AWS::SNS::Topic", {}, exempt_resource_types={"AWS::SNS::Topic": "carries only public events"})
+    synth(stack)
+    assert infos_of(stack) == ["exempt from EncryptionAspect: carries only public events"]
+
+
+def test_fails_with_an_exemption_without_a_reason():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=r"Test/Topic: reason must say why the resource may stay unencrypted, got: \" \"; give the reason"):
+        EncryptionAspect.exempt(sns.Topic(stack, "Topic"), " ")
+
+
+def test_fails_with_an_exempt_type_it_does_not_check():
+    with pytest.raises(RuntimeError, match=r"exemptResourceTypes names \"AWS::SNS::Topics\", which EncryptionAspect does not check"):
+        EncryptionAspect(exempt_resource_types={"AWS::SNS::Topics": "typo"})
+
+
+@pytest.mark.parametrize("properties", [{"DBClusterIdentifier": "aurora-1"}, {"SourceDBInstanceIdentifier": "primary"}])
+def test_a_db_instance_whose_encryption_is_decided_elsewhere_is_not_reported(properties):
+    stack, _ = stack_with("AWS::RDS::DBInstance", {"Engine": "aurora-postgresql", "DBInstanceClass": "db.r6g.large",
+                                                   **properties})
+    synth(stack)
+
+
+def test_a_token_is_reported_as_undecided_not_guessed():
+    stack = new_stack()
+    flag = cdk.CfnParameter(stack, "Encrypt", type="String", allowed_values=["true", "false"])
+    CfnResource(stack, "Store", type="AWS::EFS::FileSystem", properties={"Encrypted": flag.value_as_string})
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack)
+    assert any("encryptionUndecided" in w and "unresolved token" in w for w in warnings_of(stack))
+
+
+def l2_stack():
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    s3.Bucket(stack, "Bucket", enforce_ssl=True)
+    rds.DatabaseInstance(stack, "Db", engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+                         vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED))
+    sqs.Queue(stack, "Queue")
+    sns.Topic(stack, "Topic")
+    dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING))
+    efs.FileSystem(stack, "Files", vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED))
+    kinesis.Stream(stack, "Stream")
+    logs.LogGroup(stack, "Logs")
+    return stack
+
+
+def test_a_stack_of_l2s_in_report_mode_reports_exactly_the_unencrypted():
+    stack = l2_stack()
+    Aspects.of(stack).add(EncryptionAspect(), priority=AspectPriority.READONLY)
+    synth(stack, allow_errors=True)
+    reported = {e.id.split("/")[2] for e in Annotations.from_stack(stack).find_error("*", Match.any_value())}
+    assert reported == {"Db", "Topic"}  # rds.DatabaseInstance and sns.Topic do not encrypt by default
+
+
+def test_a_stack_of_l2s_in_fix_mode_encrypts_the_topic_and_refuses_the_database():
+    stack = l2_stack()
+    Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX), priority=AspectPriority.READONLY)
+    template = synth(stack, allow_errors=True)
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": "alias/aws/sns"})
+    errors = errors_of(stack)
+    assert len(errors) == 1 and errors[0].startswith("AWS::RDS::DBInstance StorageEncrypted does not encrypt it")
+
+
+def test_coverage_agrees_with_the_cloudformation_schemas():
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    for row in EncryptionAspect.coverage():
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", row.resource_type).schema
+        create_only = {p.split("/")[-1] for p in schema.get("createOnlyProperties", [])}
+        top_property = re.split(r"[\[ .]", row.property)[0]
+        assert top_property in schema["properties"], row.property
+        if row.update_behavior == "replacement":
+            assert top_property in create_only, row.resource_type
+        elif row.update_behavior == "no interruption":
+            assert top_property not in create_only, row.resource_type
+    assert {row.resource_type for row in EncryptionAspect.coverage()} == set(CASES)
+
+
+def coverage_table():
+    lines = ["| resource type | property | AWS encrypts when absent | changing it | FIX mode |", "|---|---|---|---|---|"]
+    for row in EncryptionAspect.coverage():
+        fix = f"refused unless listed: {row.fix_refused_because}" if row.fix_refused_because else "sets it"
+        lines.append(f"| `{row.resource_type}` | `{row.property}` | {'yes' if row.encrypted_by_default else 'no'} "
+                     f"| {row.update_behavior} | {fix} |")
+    return "\n".join(lines)
+
+
+def test_the_readme_coverage_table_is_the_aspects_own():
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert coverage_table() in readme, "regenerate the table:\n" + coverage_table()
