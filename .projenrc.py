@@ -45,6 +45,7 @@ project = awscdk.AwsCdkConstructLibrary(
     package_manager=javascript.NodePackageManager.NPM,
     release=False,
     docgen=True,
+    dev_deps=["aws-cdk@2.1148.1"],  # the CDK CLI the examples are synthesized with (2.x reads this cloud assembly)
     publish_to_pypi=JsiiPythonTarget(dist_name="safe-constructs", module="safe_constructs"),
     publish_to_maven=JsiiJavaTarget(
         java_package="io.github.safeconstructs",
@@ -108,13 +109,13 @@ project.test_task.exec(f"{VENV_PYTHON} -m pytest test", receive_args=True)
 # The library's main job in one command: synthesize the quick-start app with the real binding.
 synth_example = project.add_task(
     "synth-example",
-    description="Build the library and synthesize the quick-start example app",
+    description="Build the library, synthesize the payment-migration example and summarize it",
 )
 synth_example.spawn(project.default_task)
 synth_example.spawn(project.compile_task)
 synth_example.spawn(project.post_compile_task)
 synth_example.spawn(install_wheel)
-synth_example.exec(f"{VENV_PYTHON} examples/quickstart/app.py")
+synth_example.exec(f"{VENV_PYTHON} examples/summary.py")
 
 # In CI the build fails when a generated file differs from what is committed.
 check_generated = project.add_task(

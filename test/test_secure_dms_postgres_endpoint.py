@@ -124,12 +124,17 @@ def test_external_secret_with_imported_key_gets_the_kms_grant_and_a_preflight_ch
     check_id = stack.get_logical_id(source.preflight_check.resource.node.default_child)
     assert check_id in endpoint_resource["DependsOn"]
     assert endpoint_resource["Properties"]["EndpointType"] == "target"
-    # the check's own role reads that one secret
-    assert role_policy_statements(template, "SourceSecretCheckFunction") == [
+    # the check's own role reads that one secret and writes its own log group
+    log_group = stack.get_logical_id(source.preflight_check.node.find_child("Logs").node.default_child)
+    assert role_policy_statements(template, "SourceSecretCheckRole") == [
+        {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+         "Resource": {"Fn::GetAtt": [log_group, "Arn"]}},
         {"Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], "Effect": "Allow",
          "Resource": EXTERNAL_ARN},
         {"Action": ["kms:Decrypt", "kms:DescribeKey"], "Effect": "Allow", "Resource": KEY_ARN},
     ]
+    assert not only_resource(template, "AWS::Lambda::Function")["Properties"].get("ManagedPolicyArns")
+    assert "ManagedPolicyArns" not in json.dumps(template.find_resources("AWS::IAM::Role"))
 
 
 def test_secret_imported_by_name_is_granted_with_the_suffix_wildcard():

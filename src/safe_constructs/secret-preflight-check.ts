@@ -1,7 +1,9 @@
 import * as path from 'path';
 import {
   CustomResource, Duration,
+  aws_iam as iam,
   aws_lambda as lambda,
+  aws_logs as logs,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
@@ -95,14 +97,23 @@ export class SecretPreflightCheck extends Construct {
         'it must be at least minPasswordLength');
     }
 
+    // Its own role and log group, so that every statement names one resource (no managed policy).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Lets the secret pre-flight check read one secret and write its own logs',
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(role);
+    grantSecretRead(props.secret, role);
     this.handler = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.PYTHON_3_13,
+      runtime: lambda.Runtime.PYTHON_3_14,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(HANDLER_DIR),
       timeout: Duration.seconds(60),
+      role,
+      logGroup,
       description: 'safe-constructs: checks a secret before the resources that read it are created',
     });
-    grantSecretRead(props.secret, this.handler);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.handler.functionArn,
@@ -118,7 +129,7 @@ export class SecretPreflightCheck extends Construct {
       },
     });
     // The function must be allowed to read before CloudFormation invokes it.
-    this.resource.node.addDependency(this.handler.role!);
+    this.resource.node.addDependency(role);
   }
 
   /** Makes `dependent` (and everything under it) wait until the secret has passed the check. */

@@ -1,0 +1,100 @@
+"""The example apps, synthesized by the real CDK CLI as a user would, and checked by cfn-lint and cdk-nag."""
+import json
+import os
+import pathlib
+import runpy
+import subprocess
+import sys
+
+import pytest
+
+from test_docs import check_assembly
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CDK_CLI = ROOT / "node_modules" / ".bin" / "cdk"
+EXAMPLES = ["payment_migration", "external_secret_database"]
+
+
+def cdk_synth(example, outdir):
+    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    env.pop("CDK_OUTDIR", None)
+    return subprocess.run([str(CDK_CLI), "synth", "--no-notices", "--no-version-reporting", "--quiet", "-o", str(outdir)],
+                          cwd=ROOT / "examples" / example, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    """Each example synthesized once by the CDK CLI: its cloud assembly directory, by name."""
+    outdirs = {}
+
+    def get(example):
+        if example not in outdirs:
+            outdir = tmp_path_factory.mktemp(example)
+            result = cdk_synth(example, outdir)
+            assert result.returncode == 0, result.stderr[-4000:]
+            outdirs[example] = outdir
+        return outdirs[example]
+    return get
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_templates_pass_cfn_lint_and_hold_no_secret(synthesized, example):
+    assert len(check_assembly(synthesized(example))) == 1
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_passes_cdk_nag_with_every_acknowledgement_explained(synthesized, example):
+    outdir = synthesized(example)
+    report = json.loads((outdir / "validation-report.json").read_text())
+    [nag] = [p for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
+    assert nag["conclusion"] == "success" and nag["violations"] == []
+    assert all(len(s["reason"]) > 20 for s in nag.get("suppressedViolations", []))
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_has_no_error_or_warning_annotation(synthesized, example):
+    outdir = synthesized(example)
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    levels = [entry["type"] for artifact in manifest["artifacts"].values()
+              for entries in artifact.get("metadata", {}).values() for entry in entries]
+    assert "aws:cdk:error" not in levels and "aws:cdk:warning" not in levels
+
+
+def template_of(outdir):
+    [path] = outdir.glob("*.template.json")
+    return json.loads(path.read_text())
+
+
+def test_payment_migration_is_the_seed_done_right(synthesized):
+    resources = template_of(synthesized("payment_migration"))["Resources"].values()
+    endpoints = [r["Properties"] for r in resources if r["Type"] == "AWS::DMS::Endpoint"]
+    assert sorted(e["EndpointType"] for e in endpoints) == ["source", "target"]
+    for endpoint in endpoints:
+        assert set(endpoint["PostgreSqlSettings"]) >= {"SecretsManagerSecretId", "SecretsManagerAccessRoleArn"}
+        assert not {"Username", "Password", "ServerName", "Port"} & set(endpoint)
+        assert endpoint["SslMode"] == "require"
+    [task] = [r["Properties"] for r in resources if r["Type"] == "AWS::DMS::ReplicationTask"]
+    assert task["MigrationType"] == "full-load-and-cdc"
+    weights = sorted(r["Properties"]["Weight"] for r in resources if r["Type"] == "AWS::Route53::RecordSet")
+    assert weights == [10, 90]
+    assert sum(r["Type"] == "AWS::SecretsManager::SecretTargetAttachment" for r in resources) == 2
+    assert sum(r["Type"] == "Custom::SecretPreflightCheck" for r in resources) == 1
+
+
+def test_external_secret_database_checks_the_secret_before_the_database_and_the_cache(synthesized):
+    resources = template_of(synthesized("external_secret_database"))["Resources"]
+    [check_id] = [k for k, r in resources.items() if r["Type"] == "Custom::SecretPreflightCheck"]
+    for guarded in ("AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup"):
+        [resource] = [r for r in resources.values() if r["Type"] == guarded]
+        assert check_id in resource["DependsOn"], guarded
+    [cache] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ElastiCache::ReplicationGroup"]
+    assert cache["AtRestEncryptionEnabled"] is True and cache["TransitEncryptionEnabled"] is True
+
+
+def test_main_job_summarizes_the_payment_migration(tmp_path):
+    summary = runpy.run_path(str(ROOT / "examples" / "summary.py"))
+    text = summary["summarize"](summary["main"](str(tmp_path)))
+    assert f"stack PaymentMigration: {tmp_path}/PaymentMigration.template.json" in text
+    assert "      2  AWS::DMS::Endpoint" in text
+    assert "policy validation AwsSolutions: success, 0 violations" in text
