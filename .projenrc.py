@@ -102,20 +102,40 @@ install_wheel = project.add_task(
 docgen = project.tasks.try_find("docgen")
 docgen.reset("jsii-docgen -o API.md --language python")
 
+rules_doc = project.add_task(
+    "rules-doc",
+    description="Regenerate RULES.md from SafePatternsChecks' rules (needs the installed wheel)",
+    exec=f"bash -c '{VENV_PYTHON} scripts/rules_doc.py > RULES.md'",
+)
+
 project.test_task.reset()
 project.test_task.spawn(install_wheel)
+project.test_task.spawn(rules_doc)
 project.test_task.exec(f"{VENV_PYTHON} -m pytest test", receive_args=True)
 
 # The library's main job in one command: synthesize the quick-start app with the real binding.
+# The Python binding built and installed from a fresh clone: what the main job and the benchmarks need.
+binding = project.add_task(
+    "binding",
+    description="Compile, build the wheel and install it into .venv",
+)
+for step in (project.default_task, project.compile_task, project.post_compile_task, install_wheel):
+    binding.spawn(step)
+
 synth_example = project.add_task(
     "synth-example",
     description="Build the library, synthesize the payment-migration example and summarize it",
 )
-synth_example.spawn(project.default_task)
-synth_example.spawn(project.compile_task)
-synth_example.spawn(project.post_compile_task)
-synth_example.spawn(install_wheel)
+synth_example.spawn(binding)
 synth_example.exec(f"{VENV_PYTHON} examples/summary.py")
+
+# Benchmarks print figures; they are never timed tests.
+bench_rules = project.add_task(
+    "bench-rules",
+    description="Benchmark SafePatternsChecks on generated apps of 1,000 and 5,000 resources (prints ratios)",
+)
+bench_rules.spawn(binding)
+bench_rules.exec(f"{VENV_PYTHON} benchmarks/rule_pack.py 1000 5000")
 
 # In CI the build fails when a generated file differs from what is committed.
 check_generated = project.add_task(

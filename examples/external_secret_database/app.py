@@ -16,7 +16,7 @@ from aws_cdk import aws_ec2 as ec2, aws_elasticache as elasticache, aws_kms as k
 from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import AwsSolutionsChecks
 
-from safe_constructs import EncryptionAspect, ExternalSecretRdsInstance
+from safe_constructs import EncryptionAspect, ExternalSecretRdsInstance, SafePatternsChecks
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 MASTER_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:orders/db-master-AbCdEf"
@@ -75,7 +75,8 @@ def main(outdir=None):
     app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR") or "cdk.out")
     ExternalSecretDatabaseStack(app, "ExternalSecretDatabase", env=cdk.Environment(account=ACCOUNT, region=REGION))
     Aspects.of(app).add(EncryptionAspect(), priority=AspectPriority.READONLY)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # cdk-nag's pack and this library's own, side by side in one synth report
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), SafePatternsChecks())
     return app.synth()
 
 

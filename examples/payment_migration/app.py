@@ -17,6 +17,7 @@ from aws_cdk import aws_rds as rds, aws_route53 as route53, aws_s3 as s3, aws_se
 from cdk_nag import AwsSolutionsChecks
 
 from safe_constructs import (
+    SafePatternsChecks,
     DmsAccountRoles, DmsEndpointType, EncryptionAspect, ExternalSecretRdsInstance, RotatingSecret,
     SecureDmsPostgresEndpoint, WeightedAliasTarget, WeightedTrafficShift,
 )
@@ -136,7 +137,8 @@ def main(outdir=None):
     app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR") or "cdk.out")
     PaymentMigrationStack(app, "PaymentMigration", env=cdk.Environment(account=ACCOUNT, region=REGION))
     Aspects.of(app).add(EncryptionAspect(), priority=AspectPriority.READONLY)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # cdk-nag's pack and this library's own, side by side in one synth report
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), SafePatternsChecks())
     return app.synth()
 
 

@@ -1,0 +1,23 @@
+import { Finding, Rule, Templates, isLiteral } from './rule';
+
+const POSTGRES_ENGINES = new Set(['postgres', 'aurora-postgresql']);
+
+/** SP-DMS3: a DMS PostgreSQL endpoint without TLS. */
+export const dmsPostgresSsl: Rule = {
+  id: 'SP-DMS3',
+  summary: 'A DMS PostgreSQL endpoint has SslMode absent or none',
+  explanation: 'SslMode defaults to none: DMS and the database then exchange credentials and data in clear text.',
+  fix: 'Use SecureDmsPostgresEndpoint (require by default); or set SslMode to require, or verify-full with CertificateArn',
+  source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html',
+  check: (templates: Templates): Finding[] => templates.ofType('AWS::DMS::Endpoint').flatMap((endpoint): Finding[] => {
+    const { EngineName: engine, SslMode: mode } = endpoint.properties;
+    if (!isLiteral(engine) || !POSTGRES_ENGINES.has(engine)) return [];
+    if (!isLiteral(mode)) {
+      return [{ resource: endpoint, undecided: true, locations: ['Properties/SslMode'],
+        detail: 'its SslMode is an unresolved token, so whether it encrypts cannot be told at synth time' }];
+    }
+    if (mode !== undefined && mode !== 'none') return [];
+    return [{ resource: endpoint, locations: ['Properties/SslMode'],
+      detail: mode === undefined ? 'SslMode is absent, so DMS uses none' : 'SslMode is none' }];
+  }),
+};
