@@ -168,11 +168,11 @@ def test_fails_without_engine():
 
 
 @pytest.mark.parametrize("prop", ["username_key", "password_key"])
-@pytest.mark.parametrize("key", ["", "  "])
+@pytest.mark.parametrize("key", ["", "  ", "user:name", "{x}"])
 def test_fails_with_an_empty_key(prop, key):
     stack = new_stack()
     camel = "usernameKey" if prop == "username_key" else "passwordKey"
-    with pytest.raises(RuntimeError, match=rf"Test/Db: {prop} \({camel}\) must name a JSON key of the secret, got: \"{key}\""):
+    with pytest.raises(RuntimeError, match=rf"Test/Db: {prop} \({camel}\) must name a JSON key of the secret without ':', '{{' or '}}', got: \"{key}\""):
         database(stack, **{prop: key})
 
 

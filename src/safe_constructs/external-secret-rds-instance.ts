@@ -301,9 +301,10 @@ export class ExternalSecretRdsInstance extends Construct {
 
   private validate(props: ExternalSecretRdsInstanceProps, usernameKey: string, passwordKey: string): void {
     for (const [prop, key] of [['usernameKey', usernameKey], ['passwordKey', passwordKey]]) {
-      if (!Token.isUnresolved(key) && key.trim().length === 0) {
-        fail(this, prop, `must name a JSON key of the secret, got: ${show(key)}`,
-          'omit it for the default, or give the key that holds the value');
+      if (!Token.isUnresolved(key) && (key.trim().length === 0 || /[:{}]/.test(key))) {
+        fail(this, prop, `must name a JSON key of the secret without ':', '{' or '}', got: ${show(key)}`,
+          'a dynamic reference {{resolve:secretsmanager:...:SecretString:<key>::}} cannot hold those; '
+          + 'omit it for the default, or give the key that holds the value');
       }
     }
     if (usernameKey === passwordKey) {
