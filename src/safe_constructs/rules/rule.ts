@@ -1,9 +1,9 @@
 // The framework the SafePatternsChecks rules share: the synthesized templates as one model, what a
 // rule is, and the few readings of CloudFormation values the rules need. Internal: not exported.
 import * as fs from 'fs';
+import { Props } from '../encryption-rules';
 
-/** A resource's CloudFormation properties, as synthesized. */
-export type Props = Record<string, any>;
+export { Props };
 
 /** One resource of one synthesized template. */
 export interface TemplateResource {
