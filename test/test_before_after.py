@@ -4,8 +4,6 @@ The raw code synthesizes (and cfn-lint passes it), so the mistake surfaces only 
 (a feature silently lost); the safe construct refuses at synth, or makes the deploy fail first thing.
 The README's "before / after" table summarizes these pairs.
 """
-import json
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Aspects, Duration, aws_dms as dms, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2

@@ -1,5 +1,3 @@
-import json
-
 import pytest
 from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -23,12 +21,6 @@ def database(stack, secret=None, **overrides):
              "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)}
     props.update(overrides)
     return ExternalSecretRdsInstance(stack, "Db", **props)
-
-
-def dynamic_reference(value):
-    """The dynamic reference text of a rendered value, with the ARN in place."""
-    assert list(value) == ["Fn::Join"], value
-    return "".join(part if isinstance(part, str) else json.dumps(part) for part in value["Fn::Join"][1])
 
 
 def test_credentials_are_dynamic_references_to_the_external_secret():

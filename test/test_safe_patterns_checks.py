@@ -6,7 +6,7 @@ import sys
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import Acknowledgment, Validations, aws_dms as dms, aws_ec2 as ec2, aws_efs as efs, aws_iam as iam
+from aws_cdk import Acknowledgment, Validations, aws_dms as dms, aws_ec2 as ec2, aws_iam as iam
 from aws_cdk import aws_kms as kms, aws_rds as rds, aws_route53 as route53, aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager, aws_sns as sns
 

@@ -1,6 +1,5 @@
 import json
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
@@ -44,11 +43,6 @@ def endpoint(stack, secret, **overrides):
     props = {"secret": secret, "endpoint_type": DmsEndpointType.SOURCE, "database_name": "payments"}
     props.update(overrides)
     return SecureDmsPostgresEndpoint(stack, "Source", **props)
-
-
-def policy_statements(template):
-    return [s for p in template.find_resources("AWS::IAM::Policy").values()
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
 
 
 def role_policy_statements(template, role_prefix):

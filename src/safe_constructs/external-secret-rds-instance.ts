@@ -6,11 +6,8 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { WARNING_PREFIX, fail, show } from './internal';
+import { RDS_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, show } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
-
-/** RDS master passwords reject `/ ' " @` and space, for every engine. */
-const RDS_REJECTED_PASSWORD_CHARACTERS = '/\'"@ ';
 
 /** The longest master password each engine accepts (8 is every engine's shortest). */
 function maxPasswordLength(engineType: string): number {

@@ -6,14 +6,22 @@ import { IConstruct } from 'constructs';
 export const WARNING_PREFIX = 'safe-constructs';
 
 /**
- * The characters a database password must never contain, because one of its consumers rejects them:
- * DMS rejects `{ }` for every engine and `; + %` for PostgreSQL, in endpoint passwords and in the
- * secrets it reads; RDS master passwords reject `/ ' " @` and space.
+ * DMS rejects `{ }` in passwords for every engine and `; + %` for PostgreSQL, in endpoint passwords
+ * and in the secrets it reads.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.Creating.html
+ */
+export const DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS = '{};+%';
+
+/**
+ * RDS master passwords reject `/ ' " @` and space, for every engine.
+ *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
  */
-export const CONSUMER_REJECTED_PASSWORD_CHARACTERS = '{};+%/\'"@ ';
+export const RDS_REJECTED_PASSWORD_CHARACTERS = '/\'"@ ';
+
+/** The characters a database password must never contain, because DMS or RDS rejects them. */
+export const CONSUMER_REJECTED_PASSWORD_CHARACTERS = DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS + RDS_REJECTED_PASSWORD_CHARACTERS;
 
 /**
  * A prop's name as each language spells it: `automatically_after (automaticallyAfter)` when the

@@ -6,16 +6,13 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  WARNING_PREFIX, fail, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
+  DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
   knownSecretContent, missingCharacters, propName, show,
 } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
 const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
-
-/** DMS rejects `{ }` in passwords for every engine and `; + %` for PostgreSQL. */
-const DMS_POSTGRES_REJECTED_CHARACTERS = '{};+%';
 
 const ENDPOINT_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
 
@@ -242,7 +239,7 @@ export class SecureDmsPostgresEndpoint extends Construct {
         secret: props.secret,
         requiredKeys: DMS_SECRET_KEYS,
         passwordKey: 'password',
-        rejectedPasswordCharacters: DMS_POSTGRES_REJECTED_CHARACTERS,
+        rejectedPasswordCharacters: DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS,
         consumer: 'the DMS PostgreSQL endpoint',
       });
       this.preflightCheck.guard(this.endpoint);
@@ -297,7 +294,7 @@ export class SecureDmsPostgresEndpoint extends Construct {
         + 'so it holds host and port');
     }
     if (content.excludedCharacters !== undefined) {
-      const allowed = missingCharacters(content.excludedCharacters, DMS_POSTGRES_REJECTED_CHARACTERS);
+      const allowed = missingCharacters(content.excludedCharacters, DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS);
       if (allowed) {
         problems.push(`${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects for `
           + 'PostgreSQL; use a RotatingSecret, or exclude those characters in generate_secret_string');
