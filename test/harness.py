@@ -1,14 +1,19 @@
 """The one way the tests synthesize: build a stack, synthesize it, check it, return its Template.
 
-Every synthesized template goes through cfn-lint (AWS's own resource schemas), in this process, so a
-property name or value AWS would reject fails here first, and through the plaintext-secret scan.
+Every synthesized template goes through the scan (`template_problems`): cfn-lint (AWS's own resource
+schemas) in this process, so a property name or value AWS would reject fails here first; no secret in
+plain text; no IAM statement on `*` unless AWS offers no narrower resource; an explicit deletion
+policy on every stateful resource this library writes. `SCANNED` counts what the scan looked at.
 """
+import collections
 import json
 import re
 
 import aws_cdk as cdk
+import cfnlint.data.AdditionalSpecs
 from aws_cdk import assertions
 from cfnlint.api import ManualArgs, lint
+from cfnlint.helpers import load_resource
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -17,6 +22,34 @@ ENV = cdk.Environment(account=ACCOUNT, region=REGION)
 # Properties that hold a secret value; in a template they may only be dynamic references.
 SECRET_PROPERTIES = {"Password", "MasterUserPassword", "SecretString", "AuthToken"}
 DYNAMIC_REFERENCE = re.compile(r"^\{\{resolve:(secretsmanager|ssm-secure):[^}]+\}\}$")
+
+# Stateful resource types, as AWS's cfn-lint lists them (rule I3011): deleting one loses data.
+STATEFUL_TYPES = frozenset(load_resource(cfnlint.data.AdditionalSpecs, "StatefulResources.json")["ResourceTypes"])
+# The Service Authorization Reference, as cfn-lint ships it: per service, per action, the resource
+# types the action can be scoped to. An action listing none accepts only "*".
+_SERVICE_AUTHORIZATION = load_resource(cfnlint.data.AdditionalSpecs, "Policies.json")
+# Policies in which "*" names the resource the policy is attached to, not every resource.
+SELF_RESOURCE_POLICIES = {
+    # A key policy's Resource is "*", meaning the key the policy is attached to ("Elements in a key
+    # policy"): https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
+    ("AWS::KMS::Key", "KeyPolicy"),
+}
+# Where IAM statements live in a template: resource type -> property paths to policy documents.
+POLICY_DOCUMENTS = {
+    "AWS::IAM::Policy": [("PolicyDocument",)],
+    "AWS::IAM::ManagedPolicy": [("PolicyDocument",)],
+    "AWS::IAM::Role": [("AssumeRolePolicyDocument",), ("Policies", "*", "PolicyDocument")],
+    "AWS::KMS::Key": [("KeyPolicy",)],
+    "AWS::SecretsManager::ResourcePolicy": [("ResourcePolicy",)],
+    "AWS::S3::BucketPolicy": [("PolicyDocument",)],
+    "AWS::SQS::QueuePolicy": [("PolicyDocument",)],
+    "AWS::SNS::TopicPolicy": [("PolicyDocument",)],
+}
+
+# What the scan has looked at in this test session, and how the property-based cases ended
+# ((construct, ending) -> count); both are printed at the end of the run.
+SCANNED = collections.Counter()
+FUZZ_OUTCOMES = collections.Counter()
 
 
 def new_stack(env=ENV, stack_id="Test", app=None):
@@ -33,12 +66,24 @@ def synth(stack, allow_errors=False):
     """
     template = assertions.Template.from_stack(stack)
     body = template.to_json()
-    problems = lint_findings(body, stack.region) + plaintext_secrets(body)
+    problems = template_problems(body, stack.region, library_written=logical_ids_written_by_the_library(stack))
     assert not problems, "\n".join(problems)
     if not allow_errors:
         errors = assertions.Annotations.from_stack(stack).find_error("*", assertions.Match.any_value())
         assert not errors, f"synth would fail with errors: {errors}"
     return template
+
+
+def template_problems(template_body, region=REGION, library_written=None):
+    """Everything the scan finds wrong with a template, as text (empty when it passes).
+
+    The deletion-policy check covers the stateful resources in `library_written` (logical ids), or
+    every stateful resource when it is None (an app meant to be deployed as it is).
+    """
+    SCANNED["templates"] += 1
+    SCANNED["resources"] += len(template_body.get("Resources", {}))
+    return (lint_findings(template_body, region) + plaintext_secrets(template_body)
+            + wildcard_statements(template_body) + stateful_without_policy(template_body, library_written))
 
 
 def lint_findings(template_body, region=REGION):
@@ -65,6 +110,77 @@ def plaintext_secrets(template_body):
 
     walk(template_body.get("Resources", {}), [])
     return found
+
+
+def wildcard_statements(template_body):
+    """Every Allow statement on Resource "*" that is not on the allow-list, as text.
+
+    Allowed: a policy in which "*" means the resource it is attached to (SELF_RESOURCE_POLICIES), or
+    a statement whose every action AWS lets be scoped to no resource type (the Service
+    Authorization Reference), so "*" is the narrowest resource there is.
+    """
+    found = []
+    for logical_id, resource in template_body.get("Resources", {}).items():
+        for prop_path in POLICY_DOCUMENTS.get(resource.get("Type"), []):
+            for document in _at(resource.get("Properties", {}), prop_path):
+                for statement in _as_list(document.get("Statement", [])):
+                    SCANNED["IAM statements"] += 1
+                    if statement.get("Effect") != "Allow" or "*" not in _as_list(statement.get("Resource", [])):
+                        continue
+                    if (resource["Type"], prop_path[0]) in SELF_RESOURCE_POLICIES:
+                        SCANNED["IAM statements on * (the policy's own resource)"] += 1
+                        continue
+                    scoped = [a for a in _as_list(statement.get("Action", [])) if not _accepts_only_star(a)]
+                    if scoped:
+                        found.append(f"IAM statement on * at {logical_id}/{'/'.join(prop_path)}: "
+                                     f"{', '.join(scoped)} can be scoped to a resource ARN")
+                    else:
+                        SCANNED["IAM statements on * (no resource type in AWS)"] += 1
+    return found
+
+
+def _accepts_only_star(action):
+    """True when the Service Authorization Reference gives the action no resource type."""
+    if not isinstance(action, str) or ":" not in action or "*" in action:
+        return False
+    service, name = action.lower().split(":", 1)
+    entry = _SERVICE_AUTHORIZATION.get(service, {}).get("Actions", {}).get(name)
+    return entry is not None and not entry.get("Resources")
+
+
+def stateful_without_policy(template_body, only=None):
+    """Every stateful resource (of `only`, if given) without explicit DeletionPolicy and UpdateReplacePolicy."""
+    found = []
+    for logical_id, resource in template_body.get("Resources", {}).items():
+        if resource.get("Type") not in STATEFUL_TYPES or (only is not None and logical_id not in only):
+            continue
+        SCANNED["stateful resources"] += 1
+        missing = [p for p in ("DeletionPolicy", "UpdateReplacePolicy") if p not in resource]
+        if missing:
+            found.append(f"stateful {resource['Type']} {logical_id} has no explicit {' or '.join(missing)}")
+    return found
+
+
+def logical_ids_written_by_the_library(stack):
+    """The logical ids of the CloudFormation resources inside this library's constructs in `stack`."""
+    library_paths = [c.node.path + "/" for c in stack.node.find_all()
+                     if type(c).__module__.split(".")[0] == "safe_constructs"]
+    return {stack.resolve(c.logical_id) for c in stack.node.find_all()
+            if isinstance(c, cdk.CfnResource) and any(c.node.path.startswith(p) for p in library_paths)}
+
+
+def _at(node, path):
+    """The values at a property path, "*" stepping into every item of a list."""
+    if not path:
+        return [node] if isinstance(node, dict) else []
+    head, rest = path[0], path[1:]
+    if head == "*":
+        return [found for item in _as_list(node) for found in _at(item, rest)]
+    return _at(node[head], rest) if isinstance(node, dict) and head in node else []
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
 
 
 def _is_dynamic_reference(value):

@@ -1,8 +1,14 @@
-"""The harness's own checks can fail: a template AWS would reject, or a secret in plain text."""
+"""The harness's own checks can fail: a template AWS would reject, a secret in plain text, an IAM
+statement on "*" that could name a resource, a stateful resource of the library without a deletion policy."""
 import aws_cdk as cdk
-
-from harness import lint_findings, new_stack, plaintext_secrets, synth
 import pytest
+from aws_cdk import aws_secretsmanager as secretsmanager, aws_sqs as sqs
+
+from harness import (
+    lint_findings, logical_ids_written_by_the_library, new_stack, plaintext_secrets, stateful_without_policy, synth,
+    template_problems, wildcard_statements,
+)
+from safe_constructs import RotatingSecret
 
 
 def test_cfn_lint_reports_a_property_aws_rejects():
@@ -24,3 +30,46 @@ def test_plaintext_secret_is_reported_and_dynamic_references_are_not():
                                                      ":SecretString:password::}}"]]}}},
     }}
     assert plaintext_secrets(body) == ['plaintext secret at Bad/Properties/MasterUserPassword: "hunter22"']
+
+
+def statement_on_star(actions):
+    return {"Resources": {"Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": ["r"],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": actions, "Resource": "*"}]}}}}}
+
+
+def test_a_statement_on_star_is_reported_when_its_action_can_name_a_resource():
+    assert wildcard_statements(statement_on_star(["secretsmanager:GetSecretValue"])) == [
+        "IAM statement on * at Policy/PolicyDocument: secretsmanager:GetSecretValue can be scoped to a resource ARN"]
+    assert wildcard_statements(statement_on_star("s3:*"))  # a wildcard action is never on the allow-list
+
+
+def test_a_statement_on_star_passes_when_aws_offers_no_narrower_resource():
+    # the Service Authorization Reference gives these actions no resource type
+    assert wildcard_statements(statement_on_star(["ec2:DescribeNetworkInterfaces", "xray:PutTraceSegments"])) == []
+
+
+def test_a_key_policy_on_star_means_the_key_itself():
+    body = {"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]}}}}}
+    assert wildcard_statements(body) == []
+
+
+def test_a_stateful_resource_of_the_library_needs_an_explicit_deletion_policy():
+    stack = new_stack()
+    secret = RotatingSecret(stack, "Secret", username="app",
+                            hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user())
+    raw_queue = sqs.CfnQueue(stack, "RawQueue")  # the test's own input, not the library's output
+    written = logical_ids_written_by_the_library(stack)
+    assert stack.resolve(secret.node.default_child.logical_id) in written
+    assert stack.resolve(raw_queue.logical_id) not in written
+    # WHEN the library's secret has lost its policies in the template
+    body = cdk.assertions.Template.from_stack(stack).to_json()
+    secret_id = stack.resolve(secret.node.default_child.logical_id)
+    for policy in ("DeletionPolicy", "UpdateReplacePolicy"):
+        del body["Resources"][secret_id][policy]
+    # THEN the scan names it; with no scope given (a whole app), the raw queue too
+    assert stateful_without_policy(body, written) == [
+        f"stateful AWS::SecretsManager::Secret {secret_id} has no explicit DeletionPolicy or UpdateReplacePolicy"]
+    assert len(stateful_without_policy(body)) == 2
+    assert template_problems(body, library_written=written) == stateful_without_policy(body, written)

@@ -67,6 +67,8 @@ class ExternalSecretDatabaseStack(cdk.Stack):
             at_rest_encryption_enabled=True, kms_key_id=key.key_arn, transit_encryption_enabled=True,
             auth_token=cache_auth.secret_value.unsafe_unwrap(),  # a dynamic reference, not the value
             port=6380)
+        # Sessions survive a stack deletion or a replacement as a final snapshot.
+        cache.apply_removal_policy(cdk.RemovalPolicy.SNAPSHOT)
         # The cache the original rollback caught mid-creation waits for the secret check too.
         database.preflight_check.guard(cache)
 
