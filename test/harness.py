@@ -69,9 +69,15 @@ def synth(stack, allow_errors=False):
     problems = template_problems(body, stack.region, library_written=logical_ids_written_by_the_library(stack))
     assert not problems, "\n".join(problems)
     if not allow_errors:
-        errors = assertions.Annotations.from_stack(stack).find_error("*", assertions.Match.any_value())
+        errors = error_annotations(stack)
         assert not errors, f"synth would fail with errors: {errors}"
     return template
+
+
+def error_annotations(stack):
+    """The error annotations of a stack (each fails `cdk synth`), as their message texts."""
+    found = assertions.Annotations.from_stack(stack).find_error("*", assertions.Match.any_value())
+    return [str(e.entry.data) for e in found]
 
 
 def template_problems(template_body, region=REGION, library_written=None):

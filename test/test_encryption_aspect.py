@@ -197,7 +197,7 @@ def test_fails_with_an_exemption_without_a_reason():
 
 
 def test_fails_with_an_exempt_type_it_does_not_check():
-    with pytest.raises(RuntimeError, match=r"exemptResourceTypes names \"AWS::SNS::Topics\", which EncryptionAspect does not check"):
+    with pytest.raises(RuntimeError, match=r"exempt_resource_types \(exemptResourceTypes\) names \"AWS::SNS::Topics\", which EncryptionAspect does not check"):
         EncryptionAspect(exempt_resource_types={"AWS::SNS::Topics": "typo"})
 
 

@@ -192,3 +192,44 @@ def test_fails_with_a_partial_arn_in_another_account():
         r"secret is given by name or partial ARN in account 999999999999, not this stack's \(123456789012\).*"
         r"import it with Secret.from_secret_complete_arn")):
         database(stack, other)
+
+
+@pytest.mark.parametrize("port", [0, 1149, 65536, 5432.5])
+def test_fails_with_a_port_rds_rejects(port):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=rf"Test/Db: port must be a whole number from 1150 to 65535, got: {port}"):
+        database(stack, port=port)
+
+
+def test_fails_with_a_backup_retention_over_35_days():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        r"backup_retention \(backupRetention\) must be from 0 days to 35 days, got: 36 days; "
+        r"RDS keeps automated backups up to 35 days")):
+        database(stack, backup_retention=Duration.days(36))
+
+
+@pytest.mark.parametrize("identifier", ["", "1db", "db--main", "db-", "db_main", "a" * 64])
+def test_fails_with_an_instance_identifier_rds_rejects(identifier):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        rf"instance_identifier \(instanceIdentifier\) is not a DB instance identifier RDS accepts, "
+        rf"got: \"{identifier}\"; use 1 to 63 letters, digits or hyphens")):
+        database(stack, instance_identifier=identifier)
+
+
+@pytest.mark.parametrize("name", ["", "1payments", "pay-ments", "a" * 64])
+def test_fails_with_a_postgres_database_name_rds_rejects(name):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+        rf"database_name \(databaseName\) is not a PostgreSQL database name RDS accepts, got: \"{name}\"")):
+        database(stack, database_name=name)
+
+
+def test_accepts_names_and_numbers_at_their_limits():
+    stack = new_stack()
+    database(stack, port=65535, backup_retention=Duration.days(35), instance_identifier="a" + "-b" * 31,
+             database_name="p" * 63)
+    properties = only_resource(synth(stack), "AWS::RDS::DBInstance")["Properties"]
+    assert (properties["Port"], properties["BackupRetentionPeriod"]) == ("65535", 35)
+    assert properties["DBInstanceIdentifier"] == "a" + "-b" * 31 and properties["DBName"] == "p" * 63

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
+from aws_cdk import CfnParameter, Duration, RemovalPolicy, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
 
@@ -203,3 +203,12 @@ def test_the_outside_vpc_warning_can_be_acknowledged_with_a_reason():
     Annotations.of(secret).acknowledge_warning("safe-constructs:rotationOutsideVpc", "the database is public")
     synth(stack)
     assert not [w for w in warnings_of(stack) if "outside any VPC" in w]
+
+
+def test_fails_with_a_rotation_period_from_a_token():
+    stack = new_stack()
+    hours = CfnParameter(stack, "Hours", type="Number").value_as_number
+    with pytest.raises(RuntimeError, match=(
+        r"automatically_after \(automaticallyAfter\) must be known at synth time, got: a duration from an "
+        r"unresolved token; .*give a literal, for example Duration.days\(30\)")):
+        rotating_secret(stack, automatically_after=Duration.hours(hours))

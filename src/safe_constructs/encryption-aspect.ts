@@ -5,7 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, Props, encryptionFinding } from './encryption-rules';
-import { WARNING_PREFIX, show } from './internal';
+import { WARNING_PREFIX, propName, show } from './internal';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
 export enum EncryptionMode {
@@ -118,11 +118,11 @@ export class EncryptionAspect implements IAspect {
     this.exemptTypes = props.exemptResourceTypes ?? {};
     for (const [type, reason] of Object.entries(this.exemptTypes)) {
       if (!ENCRYPTION_RULES_BY_TYPE.has(type)) {
-        throw new Error(`exemptResourceTypes names ${show(type)}, which EncryptionAspect does not check; `
+        throw new Error(`${propName('exemptResourceTypes')} names ${show(type)}, which EncryptionAspect does not check; `
           + `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`);
       }
       if (reason.trim().length === 0) {
-        throw new Error(`exemptResourceTypes gives ${type} no reason, got: ${show(reason)}; say why it may stay unencrypted`);
+        throw new Error(`${propName('exemptResourceTypes')} gives ${type} no reason, got: ${show(reason)}; say why it may stay unencrypted`);
       }
     }
     this.replaceable = new Set(props.allowReplacementOf ?? []);

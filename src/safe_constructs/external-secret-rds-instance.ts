@@ -6,8 +6,15 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { RDS_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, show } from './internal';
+import {
+  RDS_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, requireDurationInRange, requireIntegerInRange, show,
+} from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
+
+/** The longest DB instance identifier each engine accepts (SQL Server's is a NetBIOS name). */
+function maxIdentifierLength(engineType: string): number {
+  return engineType.startsWith('sqlserver') ? 15 : 63;
+}
 
 /** The longest master password each engine accepts (8 is every engine's shortest). */
 function maxPasswordLength(engineType: string): number {
@@ -119,7 +126,7 @@ export interface ExternalSecretRdsInstanceProps {
   readonly multiAz?: boolean;
 
   /**
-   * How long automated backups are kept. Zero turns backups off and leaves a warning.
+   * How long automated backups are kept, 0 to 35 days. Zero turns backups off and leaves a warning.
    *
    * @default Duration.days(7)
    */
@@ -154,21 +161,23 @@ export interface ExternalSecretRdsInstanceProps {
   readonly enablePerformanceInsights?: boolean;
 
   /**
-   * The port the database listens on.
+   * The port the database listens on, 1150 to 65535.
    *
    * @default - the engine's default port
    */
   readonly port?: number;
 
   /**
-   * The name of a database to create.
+   * The name of a database to create. For PostgreSQL: 1 to 63 letters, digits or underscores,
+   * starting with a letter.
    *
    * @default - none
    */
   readonly databaseName?: string;
 
   /**
-   * The instance identifier.
+   * The instance identifier: 1 to 63 letters, digits or hyphens (15 for SQL Server), starting with
+   * a letter, without two hyphens in a row or one at the end.
    *
    * @default - a name CloudFormation generates
    */
@@ -313,6 +322,32 @@ export class ExternalSecretRdsInstance extends Construct {
         'use rds.DatabaseInstanceEngine (for example postgres(version=...)), or an rds.DatabaseCluster for Aurora');
     }
     this.validateSecretArn(props.secret);
+    this.validateNames(props);
+    if (props.port !== undefined) {
+      requireIntegerInRange(this, 'port', props.port, 1150, 65535,
+        'RDS accepts ports 1150 to 65535 (CreateDBInstance); omit it for the engine\'s default');
+    }
+    if (props.backupRetention !== undefined) {
+      requireDurationInRange(this, 'backupRetention', props.backupRetention, Duration.days(0), Duration.days(35),
+        'RDS keeps automated backups up to 35 days; omit it for 7 days');
+    }
+  }
+
+  /** The names RDS checks only when it creates the instance (CreateDBInstance's constraints). */
+  private validateNames(props: ExternalSecretRdsInstanceProps): void {
+    const identifier = props.instanceIdentifier;
+    if (identifier !== undefined && !Token.isUnresolved(identifier)
+      && (!/^[A-Za-z](?:-?[A-Za-z0-9])*$/.test(identifier) || identifier.length > maxIdentifierLength(props.engine.engineType))) {
+      fail(this, 'instanceIdentifier', `is not a DB instance identifier RDS accepts, got: ${show(identifier)}`,
+        `use 1 to ${maxIdentifierLength(props.engine.engineType)} letters, digits or hyphens, starting with a letter, `
+        + 'without two hyphens in a row or one at the end; or omit it for a generated one');
+    }
+    const name = props.databaseName;
+    if (name !== undefined && !Token.isUnresolved(name) && props.engine.engineType === 'postgres'
+      && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) {
+      fail(this, 'databaseName', `is not a PostgreSQL database name RDS accepts, got: ${show(name)}`,
+        'use 1 to 63 letters, digits or underscores, starting with a letter; or omit it (RDS creates "postgres")');
+    }
   }
 
   /** CloudFormation reads another account's secret only by its complete ARN. */

@@ -53,7 +53,7 @@ export interface RotatingSecretProps {
   /**
    * How long after the previous rotation Secrets Manager rotates the secret again.
    *
-   * From 4 hours to 1000 days; zero (which would turn rotation off) is refused.
+   * From 4 hours to 1000 days, known at synth time; zero (which would turn rotation off) is refused.
    *
    * @default Duration.days(30)
    * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
@@ -144,6 +144,10 @@ export class RotatingSecret extends secretsmanager.Secret {
     this.validate(props, removalPolicy);
 
     const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
+    if (automaticallyAfter.isUnresolved()) {
+      fail(this, 'automaticallyAfter', 'must be known at synth time, got: a duration from an unresolved token',
+        'the rotation schedule is written as a rate in hours or days, checked against 4 hours..1000 days: give a literal, for example Duration.days(30)');
+    }
     requireDurationInRange(this, 'automaticallyAfter', automaticallyAfter, MIN_ROTATION, MAX_ROTATION,
       'a secret in this library always rotates: pick a period in that range, or omit it for 30 days');
 
