@@ -68,6 +68,8 @@ project = awscdk.AwsCdkConstructLibrary(
             "/test/",
             "/examples/",
             "/scripts/",
+            "/benchmarks/",
+            "/docs/",
             "/requirements-dev.txt",
             "/.projenrc.py",
             "cdk.out/",
@@ -129,13 +131,21 @@ synth_example = project.add_task(
 synth_example.spawn(binding)
 synth_example.exec(f"{VENV_PYTHON} examples/summary.py")
 
-# Benchmarks print figures; they are never timed tests.
-bench_rules = project.add_task(
-    "bench-rules",
-    description="Benchmark SafePatternsChecks on generated apps of 1,000 and 5,000 resources (prints ratios)",
+# Benchmarks print figures (and write docs/BENCHMARKS.md); they are never timed tests.
+bench = project.add_task(
+    "bench",
+    description="Benchmark import, synth and scaling costs; write docs/BENCHMARKS.md and docs/benchmarks.json",
 )
-bench_rules.spawn(binding)
-bench_rules.exec(f"{VENV_PYTHON} benchmarks/rule_pack.py 1000 5000")
+bench.spawn(binding)
+bench.exec(f"{VENV_PYTHON} benchmarks/bench.py", receive_args=True)
+
+# The property-based tests, long: CI runs them with a few cases per construct.
+fuzz = project.add_task(
+    "fuzz",
+    description="Run the property-based tests with many cases per construct (FUZZ_EXAMPLES, default 300)",
+)
+fuzz.spawn(install_wheel)
+fuzz.exec(f"bash -c 'FUZZ_EXAMPLES=${{FUZZ_EXAMPLES:-300}} {VENV_PYTHON} -m pytest test/test_fuzz_props.py'")
 
 # In CI the build fails when a generated file differs from what is committed.
 check_generated = project.add_task(

@@ -36,6 +36,11 @@ def or_token(strategy):
     return st.one_of(strategy, st.just(TOKEN))
 
 
+def mostly(valid, wild):
+    """`valid` four times in five, else `wild`: a case then has few wrong props, and many are all right."""
+    return st.integers(0, 4).flatmap(lambda i: wild if i == 0 else valid)
+
+
 def literal_or_parameter(stack, value, number=False):
     """`value`, or, when TOKEN was drawn, a new CloudFormation parameter's value (a token)."""
     if value is not TOKEN:
@@ -72,13 +77,14 @@ def zone_of(stack):
                                                           zone_name="example.com")
 
 
-RECORD_NAMES = st.sampled_from(["pay", "pay.example.com", "pay.example.com.", "", "a..b", "pay.other.com.",
-                                "*.pay", "x" * 64, "Pay-1", TOKEN])
+RECORD_NAMES = mostly(st.sampled_from(["pay", "pay.example.com", "pay.example.com.", "*.pay", "Pay-1", TOKEN]),
+                      st.sampled_from(["", "a..b", "pay.other.com.", "x" * 64]))
+IDENTIFIER = or_token(st.from_regex(r"[A-Za-z0-9-]{1,40}", fullmatch=True))
 
 
 @FUZZ
-@given(weight=or_token(st.one_of(st.integers(-5, 300), st.floats(-1, 300, allow_nan=False))),
-       identifier=or_token(TEXT), name=RECORD_NAMES, record_type=st.sampled_from(list(AliasRecordType)),
+@given(weight=mostly(or_token(st.integers(0, 255)), st.one_of(st.integers(-5, 300), st.floats(-1, 300, allow_nan=False))),
+       identifier=mostly(IDENTIFIER, TEXT), name=RECORD_NAMES, record_type=st.sampled_from(list(AliasRecordType)),
        evaluate=st.booleans())
 def test_weighted_alias_record(weight, identifier, name, record_type, evaluate):
     def build(stack):
@@ -90,8 +96,9 @@ def test_weighted_alias_record(weight, identifier, name, record_type, evaluate):
 
 
 @FUZZ
-@given(percent=or_token(st.one_of(st.integers(-5, 120), st.floats(-1, 120, allow_nan=False))),
-       old_id=st.one_of(st.none(), TEXT), new_id=st.one_of(st.none(), TEXT), name=RECORD_NAMES)
+@given(percent=mostly(st.integers(0, 100), or_token(st.one_of(st.integers(-5, 120), st.floats(-1, 120, allow_nan=False)))),
+       old_id=mostly(st.one_of(st.none(), IDENTIFIER), TEXT), new_id=mostly(st.one_of(st.none(), IDENTIFIER), TEXT),
+       name=RECORD_NAMES)
 def test_weighted_traffic_shift(percent, old_id, new_id, name):
     def build(stack):
         WeightedTrafficShift(stack, "Shift", zone=zone_of(stack), record_name=literal_or_parameter(stack, name),
@@ -104,9 +111,13 @@ def test_weighted_traffic_shift(percent, old_id, new_id, name):
 
 
 @FUZZ
-@given(hours=or_token(st.integers(0, 30000)), length=st.integers(0, 200), username=or_token(NAME),
-       exclude=st.text(alphabet=st.characters(codec="ascii", exclude_characters="\x00"), max_size=40),
-       removal=st.sampled_from(list(cdk.RemovalPolicy)), secret_name=st.one_of(st.none(), or_token(NAME)),
+@given(hours=mostly(st.integers(4, 24000), or_token(st.integers(0, 30000))),
+       length=mostly(st.integers(8, 128), st.integers(0, 200)),
+       username=mostly(or_token(st.from_regex(r"[a-z][a-z0-9_]{0,30}", fullmatch=True)), NAME),
+       exclude=mostly(st.none(), st.text(alphabet=st.characters(codec="ascii", exclude_characters="\x00"), max_size=40)),
+       removal=mostly(st.sampled_from([cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.DESTROY]),
+                      st.sampled_from(list(cdk.RemovalPolicy))),
+       secret_name=mostly(st.one_of(st.none(), or_token(st.from_regex(r"[a-z0-9/_+=.@-]{1,60}", fullmatch=True))), TEXT),
        own_key=st.booleans())
 def test_rotating_secret(hours, length, username, exclude, removal, secret_name, own_key):
     def build(stack):
@@ -121,18 +132,23 @@ def test_rotating_secret(hours, length, username, exclude, removal, secret_name,
 
 
 @FUZZ
-@given(endpoint_type=st.sampled_from(list(DmsEndpointType)), ssl=or_token(st.sampled_from(list(DmsSslMode))),
-       certificate=st.booleans(), identifier=st.one_of(st.none(), or_token(TEXT)), database=or_token(TEXT),
-       heartbeat=st.one_of(st.none(), st.integers(-5, 100)), slot=st.one_of(st.none(), NAME),
+@given(endpoint_type=st.sampled_from(list(DmsEndpointType)), ssl=st.sampled_from(list(DmsSslMode)),
+       certificate_mismatch=mostly(st.just(False), st.just(True)),
+       identifier=mostly(st.one_of(st.none(), or_token(st.from_regex(r"[a-z](-?[a-z0-9]){0,40}", fullmatch=True))), TEXT),
+       database=mostly(or_token(st.from_regex(r"[a-z][a-z0-9_]{0,40}", fullmatch=True)), TEXT),
+       heartbeat=st.one_of(st.none(), st.integers(1, 1440)), slot=st.one_of(st.none(), st.from_regex(r"[a-z_]{1,40}", fullmatch=True)),
        plugin=st.one_of(st.none(), st.sampled_from(list(DmsPostgresPlugin))), preflight=st.booleans())
-def test_secure_dms_postgres_endpoint(endpoint_type, ssl, certificate, identifier, database, heartbeat, slot,
+def test_secure_dms_postgres_endpoint(endpoint_type, ssl, certificate_mismatch, identifier, database, heartbeat, slot,
                                       plugin, preflight):
+    verifies = ssl in (DmsSslMode.VERIFY_CA, DmsSslMode.VERIFY_FULL)
+    certificate = verifies != certificate_mismatch  # a certificate exactly when the mode verifies, unless mismatched
+
     def build(stack):
         secret = secretsmanager.Secret.from_secret_complete_arn(stack, "Secret", EXTERNAL_ARN)
         cdc = {"heartbeat_enable": heartbeat is not None, "heartbeat_frequency": heartbeat, "slot_name": slot,
                "plugin_name": plugin}
         SecureDmsPostgresEndpoint(stack, "Endpoint", secret=secret, endpoint_type=endpoint_type,
-            ssl_mode=DmsSslMode(literal_or_parameter(stack, ssl.value)) if ssl is not TOKEN else None,
+            ssl_mode=ssl,
             certificate_arn=CERT_ARN if certificate else None,
             endpoint_identifier=literal_or_parameter(stack, identifier),
             database_name=literal_or_parameter(stack, database), preflight_check=preflight,
@@ -143,10 +159,15 @@ def test_secure_dms_postgres_endpoint(endpoint_type, ssl, certificate, identifie
 
 
 @FUZZ
-@given(username_key=or_token(TEXT), password_key=or_token(TEXT), encrypted=st.booleans(), attach=st.booleans(),
-       port=st.one_of(st.none(), st.integers(-1, 70000)), storage=st.one_of(st.none(), st.integers(0, 70000)),
-       backup_days=st.one_of(st.none(), st.integers(0, 40)), identifier=st.one_of(st.none(), or_token(TEXT)),
-       database=st.one_of(st.none(), NAME), removal=st.one_of(st.none(), st.sampled_from(list(cdk.RemovalPolicy))))
+@given(username_key=mostly(or_token(st.from_regex(r"[a-z_]{1,20}", fullmatch=True)), TEXT),
+       password_key=mostly(or_token(st.from_regex(r"[a-z_]{1,20}", fullmatch=True)), TEXT),
+       encrypted=st.booleans(), attach=st.booleans(),
+       port=mostly(st.one_of(st.none(), st.integers(1150, 65535)), st.integers(-1, 70000)),
+       storage=st.one_of(st.none(), st.integers(20, 1000)),
+       backup_days=mostly(st.one_of(st.none(), st.integers(0, 35)), st.integers(36, 400)),
+       identifier=mostly(st.one_of(st.none(), or_token(st.from_regex(r"[a-z](-?[a-z0-9]){0,40}", fullmatch=True))), TEXT),
+       database=mostly(st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9_]{0,40}", fullmatch=True)), NAME),
+       removal=st.one_of(st.none(), st.sampled_from(list(cdk.RemovalPolicy))))
 def test_external_secret_rds_instance(username_key, password_key, encrypted, attach, port, storage, backup_days,
                                       identifier, database, removal):
     def build(stack):
