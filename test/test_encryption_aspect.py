@@ -275,3 +275,22 @@ def coverage_table():
 def test_the_readme_coverage_table_is_the_aspects_own():
     readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert coverage_table() in readme, "regenerate the table:\n" + coverage_table()
+
+
+def test_reads_typed_l1_properties_as_synthesized_after_overrides():
+    # GIVEN typed L1s whose encryption an override removes, sets, or turns off in a nested path
+    stack = new_stack()
+    database = {"engine": "postgres", "db_instance_class": "db.t4g.micro", "allocated_storage": "20",
+                "master_username": "app", "manage_master_user_password": True}
+    removed = rds.CfnDBInstance(stack, "RemovedByOverride", storage_encrypted=True, **database)
+    removed.add_property_deletion_override("StorageEncrypted")
+    rds.CfnDBInstance(stack, "SetByOverride", **database).add_property_override("StorageEncrypted", True)
+    sqs.CfnQueue(stack, "OffByOverride", sqs_managed_sse_enabled=True).add_override(
+        "Properties.SqsManagedSseEnabled", False)
+    Aspects.of(stack).add(EncryptionAspect())
+    # WHEN synthesized
+    template = synth(stack, allow_errors=True).to_json()["Resources"]
+    # THEN the aspect judged what the template says, not what the constructor was given
+    assert "StorageEncrypted" not in template["RemovedByOverride"]["Properties"]
+    flagged = {e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())}
+    assert flagged == {"/Test/RemovedByOverride", "/Test/OffByOverride"}
