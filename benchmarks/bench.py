@@ -2,11 +2,11 @@
 
 1. Import cost: `import safe_constructs` after `import aws_cdk`, median of fresh processes.
 2. Synth cost: the payment-migration example (safe constructs) vs the same resources written as L1
-   `CfnResource`s, built and synthesized alternately in this one process, with aws-cdk-lib's
+   `CfnResource`s, built and synthesized in a rotating order in this one process, with aws-cdk-lib's
    built-in CloudFormation validation off and on.
 3. Scaling: EncryptionAspect and SafePatternsChecks on generated apps of 100, 1,000 and 5,000
    resources: synth time, the jsii kernel's peak memory during synth, the ratio to synth without
-   them, and the growth exponent of the time they add.
+   them (and to a no-op plugin, aws-cdk-lib's own plugin cost), and the growth exponent of synth time.
 
 Writes docs/BENCHMARKS.md (tables with the machine, versions and date) and docs/benchmarks.json.
 Run: `npx projen bench` (or `.venv/bin/python benchmarks/bench.py`; `--quick` for a short run).
@@ -18,6 +18,7 @@ import math
 import os
 import pathlib
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,8 +100,11 @@ def alternate(builders, repeats, measure_memory=False):
             for name, runs in samples.items()}
 
 
+OUTDIRS = tempfile.mkdtemp(prefix="bench-")  # every cloud assembly of the run, removed at its end
+
+
 def outdir():
-    return tempfile.mkdtemp(prefix="bench-")
+    return tempfile.mkdtemp(dir=OUTDIRS)
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
@@ -364,4 +368,7 @@ def main(quick):
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv[1:])
+    try:
+        main("--quick" in sys.argv[1:])
+    finally:
+        shutil.rmtree(OUTDIRS, ignore_errors=True)
