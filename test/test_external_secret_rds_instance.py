@@ -197,7 +197,9 @@ def test_fails_with_a_partial_arn_in_another_account():
 @pytest.mark.parametrize("port", [0, 1149, 65536, 5432.5])
 def test_fails_with_a_port_rds_rejects(port):
     stack = new_stack()
-    with pytest.raises(RuntimeError, match=rf"Test/Db: port must be a whole number from 1150 to 65535, got: {port}"):
+    with pytest.raises(RuntimeError, match=(
+        rf"Test/Db: port must be a whole number from 1150 to 65535, got: {port}; "
+        r"RDS accepts ports 1150 to 65535 \(CreateDBInstance\); omit it for the engine's default")):
         database(stack, port=port)
 
 
@@ -222,7 +224,8 @@ def test_fails_with_an_instance_identifier_rds_rejects(identifier):
 def test_fails_with_a_postgres_database_name_rds_rejects(name):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        rf"database_name \(databaseName\) is not a PostgreSQL database name RDS accepts, got: \"{name}\"")):
+        rf"database_name \(databaseName\) is not a PostgreSQL database name RDS accepts, got: \"{name}\"; "
+        r"use 1 to 63 letters, digits or underscores, starting with a letter")):
         database(stack, database_name=name)
 
 
