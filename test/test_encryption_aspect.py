@@ -7,6 +7,7 @@ import pytest
 from aws_cdk import Aspects, AspectPriority, CfnResource, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_efs as efs, aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms, aws_logs as logs, aws_rds as rds, aws_s3 as s3, aws_sns as sns, aws_sqs as sqs
+from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk.assertions import Annotations, Match
 
 from harness import REGION, new_stack, synth, warnings_of
@@ -14,6 +15,10 @@ from safe_constructs import EncryptionAspect, EncryptionMode
 
 KEY_ARN = f"arn:aws:kms:{REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 DYNAMIC_PASSWORD = "{{resolve:secretsmanager:db-master:SecretString:password::}}"
+REDSHIFT = {"ClusterType": "single-node", "NodeType": "ra3.large", "DBName": "dev", "MasterUsername": "admin",
+            "ManageMasterPassword": True}
+FIREHOSE = {"DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfiguration": {
+    "BucketARN": "arn:aws:s3:::landing", "RoleARN": "arn:aws:iam::123456789012:role/firehose"}}
 
 # type -> (unencrypted properties, the same resource encrypted), each valid for cfn-lint
 CASES = {
@@ -44,17 +49,32 @@ CASES = {
         {"ReplicationGroupDescription": "sessions", "Engine": "redis", "CacheNodeType": "cache.t4g.small",
          "NumCacheClusters": 1},
         {"AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True}),
-    "AWS::Redshift::Cluster": ({"ClusterType": "single-node", "NodeType": "ra3.large", "DBName": "dev",
-                                "MasterUsername": "admin", "ManageMasterPassword": True}, {"Encrypted": True}),
+    "AWS::Redshift::Cluster": ({**REDSHIFT, "Encrypted": False}, {"Encrypted": True}),
     "AWS::OpenSearchService::Domain": ({}, {"EncryptionAtRestOptions": {"Enabled": True}}),
+    "AWS::Elasticsearch::Domain": ({}, {"EncryptionAtRestOptions": {"Enabled": True}}),
+    "AWS::KinesisFirehose::DeliveryStream": (FIREHOSE, {"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "AWS_OWNED_CMK"}}),
+    "AWS::DAX::Cluster": ({"NodeType": "dax.t3.small", "ReplicationFactor": 1,
+                           "IAMRoleARN": "arn:aws:iam::123456789012:role/dax"}, {"SSESpecification": {"SSEEnabled": True}}),
     "AWS::Logs::LogGroup": ({}, {"KmsKeyId": KEY_ARN}),
     "AWS::Backup::BackupVault": ({"BackupVaultName": "vault"}, {"EncryptionKeyArn": KEY_ARN}),
 }
-ENCRYPTED_BY_DEFAULT = {"AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::Backup::BackupVault"}
+# Resources AWS encrypts when the property is absent: (type, properties), silent unless a key is asked for.
+ENCRYPTED_BY_DEFAULT = {
+    "AWS::S3::Bucket": {}, "AWS::DynamoDB::Table": CASES["AWS::DynamoDB::Table"][0], "AWS::Logs::LogGroup": {},
+    "AWS::Backup::BackupVault": CASES["AWS::Backup::BackupVault"][0], "AWS::SQS::Queue": {},
+    # CreateCluster: Encrypted "Default: true"
+    "AWS::Redshift::Cluster": REDSHIFT,
+    # CreateReplicationGroup: AtRestEncryptionEnabled "Default: true when using Valkey"
+    "AWS::ElastiCache::ReplicationGroup": {**CASES["AWS::ElastiCache::ReplicationGroup"][0], "Engine": "valkey",
+                                           "TransitEncryptionEnabled": True},
+}
+# The unencrypted case of these is the default turned off, so only they are reported among the above.
+DEFAULT_TURNED_OFF = {"AWS::SQS::Queue", "AWS::Redshift::Cluster", "AWS::ElastiCache::ReplicationGroup"}
+NEVER_UNENCRYPTED = set(ENCRYPTED_BY_DEFAULT) - DEFAULT_TURNED_OFF
 REFUSED_IN_FIX = {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster",
                   "AWS::EC2::Volume", "AWS::EC2::Instance", "AWS::EFS::FileSystem", "AWS::ElastiCache::ReplicationGroup",
-                  "AWS::Redshift::Cluster", "AWS::Backup::BackupVault"}
-FIXED_IN_PLACE = sorted(set(CASES) - REFUSED_IN_FIX - ENCRYPTED_BY_DEFAULT)
+                  "AWS::Redshift::Cluster", "AWS::Backup::BackupVault", "AWS::DAX::Cluster"}
+FIXED_IN_PLACE = sorted(set(CASES) - REFUSED_IN_FIX - NEVER_UNENCRYPTED)
 
 
 def stack_with(resource_type, properties, **aspect_props):
@@ -77,7 +97,7 @@ def properties_of(template):
         template.to_json()["Resources"]["Store"] else {}
 
 
-@pytest.mark.parametrize("resource_type", sorted(set(CASES) - ENCRYPTED_BY_DEFAULT))
+@pytest.mark.parametrize("resource_type", sorted(set(CASES) - NEVER_UNENCRYPTED))
 def test_report_mode_reports_each_unencrypted_type_with_path_property_and_fix(resource_type):
     # GIVEN an unencrypted resource, written as raw L1
     stack, _ = stack_with(resource_type, CASES[resource_type][0])
@@ -86,13 +106,14 @@ def test_report_mode_reports_each_unencrypted_type_with_path_property_and_fix(re
     # THEN an error names the type and the property and gives the fix, and nothing changed
     errors = errors_of(stack)
     assert errors, resource_type
-    assert all(e.startswith(f"{resource_type} ") and "the resource is stored unencrypted; fix: " in e for e in errors)
+    assert all(e.startswith(f"{resource_type} ") and "; fix: " in e for e in errors)
+    assert any("stored unencrypted" in e for e in errors)
     assert [e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())][0] == "/Test/Store"
 
 
 @pytest.mark.parametrize("resource_type", sorted(ENCRYPTED_BY_DEFAULT))
 def test_report_mode_is_silent_where_aws_encrypts_by_default(resource_type):
-    stack, _ = stack_with(resource_type, CASES[resource_type][0])
+    stack, _ = stack_with(resource_type, ENCRYPTED_BY_DEFAULT[resource_type])
     synth(stack)
     assert not [w for w in warnings_of(stack) if "safe-constructs" in w]
 
@@ -101,7 +122,7 @@ def test_report_mode_is_silent_where_aws_encrypts_by_default(resource_type):
 def test_report_mode_warns_where_the_default_key_is_weaker_than_asked(resource_type):
     stack = new_stack()
     key = kms.Key(stack, "Key", enable_key_rotation=True)
-    CfnResource(stack, "Store", type=resource_type, properties=CASES[resource_type][0])
+    CfnResource(stack, "Store", type=resource_type, properties=ENCRYPTED_BY_DEFAULT[resource_type])
     Aspects.of(stack).add(EncryptionAspect(encryption_key=key))
     synth(stack)
     assert any("encryptionKeyWeaker" in w and "not the customer-managed key asked for" in w for w in warnings_of(stack))
@@ -130,13 +151,14 @@ def test_fix_mode_encrypts_what_changes_in_place(resource_type):
     synth(stack2)
 
 
-@pytest.mark.parametrize("resource_type", sorted(REFUSED_IN_FIX - ENCRYPTED_BY_DEFAULT))
+@pytest.mark.parametrize("resource_type", sorted(REFUSED_IN_FIX - NEVER_UNENCRYPTED))
 def test_fix_mode_refuses_a_change_that_replaces_a_stateful_resource(resource_type):
     stack, _ = stack_with(resource_type, CASES[resource_type][0], mode=EncryptionMode.FIX)
     template = synth(stack, allow_errors=True)
     assert properties_of(template) == CASES[resource_type][0]  # unchanged
     errors = errors_of(stack)
-    assert errors and all("EncryptionAspect did not change it: " in e and "allowReplacementOf" in e for e in errors)
+    assert errors and all("EncryptionAspect did not change it: " in e
+                          and "allow_replacement_of (allowReplacementOf)" in e for e in errors)
 
 
 @pytest.mark.parametrize("resource_type", sorted(REFUSED_IN_FIX - {"AWS::EC2::Instance"}))
@@ -147,7 +169,10 @@ def test_fix_mode_changes_a_replacement_property_of_a_listed_resource(resource_t
     Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, encryption_key=key, allow_replacement_of=[resource]))
     template = synth(stack)
     props = properties_of(template)
-    assert json.dumps(stack.resolve(key.key_arn)) in json.dumps(props)
+    if resource_type == "AWS::DAX::Cluster":  # its SSESpecification has no key property (CloudFormation schema)
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+    else:
+        assert json.dumps(stack.resolve(key.key_arn)) in json.dumps(props)
     if resource_type == "AWS::ElastiCache::ReplicationGroup":
         assert props["AtRestEncryptionEnabled"] is True and props["TransitEncryptionEnabled"] is True
 
@@ -158,7 +183,8 @@ def test_fix_mode_cannot_guess_the_root_device_of_an_instance():
     Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, allow_replacement_of=[resource]))
     synth(stack, allow_errors=True)
     assert errors_of(stack) == [
-        "AWS::EC2::Instance BlockDeviceMappings[].Ebs.Encrypted does not encrypt it: the resource is stored unencrypted; "
+        "AWS::EC2::Instance BlockDeviceMappings[].Ebs.Encrypted is absent, and AWS does not encrypt this by default: "
+        "the resource is stored unencrypted; "
         "fix: give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with "
         "BlockDeviceVolume.ebs(size, encrypted=True)); EncryptionAspect cannot change it: it does not know what to "
         "write (for an instance, the root device's name)"]
@@ -246,7 +272,7 @@ def test_a_stack_of_l2s_in_fix_mode_encrypts_the_topic_and_refuses_the_database(
     template = synth(stack, allow_errors=True)
     template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": "alias/aws/sns"})
     errors = errors_of(stack)
-    assert len(errors) == 1 and errors[0].startswith("AWS::RDS::DBInstance StorageEncrypted does not encrypt it")
+    assert len(errors) == 1 and errors[0].startswith("AWS::RDS::DBInstance StorageEncrypted is absent, and AWS does not encrypt this")
 
 
 def test_coverage_agrees_with_the_cloudformation_schemas():
@@ -264,11 +290,18 @@ def test_coverage_agrees_with_the_cloudformation_schemas():
 
 
 def coverage_table():
-    lines = ["| resource type | property | AWS encrypts when absent | changing it | FIX mode |", "|---|---|---|---|---|"]
+    lines = ["| resource type | property | AWS encrypts when absent | changing it | FIX mode | source |",
+             "|---|---|---|---|---|---|"]
     for row in EncryptionAspect.coverage():
         fix = f"refused unless listed: {row.fix_refused_because}" if row.fix_refused_because else "sets it"
-        lines.append(f"| `{row.resource_type}` | `{row.property}` | {'yes' if row.encrypted_by_default else 'no'} "
-                     f"| {row.update_behavior} | {fix} |")
+        if row.fix_refused_only_when_set:
+            fix = f"sets it when absent; when set, {fix}"
+        default = "yes" if row.encrypted_by_default else "no"
+        if row.encrypted_by_default_when:
+            default += f"; yes when {row.encrypted_by_default_when}"
+        what = f"`{row.property}`" + (" (in transit)" if row.in_transit else "")
+        lines.append(f"| `{row.resource_type}` | {what} | {default} | {row.update_behavior} | {fix} "
+                     f"| [AWS]({row.source}) |")
     return "\n".join(lines)
 
 
@@ -294,3 +327,71 @@ def test_reads_typed_l1_properties_as_synthesized_after_overrides():
     assert "StorageEncrypted" not in template["RemovedByOverride"]["Properties"]
     flagged = {e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())}
     assert flagged == {"/Test/RemovedByOverride", "/Test/OffByOverride"}
+
+
+@pytest.mark.parametrize("resource_type", ["AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"])
+def test_fix_mode_refuses_to_change_domain_encryption_once_it_is_set(resource_type):
+    # GIVEN a domain whose EncryptionAtRestOptions is set to Enabled: false (what the L2 always writes)
+    stack, _ = stack_with(resource_type, {"EncryptionAtRestOptions": {"Enabled": False}}, mode=EncryptionMode.FIX)
+    # WHEN FIX mode runs
+    template = synth(stack, allow_errors=True)
+    # THEN it leaves the options alone: changing them once set deletes and recreates the domain
+    assert properties_of(template) == {"EncryptionAtRestOptions": {"Enabled": False}}
+    [error] = errors_of(stack)
+    assert "deletes and recreates the domain" in error and "while the domain is new" in error
+    assert "allow_replacement_of (allowReplacementOf)" in error
+
+
+def test_fix_mode_leaves_an_l2_opensearch_domain_alone_unless_it_is_listed():
+    stack = new_stack()
+    domain = opensearch.Domain(stack, "Search", version=opensearch.EngineVersion.OPENSEARCH_2_19,
+                               removal_policy=RemovalPolicy.RETAIN)
+    Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX), priority=AspectPriority.READONLY)
+    template = synth(stack, allow_errors=True)
+    template.has_resource_properties("AWS::OpenSearchService::Domain", {"EncryptionAtRestOptions": {"Enabled": False}})
+    assert any("deletes and recreates the domain" in e for e in errors_of(stack))
+
+    listed = new_stack()
+    domain = opensearch.Domain(listed, "Search", version=opensearch.EngineVersion.OPENSEARCH_2_19,
+                               removal_policy=RemovalPolicy.RETAIN)
+    Aspects.of(listed).add(EncryptionAspect(mode=EncryptionMode.FIX, allow_replacement_of=[domain]),
+                           priority=AspectPriority.READONLY)
+    synth(listed).has_resource_properties("AWS::OpenSearchService::Domain",
+                                          {"EncryptionAtRestOptions": {"Enabled": True}})
+
+
+def test_redshift_encrypted_false_is_reported_as_a_failed_create():
+    stack, _ = stack_with("AWS::Redshift::Cluster", CASES["AWS::Redshift::Cluster"][0])
+    synth(stack, allow_errors=True)
+    [error] = errors_of(stack)
+    assert error.startswith("AWS::Redshift::Cluster Encrypted is false, which CreateCluster rejects for a new cluster")
+
+
+def test_redis_oss_without_at_rest_encryption_is_reported_and_valkey_is_not():
+    redis = CASES["AWS::ElastiCache::ReplicationGroup"][0] | {"TransitEncryptionEnabled": True}
+    stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup", redis)
+    synth(stack, allow_errors=True)
+    assert [e.split(" is ")[0] for e in errors_of(stack)] == ["AWS::ElastiCache::ReplicationGroup AtRestEncryptionEnabled"]
+    stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup", redis | {"Engine": "valkey"})
+    synth(stack)
+    stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup",
+                          redis | {"Engine": "valkey", "AtRestEncryptionEnabled": False})
+    synth(stack, allow_errors=True)
+    assert len(errors_of(stack)) == 1
+
+
+def test_a_transit_finding_speaks_of_traffic_not_storage():
+    redis = CASES["AWS::ElastiCache::ReplicationGroup"][0] | {"AtRestEncryptionEnabled": True}
+    stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup", redis)
+    synth(stack, allow_errors=True)
+    [error] = errors_of(stack)
+    assert "its traffic is not encrypted in transit" in error and "stored" not in error.split("; fix")[0]
+
+
+def test_a_firehose_stream_reading_another_stream_is_not_reported():
+    source = {"DeliveryStreamType": "KinesisStreamAsSource", "KinesisStreamSourceConfiguration": {
+        "KinesisStreamARN": f"arn:aws:kinesis:{REGION}:123456789012:stream/in",
+        "RoleARN": "arn:aws:iam::123456789012:role/firehose"},
+        "ExtendedS3DestinationConfiguration": FIREHOSE["ExtendedS3DestinationConfiguration"]}
+    stack, _ = stack_with("AWS::KinesisFirehose::DeliveryStream", source)
+    synth(stack)

@@ -47,7 +47,7 @@ def test_the_database_waits_for_a_preflight_check_that_reads_only_that_secret():
     assert check["SecretId"] == EXTERNAL_ARN
     assert check["RequiredKeys"] == ["username", "password"]
     assert check["PasswordKey"] == "password"
-    assert check["RejectedPasswordCharacters"] == "/'\"@ "
+    assert check["RejectedPasswordCharacters"] == "/\"@"  # CreateDBInstance: space and ' are allowed
     assert (check["MinPasswordLength"], check["MaxPasswordLength"]) == (8, 128)
     check_id = stack.get_logical_id(db.preflight_check.resource.node.default_child)
     assert check_id in only_resource(template, "AWS::RDS::DBInstance")["DependsOn"]
@@ -236,3 +236,25 @@ def test_accepts_names_and_numbers_at_their_limits():
     properties = only_resource(synth(stack), "AWS::RDS::DBInstance")["Properties"]
     assert (properties["Port"], properties["BackupRetentionPeriod"]) == ("65535", 35)
     assert properties["DBInstanceIdentifier"] == "a" + "-b" * 31 and properties["DBName"] == "p" * 63
+
+
+@pytest.mark.parametrize("engine, rejected, longest", [
+    (rds.DatabaseInstanceEngine.oracle_se2(version=rds.OracleEngineVersion.VER_19), "/\"@&'", 30),
+    (rds.DatabaseInstanceEngine.sql_server_se(version=rds.SqlServerEngineVersion.VER_16_00_4236_2_V1), "/\"@", 128),
+    (rds.DatabaseInstanceEngine.maria_db(version=rds.MariaDbEngineVersion.VER_10_11_16), "/\"@", 41),
+])
+def test_the_preflight_check_knows_each_engines_password_rules(engine, rejected, longest):
+    stack = new_stack()
+    database(stack, engine=engine)
+    check = only_resource(synth(stack), "Custom::SecretPreflightCheck")["Properties"]
+    assert (check["RejectedPasswordCharacters"], check["MaxPasswordLength"]) == (rejected, longest)
+
+
+def test_a_sql_server_identifier_of_63_characters_is_accepted():
+    # CreateDBInstance: 1 to 63 characters for every engine (15 was an old SDK page's SQL Server limit)
+    stack = new_stack()
+    identifier = "payments-" + "a" * 54
+    database(stack, engine=rds.DatabaseInstanceEngine.sql_server_se(version=rds.SqlServerEngineVersion.VER_16_00_4236_2_V1),
+             instance_identifier=identifier)
+    props = only_resource(synth(stack), "AWS::RDS::DBInstance")["Properties"]
+    assert props["DBInstanceIdentifier"] == identifier

@@ -7,7 +7,8 @@ import sys
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, Validations, aws_dms as dms, aws_ec2 as ec2, aws_iam as iam
-from aws_cdk import aws_kms as kms, aws_rds as rds, aws_route53 as route53, aws_s3 as s3
+from aws_cdk import aws_elasticache as elasticache, aws_kms as kms, aws_rds as rds, aws_redshift as redshift
+from aws_cdk import aws_route53 as route53, aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager, aws_sns as sns
 
 from harness import ACCOUNT, ENV, REGION, lint_findings
@@ -300,3 +301,24 @@ def test_rules_md_is_generated_from_the_rules():
     generated = subprocess.run([sys.executable, str(ROOT / "scripts" / "rules_doc.py")], capture_output=True,
                                text=True, check=True).stdout
     assert (ROOT / "RULES.md").read_text() == generated, "run npx projen rules-doc"
+
+
+REDSHIFT = {"cluster_type": "single-node", "node_type": "ra3.large", "db_name": "dev", "master_username": "admin",
+            "manage_master_password": True}
+VALKEY = {"replication_group_description": "sessions", "engine": "valkey", "cache_node_type": "cache.t4g.small",
+          "num_cache_clusters": 1, "transit_encryption_enabled": True}
+
+
+@pytest.mark.parametrize("build, reported", [
+    # CreateCluster: Encrypted "Default: true", and false fails the request
+    (lambda s: redshift.CfnCluster(s, "Warehouse", **REDSHIFT), False),
+    (lambda s: redshift.CfnCluster(s, "Warehouse", encrypted=False, **REDSHIFT), True),
+    # CreateReplicationGroup: AtRestEncryptionEnabled "Default: true when using Valkey, false when using Redis OSS"
+    (lambda s: elasticache.CfnReplicationGroup(s, "Cache", **VALKEY), False),
+    (lambda s: elasticache.CfnReplicationGroup(s, "Cache", **{**VALKEY, "engine": "redis"}), True),
+], ids=["redshift-default", "redshift-false", "valkey-default", "redis-oss-default"])
+def test_sp_enc1_follows_each_services_documented_default(build, reported, tmp_path):
+    findings = report_of(build, tmp_path).findings("SP-ENC1")
+    assert bool(findings) == reported, findings
+    if reported:
+        assert all(f[2] == "error" for f in findings)

@@ -22,7 +22,7 @@ spec.loader.exec_module(preflight)
 PROPS = {
     "RequiredKeys": ["username", "password", "host", "port"],
     "PasswordKey": "password",
-    "RejectedPasswordCharacters": "{};+%",
+    "RejectedPasswordCharacters": "{};.:+%",
     "MinPasswordLength": "8",
     "MaxPasswordLength": "128",
     "Consumer": "the DMS PostgreSQL endpoint",
@@ -82,7 +82,7 @@ def test_an_empty_password_fails(secrets):
 
 def test_a_password_with_a_rejected_character_fails_without_showing_it(secrets):
     message = failure(secrets, {**GOOD, "password": "abc;defgh+ij"})
-    assert "its password contains a character that is rejected (any of '{};+%')" in message
+    assert "its password contains a character that is rejected (any of '{};.:+%')" in message
     assert "abc" not in message and "defgh" not in message
 
 
@@ -155,3 +155,11 @@ def test_the_installed_package_ships_this_handler():
     with tarfile.open(tarball) as archive:
         shipped = archive.extractfile("package/assets/secret-preflight/index.py").read()
     assert shipped == HANDLER_PATH.read_bytes()
+
+
+def test_rds_allows_a_space_and_a_quote_except_for_oracle(secrets):
+    # CreateDBInstance: any printable ASCII except / " @; Oracle also rejects & and '
+    arn = stored(secrets, {**GOOD, "password": "it's a long pass"})
+    preflight.on_event(event(arn, RejectedPasswordCharacters='/"@'), secrets)
+    with pytest.raises(preflight.SecretCheckFailed, match="contains a character that is rejected"):
+        preflight.on_event(event(arn, RejectedPasswordCharacters="/\"@&'"), secrets)

@@ -113,7 +113,7 @@ def test_external_secret_with_imported_key_gets_the_kms_grant_and_a_preflight_ch
     check = only_resource(template, "Custom::SecretPreflightCheck")
     assert check["Properties"]["SecretId"] == EXTERNAL_ARN
     assert check["Properties"]["RequiredKeys"] == ["username", "password", "host", "port"]
-    assert check["Properties"]["RejectedPasswordCharacters"] == "{};+%"
+    assert check["Properties"]["RejectedPasswordCharacters"] == "{};.:+%"
     endpoint_resource = only_resource(template, "AWS::DMS::Endpoint")
     check_id = stack.get_logical_id(source.preflight_check.resource.node.default_child)
     assert check_id in endpoint_resource["DependsOn"]
@@ -240,7 +240,7 @@ def test_fails_with_a_generated_secret_whose_passwords_dms_rejects():
     postgres(stack, credentials=rds.Credentials.from_secret(secret))
     endpoint(stack, secret)
     with pytest.raises(RuntimeError, match=(
-        r"secret generates passwords that may contain \"\{\};\+%\", which DMS rejects for PostgreSQL")):
+        r"secret generates passwords that may contain \"\{\};\.:\+%\", which DMS rejects in endpoint passwords")):
         synth(stack)
 
 
@@ -263,3 +263,16 @@ def test_account_roles_have_the_names_and_trust_dms_looks_for():
         assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "dms.amazonaws.com"}
     assert "AmazonDMSVPCManagementRole" in json.dumps(roles["dms-vpc-role"]["ManagedPolicyArns"])
     assert "AmazonDMSCloudWatchLogsRole" in json.dumps(roles["dms-cloudwatch-logs-role"]["ManagedPolicyArns"])
+
+
+def test_fails_with_a_generated_secret_that_may_put_a_dot_in_the_password():
+    # The DMS guide's secrets section: "AWS DMS doesn't allow these characters in passwords used for
+    # endpoint credentials": ; . : +
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Plain", generate_secret_string=secretsmanager.SecretStringGenerator(
+        secret_string_template=json.dumps({"username": "app"}), generate_string_key="password",
+        exclude_characters="{};:+%"))
+    postgres(stack, credentials=rds.Credentials.from_secret(secret))
+    endpoint(stack, secret)
+    with pytest.raises(RuntimeError, match=r"may contain \"\.\", which DMS rejects in endpoint passwords"):
+        synth(stack)

@@ -4,7 +4,10 @@ import {
   aws_kms as kms,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, Props, encryptionFinding } from './encryption-rules';
+import { EncryptionCoverage } from './encryption-coverage';
+import {
+  ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, Props, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem,
+} from './encryption-rules';
 import { WARNING_PREFIX, propName, show } from './internal';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
@@ -16,20 +19,6 @@ export enum EncryptionMode {
    * would replace it (losing its data) unless it is listed in `allowReplacementOf`.
    */
   FIX = 'FIX',
-}
-
-/** One row of {@link EncryptionAspect.coverage}: a property the aspect checks. */
-export interface EncryptionCoverage {
-  /** The CloudFormation resource type. */
-  readonly resourceType: string;
-  /** The property that turns encryption on. */
-  readonly property: string;
-  /** Whether AWS encrypts the resource when the property is absent. */
-  readonly encryptedByDefault: boolean;
-  /** What a change of the property does to an existing resource (from its CloudFormation schema). */
-  readonly updateBehavior: string;
-  /** Why FIX mode does not change it unless told to; undefined where it fixes it. */
-  readonly fixRefusedBecause?: string;
 }
 
 /**
@@ -79,8 +68,9 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
  * In REPORT mode (the default) every unencrypted resource gets an error with its path, the
  * property and the fix, which fails `cdk synth`. In FIX mode it turns encryption on where the
  * change is made in place; a change that would replace a stateful resource (RDS, DocumentDB and
- * Neptune storage, EFS, ElastiCache, Redshift, EBS...) is never made silently: it stays an error,
- * unless the resource is listed in `allowReplacementOf`.
+ * Neptune storage, EFS, ElastiCache, EBS, an OpenSearch domain whose encryption options are already
+ * set...) or migrate it for hours (Redshift) is never made silently: it stays an error, unless the
+ * resource is listed in `allowReplacementOf`.
  *
  * Add it with a late priority, so that it sees the resources other aspects add:
  * `Aspects.of(app).add(EncryptionAspect(), priority=AspectPriority.READONLY)`.
@@ -90,8 +80,7 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
 export class EncryptionAspect implements IAspect {
   /** The resource types and properties the aspect checks, with what AWS does by default. */
   public static coverage(): EncryptionCoverage[] {
-    return ENCRYPTION_RULES.map(({ resourceType, property, encryptedByDefault, updateBehavior, fixRefusedBecause }) =>
-      ({ resourceType, property, encryptedByDefault, updateBehavior, fixRefusedBecause }));
+    return ENCRYPTION_RULES.map(coverageOf);
   }
 
   /**
@@ -158,7 +147,8 @@ export class EncryptionAspect implements IAspect {
     }
 
     const keyArn = this.encryptionKey?.keyArn;
-    const allowed = this.mode === EncryptionMode.FIX && (rule.fixRefusedBecause === undefined || this.isReplaceable(node));
+    const refusal = fixRefusal(rule, p);
+    const allowed = this.mode === EncryptionMode.FIX && (refusal === undefined || this.isReplaceable(node));
     const overrides = allowed ? rule.fix(p, keyArn) : undefined;
     if (overrides) {
       for (const [property, value] of Object.entries(overrides)) {
@@ -170,15 +160,14 @@ export class EncryptionAspect implements IAspect {
     }
     const refused = this.mode !== EncryptionMode.FIX ? ''
       : allowed ? '; EncryptionAspect cannot change it: it does not know what to write (for an instance, the root device\'s name)'
-        : `; EncryptionAspect did not change it: ${rule.fixRefusedBecause} (list it in allowReplacementOf only if it holds no data yet)`;
+        : `; EncryptionAspect did not change it: ${refusal} (or list it in ${propName('allowReplacementOf')} if it holds no data yet)`;
     if (finding === 'weaker-key') {
       Annotations.of(node).addWarningV2(`${WARNING_PREFIX}:encryptionKeyWeaker`,
         `${where} is absent, so AWS encrypts it with its own key, not the customer-managed key asked for; `
         + `fix: ${rule.fixText}${refused}`);
       return;
     }
-    Annotations.of(node).addError(`${where} does not encrypt it: the resource is stored unencrypted; `
-      + `fix: ${rule.fixText}${refused}`);
+    Annotations.of(node).addError(`${unencryptedProblem(rule, p)}; fix: ${rule.fixText}${refused}`);
   }
 
   private exemptionOf(node: CfnResource): string | undefined {

@@ -1,18 +1,24 @@
 // The encryption checks shared by EncryptionAspect (which reports and fixes constructs) and the
 // SP-ENC1 rule of SafePatternsChecks (which reads templates): one table, two readers.
-import type { EncryptionCoverage } from './encryption-aspect';
+import type { EncryptionCoverage } from './encryption-coverage';
 
 /** A resource's CloudFormation properties, as synthesized. */
 export type Props = Record<string, any>;
 
 /** How one property of one resource type is checked and fixed. */
-export interface EncryptionRule extends EncryptionCoverage {
+export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | 'fixRefusedOnlyWhenSet'> {
+  readonly inTransit?: boolean;
+  readonly fixRefusedOnlyWhenSet?: boolean;
   /** Why the rule does not apply to this resource (its encryption is decided elsewhere), if so. */
   readonly notApplicable?: (p: Props) => string | undefined;
+  /** Whether AWS encrypts this resource when the property is absent, where that depends on other properties. */
+  readonly encryptedByDefaultFor?: (p: Props) => boolean;
   /** Whether the resource is encrypted by its properties; undefined when a token hides it. */
   readonly isEncrypted: (p: Props) => boolean | undefined;
   /** Whether the properties turn off the encryption AWS applies by default. */
   readonly turnsDefaultOff?: (p: Props) => boolean;
+  /** What turning the default off means, when it is more than "stored unencrypted". */
+  readonly turnedOffProblem?: string;
   /**
    * The property overrides that encrypt it, with the key's ARN when one is given; undefined when
    * the aspect cannot know what to write.
@@ -33,15 +39,23 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
+/** The top-level CloudFormation property a rule reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
+export function topProperty(rule: EncryptionRule): string {
+  return rule.property.split(/[\[ .]/)[0];
+}
+
 const REPLACEMENT = 'replacement';
 const NO_INTERRUPTION = 'no interruption';
 const REPLACES_DATA = 'changing it replaces the resource, and a new resource starts empty';
+const DOMAIN_ENCRYPTION_ONCE_SET = 'EncryptionAtRestOptions is already set, and changing it once set (Enabled false to true '
+  + 'included) deletes and recreates the domain; set it while the domain is new';
 
 /** Every property the encryption checks cover, in the order of the coverage table. */
 export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::S3::Bucket', property: 'BucketEncryption', encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html',
     isEncrypted: (p) => present(p.BucketEncryption),
     fix: (_p, keyArn) => ({
       BucketEncryption: {
@@ -57,6 +71,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::RDS::DBInstance', property: 'StorageEncrypted', encryptedByDefault: false,
     updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.DBClusterIdentifier) ? 'its cluster decides its encryption'
       : present(p.SourceDBInstanceIdentifier) ? 'a read replica has its source\'s encryption'
         : present(p.DBSnapshotIdentifier) ? 'a restored instance has its snapshot\'s encryption' : undefined,
@@ -67,6 +82,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::RDS::DBCluster', property: 'StorageEncrypted', encryptedByDefault: false,
     updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    source: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.SnapshotIdentifier) || present(p.SourceDBClusterIdentifier)
       ? 'a restored or cloned cluster has its source\'s encryption' : undefined,
     isEncrypted: (p) => flag(p.StorageEncrypted),
@@ -76,6 +92,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   ...['AWS::DocDB::DBCluster', 'AWS::Neptune::DBCluster'].map((resourceType): EncryptionRule => ({
     resourceType, property: 'StorageEncrypted', encryptedByDefault: false,
     updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    source: resourceType === 'AWS::DocDB::DBCluster'
+      ? 'https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html'
+      : 'https://docs.aws.amazon.com/neptune/latest/userguide/encrypt.html',
     notApplicable: (p) => present(p.SnapshotIdentifier) || present(p.SourceDBClusterIdentifier)
       ? 'a restored cluster has its source\'s encryption' : undefined,
     isEncrypted: (p) => flag(p.StorageEncrypted),
@@ -85,6 +104,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::DynamoDB::Table', property: 'SSESpecification', encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html',
     isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
     fix: (_p, keyArn) => ({ SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } }),
     fixText: 'set SSESpecification: {SSEEnabled: true, SSEType: KMS} (L2: encryption=TableEncryption.CUSTOMER_MANAGED)',
@@ -93,6 +113,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EC2::Volume', property: 'Encrypted', encryptedByDefault: false,
     updateBehavior: 'update fails: EC2 cannot encrypt an existing volume',
     fixRefusedBecause: 'EC2 cannot encrypt an existing volume: it must be replaced by an encrypted copy of a snapshot',
+    source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => flag(p.Encrypted),
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'set Encrypted: true (L2: encrypted=True)',
@@ -101,6 +122,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EC2::Instance', property: 'BlockDeviceMappings[].Ebs.Encrypted', encryptedByDefault: false,
     updateBehavior: 'replacement (EC2 user guide: only DeleteOnTermination changes in place)',
     fixRefusedBecause: 'changing a block device replaces the instance and its volumes',
+    source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => {
       const mappings = p.BlockDeviceMappings;
       if (!Array.isArray(mappings)) return mappings === undefined ? false : undefined;
@@ -119,6 +141,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::EFS::FileSystem', property: 'Encrypted', encryptedByDefault: false,
     updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    source: 'https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html',
     isEncrypted: (p) => flag(p.Encrypted),
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'set Encrypted: true (L2 efs.FileSystem encrypts by default)',
@@ -126,14 +149,18 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::SQS::Queue', property: 'SqsManagedSseEnabled / KmsMasterKeyId', encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId) || flag(p.SqsManagedSseEnabled),
     turnsDefaultOff: (p) => !present(p.KmsMasterKeyId) && flag(p.SqsManagedSseEnabled) === false && p.SqsManagedSseEnabled !== undefined,
+    turnedOffProblem: 'SqsManagedSseEnabled is false and KmsMasterKeyId is absent, which turns off the SSE-SQS encryption '
+      + 'AWS applies by default: the queue is stored unencrypted',
     fix: (_p, keyArn) => keyArn ? { KmsMasterKeyId: keyArn, SqsManagedSseEnabled: false } : { SqsManagedSseEnabled: true },
     fixText: 'set KmsMasterKeyId, or SqsManagedSseEnabled: true (L2: encryption=QueueEncryption.KMS or SQS_MANAGED)',
   },
   {
     resourceType: 'AWS::SNS::Topic', property: 'KmsMasterKeyId', encryptedByDefault: false,
     updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId),
     fix: (_p, keyArn) => ({ KmsMasterKeyId: keyArn ?? 'alias/aws/sns' }),
     fixText: 'set KmsMasterKeyId (L2: master_key=key)',
@@ -141,43 +168,87 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::Kinesis::Stream', property: 'StreamEncryption', encryptedByDefault: false,
     updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/streams/latest/dev/what-is-sse.html',
     isEncrypted: (p) => present(p.StreamEncryption),
     fix: (_p, keyArn) => ({ StreamEncryption: { EncryptionType: 'KMS', KeyId: keyArn ?? 'alias/aws/kinesis' } }),
     fixText: 'set StreamEncryption: {EncryptionType: KMS, KeyId: ...} (L2 kinesis.Stream encrypts by default)',
   },
   {
+    resourceType: 'AWS::KinesisFirehose::DeliveryStream', property: 'DeliveryStreamEncryptionConfigurationInput',
+    encryptedByDefault: false, updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html',
+    // "You can only enable SSE for a delivery stream that uses DirectPut as its source."
+    notApplicable: (p) => present(p.DeliveryStreamType) && p.DeliveryStreamType !== 'DirectPut'
+      ? 'server-side encryption applies only to DirectPut streams; the source\'s own encryption applies' : undefined,
+    isEncrypted: (p) => present(p.DeliveryStreamEncryptionConfigurationInput),
+    fix: (_p, keyArn) => ({
+      DeliveryStreamEncryptionConfigurationInput: keyArn
+        ? { KeyType: 'CUSTOMER_MANAGED_CMK', KeyARN: keyArn } : { KeyType: 'AWS_OWNED_CMK' },
+    }),
+    fixText: 'set DeliveryStreamEncryptionConfigurationInput: {KeyType: AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK} '
+      + '(L2: encryption=StreamEncryption.aws_owned_key())',
+  },
+  {
     resourceType: 'AWS::ElastiCache::ReplicationGroup', property: 'AtRestEncryptionEnabled', encryptedByDefault: false,
+    encryptedByDefaultWhen: 'Engine is valkey',
     updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html',
+    encryptedByDefaultFor: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey',
     isEncrypted: (p) => flag(p.AtRestEncryptionEnabled),
+    turnsDefaultOff: (p) => p.AtRestEncryptionEnabled !== undefined && flag(p.AtRestEncryptionEnabled) === false,
     fix: (_p, keyArn) => ({ AtRestEncryptionEnabled: true, KmsKeyId: keyArn }),
-    fixText: 'set AtRestEncryptionEnabled: true',
+    fixText: 'set AtRestEncryptionEnabled: true while the group is new (or use Engine: valkey, encrypted by default)',
   },
   {
     resourceType: 'AWS::ElastiCache::ReplicationGroup', property: 'TransitEncryptionEnabled', encryptedByDefault: false,
+    inTransit: true,
     updateBehavior: 'some interruption (in place only through TransitEncryptionMode preferred, Redis 7+)',
     fixRefusedBecause: 'clients that do not speak TLS lose their connection',
+    source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html',
     isEncrypted: (p) => flag(p.TransitEncryptionEnabled),
     fix: () => ({ TransitEncryptionEnabled: true }),
     fixText: 'set TransitEncryptionEnabled: true, and connect the clients with TLS',
   },
   {
-    resourceType: 'AWS::Redshift::Cluster', property: 'Encrypted', encryptedByDefault: false,
+    resourceType: 'AWS::Redshift::Cluster', property: 'Encrypted', encryptedByDefault: true,
     updateBehavior: 'no interruption (Redshift migrates the data: hours, read-only meanwhile)',
     fixRefusedBecause: 'encrypting an existing cluster migrates all its data, read-only for hours',
+    source: 'https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html',
     isEncrypted: (p) => flag(p.Encrypted),
+    turnsDefaultOff: (p) => p.Encrypted !== undefined && flag(p.Encrypted) === false,
+    turnedOffProblem: 'Encrypted is false, which CreateCluster rejects for a new cluster (it defaults to true: Redshift '
+      + 'encrypts every new cluster); a cluster created unencrypted in the past stays stored unencrypted',
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
-    fixText: 'set Encrypted: true',
+    fixText: 'remove Encrypted: false, or set it to true',
   },
-  {
-    resourceType: 'AWS::OpenSearchService::Domain', property: 'EncryptionAtRestOptions', encryptedByDefault: false,
-    updateBehavior: 'no interruption to enable; a later change of key replaces the domain',
+  ...['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'].map((resourceType): EncryptionRule => ({
+    resourceType, property: 'EncryptionAtRestOptions', encryptedByDefault: false,
+    // The Elasticsearch reference says "no interruption", but the OpenSearch API (which serves both)
+    // says the options cannot change once set: the safe side is OpenSearch's rule for both.
+    updateBehavior: resourceType === 'AWS::OpenSearchService::Domain'
+      ? 'no interruption when added where absent; changing it once set (Enabled false to true too) recreates the domain'
+      : 'no interruption when added where absent; once set, treated like OpenSearch (AWS\'s pages disagree)',
+    fixRefusedBecause: DOMAIN_ENCRYPTION_ONCE_SET, fixRefusedOnlyWhenSet: true,
+    source: resourceType === 'AWS::OpenSearchService::Domain'
+      ? 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html'
+      : 'https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_EncryptionAtRestOptions.html',
     isEncrypted: (p) => flag(p.EncryptionAtRestOptions?.Enabled),
     fix: (_p, keyArn) => ({ EncryptionAtRestOptions: { Enabled: true, KmsKeyId: keyArn } }),
-    fixText: 'set EncryptionAtRestOptions: {Enabled: true} (L2: encryption_at_rest=EncryptionAtRestOptions(enabled=True))',
+    fixText: 'set EncryptionAtRestOptions: {Enabled: true} while the domain is new '
+      + '(L2: encryption_at_rest=EncryptionAtRestOptions(enabled=True))',
+  })),
+  {
+    resourceType: 'AWS::DAX::Cluster', property: 'SSESpecification', encryptedByDefault: false,
+    updateBehavior: REPLACEMENT, fixRefusedBecause: 'changing it replaces the cluster: a new endpoint and an empty cache',
+    source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAXEncryptionAtRest.html',
+    isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
+    fix: () => ({ SSESpecification: { SSEEnabled: true } }),
+    fixText: 'set SSESpecification: {SSEEnabled: true} while the cluster is new',
   },
   {
     resourceType: 'AWS::Logs::LogGroup', property: 'KmsKeyId', encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
+    source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
     isEncrypted: (p) => present(p.KmsKeyId),
     fix: (_p, keyArn) => ({ KmsKeyId: keyArn }),
     fixText: 'set KmsKeyId to a key whose policy lets logs.<region>.amazonaws.com use it (L2: encryption_key=key)',
@@ -185,6 +256,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::Backup::BackupVault', property: 'EncryptionKeyArn', encryptedByDefault: true,
     updateBehavior: REPLACEMENT, fixRefusedBecause: 'changing it replaces the vault, and its recovery points stay in the old one',
+    source: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html',
     isEncrypted: (p) => present(p.EncryptionKeyArn),
     fix: (_p, keyArn) => ({ EncryptionKeyArn: keyArn }),
     fixText: 'set EncryptionKeyArn (L2: encryption_key=key)',
@@ -197,20 +269,48 @@ for (const rule of ENCRYPTION_RULES) {
   ENCRYPTION_RULES_BY_TYPE.set(rule.resourceType, [...(ENCRYPTION_RULES_BY_TYPE.get(rule.resourceType) ?? []), rule]);
 }
 
+/** The public row of a rule. */
+export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
+  return {
+    resourceType: rule.resourceType, property: rule.property, encryptedByDefault: rule.encryptedByDefault,
+    encryptedByDefaultWhen: rule.encryptedByDefaultWhen, inTransit: rule.inTransit ?? false,
+    updateBehavior: rule.updateBehavior, fixRefusedBecause: rule.fixRefusedBecause,
+    fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false, source: rule.source,
+  };
+}
+
+/** What a resource's encryption is, for one rule. */
+export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | undefined;
+
 /**
- * Whether a resource's encryption is a finding: 'unencrypted' (stored in clear), 'weaker-key'
- * (encrypted by AWS's own key where a customer-managed key is asked for), 'undecided' (a token
- * hides it), or undefined (fine, or not applicable).
+ * Whether a resource's encryption is a finding: 'unencrypted' (stored, or sent, in clear),
+ * 'weaker-key' (encrypted by AWS's own key where a customer-managed key is asked for), 'undecided'
+ * (a token hides it), or undefined (fine, or not applicable).
  */
-export function encryptionFinding(rule: EncryptionRule, p: Props, keyAsked: boolean):
-'unencrypted' | 'weaker-key' | 'undecided' | undefined {
+export function encryptionFinding(rule: EncryptionRule, p: Props, keyAsked: boolean): EncryptionFinding {
   if (rule.notApplicable?.(p)) return undefined;
   const encrypted = rule.isEncrypted(p);
   if (encrypted === undefined) return 'undecided';
   if (encrypted) return undefined;
-  const byDefault = rule.encryptedByDefault && !rule.turnsDefaultOff?.(p);
+  const byDefault = (rule.encryptedByDefault || (rule.encryptedByDefaultFor?.(p) ?? false)) && !rule.turnsDefaultOff?.(p);
   if (byDefault) return keyAsked ? 'weaker-key' : undefined;
   return 'unencrypted';
 }
 
+/** What is wrong with an 'unencrypted' resource, in words: the property, and what its value means. */
+export function unencryptedProblem(rule: EncryptionRule, p: Props): string {
+  const where = `${rule.resourceType} ${rule.property}`;
+  if (rule.turnedOffProblem && rule.turnsDefaultOff?.(p)) return `${rule.resourceType} ${rule.turnedOffProblem}`;
+  const consequence = rule.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
+  if (!present(p[topProperty(rule)])) {
+    return `${where} is absent, and AWS does not encrypt this by default: ${consequence}`;
+  }
+  return `${where} does not turn encryption on: ${consequence}`;
+}
+
+/** Why FIX mode may not change this resource unless it is listed, or undefined when it may. */
+export function fixRefusal(rule: EncryptionRule, p: Props): string | undefined {
+  if (rule.fixRefusedOnlyWhenSet && !present(p[topProperty(rule)])) return undefined;
+  return rule.fixRefusedBecause;
+}
 

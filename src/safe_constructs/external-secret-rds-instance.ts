@@ -7,21 +7,18 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  RDS_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, requireDurationInRange, requireIntegerInRange, show,
+  WARNING_PREFIX, fail, rdsMaxPasswordLength, rdsRejectedPasswordCharacters, requireDurationInRange,
+  requireIntegerInRange, show,
 } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
-/** The longest DB instance identifier each engine accepts (SQL Server's is a NetBIOS name). */
-function maxIdentifierLength(engineType: string): number {
-  return engineType.startsWith('sqlserver') ? 15 : 63;
-}
-
-/** The longest master password each engine accepts (8 is every engine's shortest). */
-function maxPasswordLength(engineType: string): number {
-  if (engineType === 'mysql' || engineType === 'mariadb') return 41;
-  if (engineType.startsWith('oracle')) return 30;
-  return 128;
-}
+/**
+ * The longest DB instance identifier: 63 characters for every engine, SQL Server included (an
+ * older SDK page said 15 for SQL Server; the API reference says 1 to 63 for all).
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+ */
+const MAX_IDENTIFIER_LENGTH = 63;
 
 /**
  * Properties of an {@link ExternalSecretRdsInstance}.
@@ -176,8 +173,8 @@ export interface ExternalSecretRdsInstanceProps {
   readonly databaseName?: string;
 
   /**
-   * The instance identifier: 1 to 63 letters, digits or hyphens (15 for SQL Server), starting with
-   * a letter, without two hyphens in a row or one at the end.
+   * The instance identifier: 1 to 63 letters, digits or hyphens (every engine), starting with a
+   * letter, without two hyphens in a row or one at the end.
    *
    * @default - a name CloudFormation generates
    */
@@ -293,9 +290,9 @@ export class ExternalSecretRdsInstance extends Construct {
         secret: props.secret,
         requiredKeys: [...new Set([usernameKey, passwordKey])],
         passwordKey,
-        rejectedPasswordCharacters: RDS_REJECTED_PASSWORD_CHARACTERS,
+        rejectedPasswordCharacters: rdsRejectedPasswordCharacters(props.engine.engineType),
         minPasswordLength: 8,
-        maxPasswordLength: maxPasswordLength(props.engine.engineType),
+        maxPasswordLength: rdsMaxPasswordLength(props.engine.engineType),
         consumer: `the RDS ${props.engine.engineType} instance`,
       });
       this.preflightCheck.guard(this.instance);
@@ -337,9 +334,9 @@ export class ExternalSecretRdsInstance extends Construct {
   private validateNames(props: ExternalSecretRdsInstanceProps): void {
     const identifier = props.instanceIdentifier;
     if (identifier !== undefined && !Token.isUnresolved(identifier)
-      && (!/^[A-Za-z](?:-?[A-Za-z0-9])*$/.test(identifier) || identifier.length > maxIdentifierLength(props.engine.engineType))) {
+      && (!/^[A-Za-z](?:-?[A-Za-z0-9])*$/.test(identifier) || identifier.length > MAX_IDENTIFIER_LENGTH)) {
       fail(this, 'instanceIdentifier', `is not a DB instance identifier RDS accepts, got: ${show(identifier)}`,
-        `use 1 to ${maxIdentifierLength(props.engine.engineType)} letters, digits or hyphens, starting with a letter, `
+        `use 1 to ${MAX_IDENTIFIER_LENGTH} letters, digits or hyphens, starting with a letter, `
         + 'without two hyphens in a row or one at the end; or omit it for a generated one');
     }
     const name = props.databaseName;

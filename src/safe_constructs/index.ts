@@ -1,5 +1,6 @@
 export * from './dms-account-roles';
 export * from './encryption-aspect';
+export * from './encryption-coverage';
 export * from './external-secret-rds-instance';
 export * from './rotating-secret';
 export * from './safe-patterns-checks';

@@ -6,22 +6,42 @@ import { IConstruct } from 'constructs';
 export const WARNING_PREFIX = 'safe-constructs';
 
 /**
- * DMS rejects `{ }` in passwords for every engine and `; + %` for PostgreSQL, in endpoint passwords
- * and in the secrets it reads.
+ * The characters DMS rejects in endpoint passwords, in the secrets it reads too: `; . : +` (the
+ * secrets section: "AWS DMS doesn't allow these characters in passwords used for endpoint
+ * credentials"), `{ }` for every engine and `%` for PostgreSQL (the endpoint page).
  *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.Creating.html
  */
-export const DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS = '{};+%';
+export const DMS_REJECTED_PASSWORD_CHARACTERS = '{};.:+%';
 
 /**
- * RDS master passwords reject `/ ' " @` and space, for every engine.
+ * The characters RDS rejects in a master password: any printable ASCII character is allowed
+ * except `/ " @`, and RDS for Oracle also rejects `&` and `'`. Space is allowed.
  *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
  */
-export const RDS_REJECTED_PASSWORD_CHARACTERS = '/\'"@ ';
+export function rdsRejectedPasswordCharacters(engineType: string): string {
+  return engineType.startsWith('oracle') ? '/"@&\'' : '/"@';
+}
 
-/** The characters a database password must never contain, because DMS or RDS rejects them. */
-export const CONSUMER_REJECTED_PASSWORD_CHARACTERS = DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS + RDS_REJECTED_PASSWORD_CHARACTERS;
+/**
+ * The longest master password each engine accepts; every engine's shortest is 8.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+ */
+export function rdsMaxPasswordLength(engineType: string): number {
+  if (engineType === 'mysql' || engineType === 'mariadb') return 41;
+  if (engineType.startsWith('oracle')) return 30;
+  if (engineType.startsWith('db2')) return 255;
+  return 128;
+}
+
+/**
+ * The characters a generated database password never contains, because a consumer rejects them:
+ * DMS's, and RDS's for every engine (Oracle's included, since a secret does not know its engine).
+ */
+export const CONSUMER_REJECTED_PASSWORD_CHARACTERS = DMS_REJECTED_PASSWORD_CHARACTERS + rdsRejectedPasswordCharacters('oracle');
 
 /**
  * A prop's name as each language spells it: `automatically_after (automaticallyAfter)` when the

@@ -10,8 +10,8 @@ import {
 } from './internal';
 
 /**
- * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses, which
- * holds every character RDS or DMS rejects and the shell and URL metacharacters besides.
+ * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses (shell
+ * and URL metacharacters); the characters RDS or DMS reject are always added to it.
  */
 const DEFAULT_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 
@@ -30,10 +30,12 @@ export interface RotatingSecretProps {
    *
    * Required, so that a secret without rotation cannot be written. Give it `vpc` (and a security
    * group the database admits) when the database is private: without a VPC the rotation Lambda runs
-   * outside it and fails at its first rotation, weeks after the deploy (a warning says so).
+   * outside it and cannot reach the database. A new rotation schedule rotates the secret at once, so
+   * such a failure shows minutes after the deploy (a warning says so at synth).
    *
-   * Deploying a hosted rotation needs the `CAPABILITY_AUTO_EXPAND` capability (`cdk deploy` asks
-   * for it), because it uses the `AWS::SecretsManager-2024-09-16` transform.
+   * Deploying a hosted rotation needs the `CAPABILITY_AUTO_EXPAND` capability, because it uses the
+   * `AWS::SecretsManager-2024-09-16` transform: `cdk deploy` passes it on every deploy; other
+   * deployers (the console, pipelines, `aws cloudformation deploy`) must acknowledge it.
    *
    * @example HostedRotation.postgreSqlSingleUser({ vpc })
    * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html
@@ -61,8 +63,10 @@ export interface RotatingSecretProps {
   readonly automaticallyAfter?: Duration;
 
   /**
-   * The length of the generated password, from 8 to 128 characters.
+   * The length of the generated password, from 8 to 128 characters. RDS accepts master passwords of
+   * 8 to 128 characters for PostgreSQL and SQL Server, 41 for MySQL and MariaDB, 30 for Oracle.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    * @default 30
    * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
    */
@@ -71,11 +75,13 @@ export interface RotatingSecretProps {
   /**
    * Characters the generated password must not contain.
    *
-   * Whatever is given, the characters a database consumer rejects are excluded too: `{ } ; + %`
-   * (DMS) and `/ ' " @` and space (RDS master passwords).
+   * Whatever is given, the characters a database consumer rejects are excluded too: `{ } ; . : + %`
+   * (DMS endpoint passwords) and `/ " @`, with `& '` for Oracle (RDS master passwords). The hosted
+   * rotation generates its passwords with the same exclusions.
    *
-   * @default - the `rds.DatabaseSecret` set: `` %+~`#$&*()|[]{}:;<>?!'/@"\`` and space
-   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.Creating.html
+   * @default - the `rds.DatabaseSecret` set (`` %+~`#$&*()|[]{}:;<>?!'/@"\`` and space), plus `.`
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly excludeCharacters?: string;
 
@@ -176,7 +182,7 @@ export class RotatingSecret extends secretsmanager.Secret {
     }
     if (props.passwordLength !== undefined) {
       requireIntegerInRange(this, 'passwordLength', props.passwordLength, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH,
-        'RDS accepts master passwords of 8 to 128 characters (41 for MySQL and MariaDB)');
+        'choose a length the database accepts: RDS takes 8 to 128 characters (41 for MySQL and MariaDB, 30 for Oracle)');
     }
     if (removalPolicy === RemovalPolicy.SNAPSHOT) {
       fail(this, 'removalPolicy', 'must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, got: SNAPSHOT',

@@ -6,7 +6,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
+  DMS_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
   knownSecretContent, missingCharacters, propName, show,
 } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
@@ -181,9 +181,15 @@ export interface SecureDmsPostgresEndpointProps {
  *
  * No prop admits a user name, a password, a server name or a port: the secret supplies them, and
  * DMS accepts either those settings or the secret, not both. TLS is on unless explicitly turned
- * off. `EngineName` is `postgres`, which serves Aurora PostgreSQL too.
+ * off.
+ *
+ * `EngineName` is `postgres`, for Aurora PostgreSQL too. AWS documents `aurora-postgresql` for
+ * Aurora; `postgres` works around a reported failure of secret-only endpoints with that name
+ * ("Password must be provided", hashicorp/terraform-provider-aws#23463). That is a user report, not
+ * AWS guidance.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
 export class SecureDmsPostgresEndpoint extends Construct {
   /** The DMS endpoint. */
@@ -239,7 +245,7 @@ export class SecureDmsPostgresEndpoint extends Construct {
         secret: props.secret,
         requiredKeys: DMS_SECRET_KEYS,
         passwordKey: 'password',
-        rejectedPasswordCharacters: DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS,
+        rejectedPasswordCharacters: DMS_REJECTED_PASSWORD_CHARACTERS,
         consumer: 'the DMS PostgreSQL endpoint',
       });
       this.preflightCheck.guard(this.endpoint);
@@ -294,10 +300,10 @@ export class SecureDmsPostgresEndpoint extends Construct {
         + 'so it holds host and port');
     }
     if (content.excludedCharacters !== undefined) {
-      const allowed = missingCharacters(content.excludedCharacters, DMS_POSTGRES_REJECTED_PASSWORD_CHARACTERS);
+      const allowed = missingCharacters(content.excludedCharacters, DMS_REJECTED_PASSWORD_CHARACTERS);
       if (allowed) {
-        problems.push(`${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects for `
-          + 'PostgreSQL; use a RotatingSecret, or exclude those characters in generate_secret_string');
+        problems.push(`${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in `
+          + 'endpoint passwords; use a RotatingSecret, or exclude those characters in generate_secret_string');
       }
     }
     return problems;

@@ -100,8 +100,10 @@ export interface WeightedAliasRecordProps {
 
   /**
    * The record's share of the traffic: a whole number from 0 to 255, divided by the sum of the
-   * weights of its group (the records of the same name and type in the zone). Zero sends no traffic
-   * unless every record of the group is zero.
+   * weights of its group (the records of the same name and type in the zone). Zero sends no traffic.
+   * Route 53 documents that all-zero weights route to every record equally only for weighted
+   * records that are not aliases; for alias records it is undocumented, so all-zero groups leave a
+   * warning.
    *
    * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
    */
@@ -278,8 +280,9 @@ function checkGroup(members: GroupMember[]): string[] {
   const weighted = members.filter((m) => m.setIdentifier !== undefined);
   if (weighted.length > 0 && weighted.every((m) => m.weight === 0)) {
     Annotations.of(first).addWarningV2(`${WARNING_PREFIX}:allWeightsZero`,
-      `every weighted record of ${group} has weight 0, so Route 53 routes to all of them equally; `
-      + 'give the records that should receive traffic a weight above 0');
+      `every weighted record of ${group} has weight 0; Route 53 documents equal routing for all-zero weights only for `
+      + 'non-alias records, and how it routes alias records then is undocumented (routing-policy-weighted.html); '
+      + 'give at least one record a weight above 0');
   }
   return errors;
 }

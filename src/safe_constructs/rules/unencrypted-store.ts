@@ -1,4 +1,4 @@
-import { ENCRYPTION_RULES_BY_TYPE, encryptionFinding } from '../encryption-rules';
+import { ENCRYPTION_RULES_BY_TYPE, encryptionFinding, topProperty, unencryptedProblem } from '../encryption-rules';
 import { Finding, Rule, Templates } from './rule';
 
 /** SP-ENC1: a resource stored unencrypted, by EncryptionAspect's own coverage table. */
@@ -6,17 +6,18 @@ export const unencryptedStore: Rule = {
   id: 'SP-ENC1',
   summary: 'A stateful resource is stored unencrypted',
   explanation: 'The resource types of EncryptionAspect\'s coverage table, checked the same way: a property that leaves '
-    + 'the resource unencrypted where AWS does not encrypt by default. aws-cdk-lib\'s built-in validation only warns for '
-    + 'some (W9008 for RDS). Turning encryption on later replaces several of them (RDS, EFS, ElastiCache), losing their data.',
+    + 'the resource unencrypted where AWS does not encrypt by default. aws-cdk-lib\'s built-in validation warns for some '
+    + '(W9008 for RDS), and fails synth on them only with the feature flag @aws-cdk/core:validateAgainstDefaultRules. '
+    + 'Turning encryption on later replaces several of them (RDS, EFS, ElastiCache): the new resource starts empty.',
   fix: 'Add EncryptionAspect to the app (FIX mode encrypts what changes in place, and refuses replacements); or set the '
     + 'property named in the finding while the resource is new',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html',
   check: (templates: Templates): Finding[] => [...ENCRYPTION_RULES_BY_TYPE.entries()].flatMap(([type, rules]) =>
     templates.ofType(type).flatMap((resource) => rules.flatMap((rule): Finding[] => {
       const finding = encryptionFinding(rule, resource.properties, false);
-      const location = `Properties/${rule.property.split(/[\[ ]/)[0]}`;
+      const location = `Properties/${topProperty(rule)}`;
       if (finding === 'unencrypted') {
-        return [{ resource, locations: [location], detail: `${type} ${rule.property} does not encrypt it; fix: ${rule.fixText}` }];
+        return [{ resource, locations: [location], detail: `${unencryptedProblem(rule, resource.properties)}; fix: ${rule.fixText}` }];
       }
       if (finding === 'undecided') {
         return [{ resource, undecided: true, locations: [location],
