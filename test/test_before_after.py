@@ -121,7 +121,7 @@ def test_m3_after_the_group_is_checked_at_synth_across_stacks():
     WeightedAliasRecord(stack, "Blue", zone=zone, record_name="pay", target=target, weight=50, set_identifier="live")
     WeightedAliasRecord(other, "Green", zone=other_zone, record_name="pay", target=target, weight=50,
                         set_identifier="live")
-    with pytest.raises(RuntimeError, match=r"setIdentifier \"live\" is used by 2 records"):
+    with pytest.raises(RuntimeError, match=r"set_identifier \(setIdentifier\) \"live\" is used by 2 records"):
         stack.node.root.synth()
 
 

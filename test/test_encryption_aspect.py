@@ -106,7 +106,8 @@ def test_report_mode_reports_each_unencrypted_type_with_path_property_and_fix(re
     # THEN an error names the type and the property and gives the fix, and nothing changed
     errors = errors_of(stack)
     assert errors, resource_type
-    assert all(e.startswith(f"{resource_type} ") and "; fix: " in e for e in errors)
+    assert all(e.startswith(f"[safe-constructs:Unencrypted") and f"] {resource_type} " in e and "; fix: " in e
+               for e in errors)
     assert any("stored unencrypted" in e for e in errors)
     assert [e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())][0] == "/Test/Store"
 
@@ -183,11 +184,11 @@ def test_fix_mode_cannot_guess_the_root_device_of_an_instance():
     Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, allow_replacement_of=[resource]))
     synth(stack, allow_errors=True)
     assert errors_of(stack) == [
-        "AWS::EC2::Instance BlockDeviceMappings[].Ebs.Encrypted is absent, and AWS does not encrypt this by default: "
-        "the resource is stored unencrypted; "
+        "[safe-constructs:UnencryptedAtRest] AWS::EC2::Instance BlockDeviceMappings[].Ebs.Encrypted is absent, and AWS "
+        "does not encrypt this by default: the resource is stored unencrypted; EncryptionAspect cannot change it: it "
+        "does not know what to write (for an instance, the root device's name); "
         "fix: give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with "
-        "BlockDeviceVolume.ebs(size, encrypted=True)); EncryptionAspect cannot change it: it does not know what to "
-        "write (for an instance, the root device's name)"]
+        "BlockDeviceVolume.ebs(size, encrypted=True))"]
 
 
 def test_fix_mode_with_a_key_encrypts_a_log_group_and_lets_logs_use_the_key():
@@ -218,7 +219,9 @@ def test_an_exempt_type_is_left_alone_with_its_reason_shown():
 
 def test_fails_with_an_exemption_without_a_reason():
     stack = new_stack()
-    with pytest.raises(RuntimeError, match=r"Test/Topic: reason must say why the resource may stay unencrypted, got: \" \"; give the reason"):
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:ExemptionWithoutReason\] Test/Topic: reason must say why the resource may stay "
+            r"unencrypted, got: \" \"; fix: give the reason")):
         EncryptionAspect.exempt(sns.Topic(stack, "Topic"), " ")
 
 
@@ -272,7 +275,7 @@ def test_a_stack_of_l2s_in_fix_mode_encrypts_the_topic_and_refuses_the_database(
     template = synth(stack, allow_errors=True)
     template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": "alias/aws/sns"})
     errors = errors_of(stack)
-    assert len(errors) == 1 and errors[0].startswith("AWS::RDS::DBInstance StorageEncrypted is absent, and AWS does not encrypt this")
+    assert len(errors) == 1 and errors[0].startswith("[safe-constructs:UnencryptedAtRest] AWS::RDS::DBInstance StorageEncrypted is absent, and AWS does not encrypt this")
 
 
 def test_coverage_agrees_with_the_cloudformation_schemas():
@@ -364,14 +367,15 @@ def test_redshift_encrypted_false_is_reported_as_a_failed_create():
     stack, _ = stack_with("AWS::Redshift::Cluster", CASES["AWS::Redshift::Cluster"][0])
     synth(stack, allow_errors=True)
     [error] = errors_of(stack)
-    assert error.startswith("AWS::Redshift::Cluster Encrypted is false, which CreateCluster rejects for a new cluster")
+    assert error.startswith("[safe-constructs:UnencryptedAtRest] AWS::Redshift::Cluster Encrypted is false, which CreateCluster rejects for a new cluster")
 
 
 def test_redis_oss_without_at_rest_encryption_is_reported_and_valkey_is_not():
     redis = CASES["AWS::ElastiCache::ReplicationGroup"][0] | {"TransitEncryptionEnabled": True}
     stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup", redis)
     synth(stack, allow_errors=True)
-    assert [e.split(" is ")[0] for e in errors_of(stack)] == ["AWS::ElastiCache::ReplicationGroup AtRestEncryptionEnabled"]
+    assert [e.split(" is ")[0] for e in errors_of(stack)] == [
+        "[safe-constructs:UnencryptedAtRest] AWS::ElastiCache::ReplicationGroup AtRestEncryptionEnabled"]
     stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup", redis | {"Engine": "valkey"})
     synth(stack)
     stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup",

@@ -1,5 +1,5 @@
 import pytest
-from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from harness import ACCOUNT, REGION, new_stack, only_resource, synth, warnings_of
@@ -35,7 +35,7 @@ def test_credentials_are_dynamic_references_to_the_external_secret():
     assert props["MasterUserPassword"] == f"{{{{resolve:secretsmanager:{EXTERNAL_ARN}:SecretString:password::}}}}"
     assert not template.find_resources("AWS::SecretsManager::SecretTargetAttachment")
     assert not template.find_resources("AWS::SecretsManager::Secret")
-    assert db.secret.secret_arn == EXTERNAL_ARN
+    assert db.external_secret.secret_arn == EXTERNAL_ARN and db.secret is None
 
 
 def test_the_database_waits_for_a_preflight_check_that_reads_only_that_secret():
@@ -112,8 +112,11 @@ def test_attach_secret_is_an_explicit_opt_in():
     db = database(stack, attach_secret=True)
     template = synth(stack)
     attachment = only_resource(template, "AWS::SecretsManager::SecretTargetAttachment")["Properties"]
-    assert attachment == {"SecretId": EXTERNAL_ARN, "TargetId": {"Ref": stack.get_logical_id(db.instance.node.default_child)},
+    assert attachment == {"SecretId": EXTERNAL_ARN, "TargetId": {"Ref": stack.get_logical_id(db.node.default_child)},
                           "TargetType": "AWS::RDS::DBInstance"}
+    # the instance's secret is the attachment, which holds host and port once the database exists
+    assert isinstance(db.secret, secretsmanager.SecretTargetAttachment)
+    assert stack.resolve(db.secret.secret_arn) == {"Ref": stack.get_logical_id(db.secret.node.default_child)}
 
 
 def test_preflight_check_can_be_turned_off():
@@ -164,14 +167,15 @@ def test_fails_without_engine():
 def test_fails_with_an_empty_key(prop, key):
     stack = new_stack()
     camel = "usernameKey" if prop == "username_key" else "passwordKey"
-    with pytest.raises(RuntimeError, match=rf"Test/Db: {prop} \({camel}\) must name a JSON key of the secret without ':', '{{' or '}}', got: \"{key}\""):
+    with pytest.raises(RuntimeError, match=rf"\[safe-constructs:SecretKeyInvalid\] Test/Db: {prop} \({camel}\) must name a JSON key of the secret without ':', '{{' or '}}', got: \"{key}\""):
         database(stack, **{prop: key})
 
 
 def test_fails_with_the_same_key_for_user_and_password():
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        r"password_key \(passwordKey\) is the same key as usernameKey, got: \"secret\" for both")):
+        r"\[safe-constructs:SecretKeysSame\] Test/Db: password_key \(passwordKey\) is the same key as username_key \(usernameKey\), "
+        r"got: \"secret\" for both; fix: give the two keys")):
         database(stack, username_key="secret", password_key="secret")
 
 
@@ -179,8 +183,8 @@ def test_fails_with_an_aurora_cluster_engine():
     stack = new_stack()
     aurora = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_4)
     with pytest.raises(RuntimeError, match=(
-        r"engine must be a DB instance engine, got the cluster engine: \"aurora-postgresql\"; "
-        r"use rds.DatabaseInstanceEngine")):
+        r"\[safe-constructs:ClusterEngine\] Test/Db: engine must be a DB instance engine, got the cluster engine: "
+        r"\"aurora-postgresql\"; fix: use rds.DatabaseInstanceEngine")):
         database(stack, engine=aurora)
 
 
@@ -190,7 +194,7 @@ def test_fails_with_a_partial_arn_in_another_account():
         f"arn:aws:secretsmanager:{REGION}:999999999999:secret:shared/db")
     with pytest.raises(RuntimeError, match=(
         r"secret is given by name or partial ARN in account 999999999999, not this stack's \(123456789012\).*"
-        r"import it with Secret.from_secret_complete_arn")):
+        r"fix: import it with Secret.from_secret_complete_arn")):
         database(stack, other)
 
 
@@ -198,8 +202,8 @@ def test_fails_with_a_partial_arn_in_another_account():
 def test_fails_with_a_port_rds_rejects(port):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        rf"Test/Db: port must be a whole number from 1150 to 65535, got: {port}; "
-        r"RDS accepts ports 1150 to 65535 \(CreateDBInstance\); omit it for the engine's default")):
+        rf"\[safe-constructs:PortOutOfRange\] Test/Db: port must be a whole number from 1150 to 65535, got: {port}; "
+        r"fix: use a port from 1150 to 65535 \(CreateDBInstance\), or omit it for the engine's default")):
         database(stack, port=port)
 
 
@@ -207,7 +211,7 @@ def test_fails_with_a_backup_retention_over_35_days():
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         r"backup_retention \(backupRetention\) must be from 0 days to 35 days, got: 36 days; "
-        r"RDS keeps automated backups up to 35 days")):
+        r"fix: keep automated backups up to 35 days")):
         database(stack, backup_retention=Duration.days(36))
 
 
@@ -216,7 +220,7 @@ def test_fails_with_an_instance_identifier_rds_rejects(identifier):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         rf"instance_identifier \(instanceIdentifier\) is not a DB instance identifier RDS accepts, "
-        rf"got: \"{identifier}\"; use 1 to 63 letters, digits or hyphens")):
+        rf"got: \"{identifier}\"; fix: use 1 to 63 letters, digits or hyphens")):
         database(stack, instance_identifier=identifier)
 
 
@@ -225,7 +229,7 @@ def test_fails_with_a_postgres_database_name_rds_rejects(name):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         rf"database_name \(databaseName\) is not a PostgreSQL database name RDS accepts, got: \"{name}\"; "
-        r"use 1 to 63 letters, digits or underscores, starting with a letter")):
+        r"fix: use 1 to 63 letters, digits or underscores, starting with a letter")):
         database(stack, database_name=name)
 
 
@@ -258,3 +262,30 @@ def test_a_sql_server_identifier_of_63_characters_is_accepted():
              instance_identifier=identifier)
     props = only_resource(synth(stack), "AWS::RDS::DBInstance")["Properties"]
     assert props["DBInstanceIdentifier"] == identifier
+
+
+def test_it_is_a_database_instance_with_every_aws_cdk_lib_prop():
+    # GIVEN props that only rds.DatabaseInstance knows (the construct copies none of them)
+    stack = new_stack()
+    db = database(stack, iam_authentication=True, auto_minor_version_upgrade=False,
+                  ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1)
+    app_sg = ec2.SecurityGroup(stack, "App", vpc=db.vpc)
+    db.connections.allow_default_port_from(app_sg)
+    user = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    db.grant_connect(user, "reader")
+    # THEN they reach the template, and the instance behaves like any other
+    props = only_resource(synth(stack), "AWS::RDS::DBInstance")["Properties"]
+    assert (props["EnableIAMDatabaseAuthentication"], props["AutoMinorVersionUpgrade"], props["CACertificateIdentifier"]) \
+        == (True, False, "rds-ca-rsa2048-g1")
+    assert isinstance(db, rds.DatabaseInstance)
+
+
+def test_reports_every_problem_at_once():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        database(stack, port=80, backup_retention=Duration.days(40), instance_identifier="1db")
+    lines = str(raised.value).splitlines()
+    assert [line.split("]")[0] for line in lines] == [
+        "[safe-constructs:InstanceIdentifierInvalid", "[safe-constructs:PortOutOfRange",
+        "[safe-constructs:BackupRetentionOutOfRange"]
+    assert all(line.split("] ")[1].startswith("Test/Db: ") and "; fix: " in line for line in lines)

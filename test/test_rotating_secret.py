@@ -157,8 +157,8 @@ def test_fails_without_username():
 def test_fails_with_a_rotation_period_secrets_manager_rejects(period, shown):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        rf"Test/Secret: automatically_after \(automaticallyAfter\) must be from 4 hours to 1000 days, "
-        rf"got: {shown}; a secret in this library always rotates")):
+        rf"\[safe-constructs:RotationPeriodOutOfRange\] Test/Secret: automatically_after \(automaticallyAfter\) must be "
+        rf"from 4 hours to 1000 days, got: {shown}; fix: pick a period in that range")):
         rotating_secret(stack, automatically_after=period)
 
 
@@ -167,7 +167,7 @@ def test_fails_with_a_password_length_rds_rejects(length):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         rf"password_length \(passwordLength\) must be a whole number from 8 to 128, got: {length}; "
-        r"choose a length the database accepts: RDS takes 8 to 128")):
+        r"fix: choose a length the database accepts: RDS takes 8 to 128")):
         rotating_secret(stack, password_length=length)
 
 
@@ -183,7 +183,7 @@ def test_fails_with_snapshot_removal_policy():
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         r"removal_policy \(removalPolicy\) must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, "
-        r"got: SNAPSHOT; Secrets Manager keeps no snapshots")):
+        r"got: SNAPSHOT; fix: use RETAIN")):
         rotating_secret(stack, removal_policy=RemovalPolicy.SNAPSHOT)
 
 
@@ -192,7 +192,7 @@ def test_fails_when_the_hosted_rotation_would_generate_rejected_characters():
     rotation = secretsmanager.HostedRotation.postgre_sql_single_user(exclude_characters="{}")
     with pytest.raises(RuntimeError, match=(
         r"hosted_rotation \(hostedRotation\) excludes \"\{\}\", which lets rotated passwords contain "
-        r".*omit excludeCharacters from the HostedRotation options")):
+        r".*; fix: omit exclude_characters \(excludeCharacters\) from the HostedRotation options")):
         rotating_secret(stack, hosted_rotation=rotation)
 
 
@@ -209,6 +209,7 @@ def test_fails_with_a_rotation_period_from_a_token():
     stack = new_stack()
     hours = CfnParameter(stack, "Hours", type="Number").value_as_number
     with pytest.raises(RuntimeError, match=(
-        r"automatically_after \(automaticallyAfter\) must be known at synth time, got: a duration from an "
-        r"unresolved token; .*give a literal, for example Duration.days\(30\)")):
+        r"\[safe-constructs:RotationPeriodUnresolved\] Test/Secret: automatically_after \(automaticallyAfter\) must be "
+        r"known at synth time .*got: a duration from an unresolved token; fix: give a literal duration, for example "
+        r"Duration.days\(30\)")):
         rotating_secret(stack, automatically_after=Duration.hours(hours))

@@ -181,16 +181,16 @@ def test_fails_without_endpoint_type():
 def test_fails_with_verify_mode_without_a_certificate(mode):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        r"Test/Source: certificate_arn \(certificateArn\) is required with sslMode verify-(ca|full), got: none; "
-        r"import the server's CA into DMS")):
+        r"\[safe-constructs:CertificateMissing\] Test/Source: certificate_arn \(certificateArn\) is required with "
+        r"ssl_mode \(sslMode\) verify-(ca|full), and none was given; fix: import the server's CA into DMS")):
         endpoint(stack, external_secret(stack), ssl_mode=mode)
 
 
 def test_fails_with_a_certificate_that_would_not_be_used():
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        r"certificate_arn \(certificateArn\) is used only with VERIFY_CA or VERIFY_FULL, got sslMode: require; "
-        r"use DmsSslMode.VERIFY_FULL")):
+        r"certificate_arn \(certificateArn\) is used only with VERIFY_CA or VERIFY_FULL, got ssl_mode \(sslMode\): "
+        r"require; fix: use DmsSslMode.VERIFY_FULL")):
         endpoint(stack, external_secret(stack), certificate_arn=CERT_ARN)
 
 
@@ -198,7 +198,7 @@ def test_fails_with_a_certificate_that_would_not_be_used():
 def test_fails_with_an_identifier_dms_rejects(identifier):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        r"endpoint_identifier \(endpointIdentifier\) is not a name DMS accepts, got: \".*\"; use a letter")):
+        r"endpoint_identifier \(endpointIdentifier\) is not a name DMS accepts, got: \".*\"; fix: use a letter")):
         endpoint(stack, external_secret(stack), endpoint_identifier=identifier)
 
 
@@ -215,8 +215,8 @@ def test_fails_with_the_rds_managed_master_secret():
     cfn.manage_master_user_password = True
     managed = secretsmanager.Secret.from_secret_complete_arn(stack, "Managed", cfn.attr_master_user_secret_secret_arn)
     with pytest.raises(RuntimeError, match=(
-        r"secret is the master secret RDS manages \(MasterUserSecret\), which holds only username and password; "
-        r"DMS also needs host and port")):
+        r"secret is the master secret RDS manages \(MasterUserSecret\), which holds only username and password, "
+        r"and DMS also needs host and port; fix: ")):
         endpoint(stack, managed)
 
 
@@ -228,8 +228,8 @@ def test_fails_with_a_rotating_secret_never_attached_to_its_database():
     endpoint(stack, secret)
     # THEN synth refuses, naming the keys DMS lacks
     with pytest.raises(RuntimeError, match=(
-        r"\[Test/Source\] secret will hold username, password but DMS also needs host, port; "
-        r"attach the secret to its database")):
+        r"\[Test/Source\] \[safe-constructs:SecretLacksKeys\] secret will hold only username, password, and DMS also "
+        r"needs host, port; fix: attach the secret to its database")):
         synth(stack)
 
 

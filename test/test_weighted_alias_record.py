@@ -158,7 +158,8 @@ def test_fails_without_weight():
 def test_fails_with_a_weight_route53_rejects(weight):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        rf"Test/Blue: weight must be a whole number from 0 to 255, got: {weight}; Route 53 weights are whole numbers")):
+        rf"\[safe-constructs:WeightOutOfRange\] Test/Blue: weight must be a whole number from 0 to 255, got: {weight}; "
+        r"fix: give a whole number from 0 to 255")):
         record(stack, weight=weight)
 
 
@@ -173,7 +174,7 @@ def test_fails_with_a_name_outside_the_zone():
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         r"record_name \(recordName\) is outside the zone example.com., got: \"pay.other.com.\"; "
-        r"use a name that ends with example.com.")):
+        r"fix: use a name that ends with example.com.")):
         record(stack, record_name="pay.other.com.")
 
 
@@ -198,8 +199,8 @@ def test_fails_with_an_imported_load_balancer_without_dns_name():
         load_balancer_arn="arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/bare/abc",
         security_group_id="sg-12345678")
     with pytest.raises(RuntimeError, match=(
-        r"Test/Bare: target load balancer has no DNS name or canonical hosted zone id .*"
-        r"import it with loadBalancerDnsName and loadBalancerCanonicalHostedZoneId")):
+        r"\[safe-constructs:LoadBalancerWithoutDnsName\] Test/Bare: the target load balancer has no DNS name or "
+        r"canonical hosted zone id .*fix: import it with load_balancer_dns_name \(loadBalancerDnsName\)")):
         WeightedAliasTarget.from_load_balancer(bare)
 
 
@@ -214,7 +215,9 @@ def test_fails_with_cloudfront_and_health_evaluation():
 
 
 def test_fails_with_an_empty_target_attribute():
-    with pytest.raises(RuntimeError, match=r"target dnsName must not be empty, got: \"\""):
+    with pytest.raises(RuntimeError, match=(
+        r"\[safe-constructs:AliasTargetEmpty\] WeightedAliasTarget.from_attributes: dns_name \(dnsName\) must not be "
+        r"empty, got: \"\"; fix: give the alias target's dns_name \(dnsName\)")):
         WeightedAliasTarget.from_attributes("", ALB_ZONE)
 
 
@@ -224,8 +227,8 @@ def test_fails_with_duplicate_set_identifiers_in_a_group():
     record(stack, "Blue", zone=z)
     record(stack, "Green", zone=z, weight=10, record_name="pay")  # same name, written relative
     with pytest.raises(RuntimeError, match=(
-        r"setIdentifier \"blue\" is used by 2 records of pay.example.com. \(A\) \(Test/Blue/Resource, "
-        r"Test/Green/Resource\); set identifiers must be unique")):
+        r"\[safe-constructs:SetIdentifierDuplicate\] set_identifier \(setIdentifier\) \"blue\" is used by 2 records of "
+        r"pay.example.com. \(A\) \(Test/Blue/Resource, Test/Green/Resource\), and set identifiers must be unique")):
         synth(stack)
 
 
@@ -234,7 +237,7 @@ def test_fails_with_duplicate_set_identifiers_across_stacks_of_an_imported_zone(
     first, second = new_stack(app=app, stack_id="First"), new_stack(app=app, stack_id="Second")
     record(first, "Blue")
     record(second, "Blue")
-    with pytest.raises(RuntimeError, match=r"setIdentifier \"blue\" is used by 2 records"):
+    with pytest.raises(RuntimeError, match=r"set_identifier \(setIdentifier\) \"blue\" is used by 2 records"):
         app.synth()
 
 
@@ -248,7 +251,7 @@ def test_fails_with_a_plain_record_of_the_same_name_and_type():
     # THEN
     with pytest.raises(RuntimeError, match=(
         r"weighted records of pay.example.com. \(A\) share their name and type with a non-weighted record "
-        r"\(Test/Plain/Resource\); Route 53 rejects the mix")):
+        r"\(Test/Plain/Resource\), and Route 53 rejects the mix; fix: ")):
         synth(stack)
 
 
@@ -277,6 +280,7 @@ def test_fails_with_a_shift_whose_identifiers_are_the_same():
     stack = new_stack()
     target = WeightedAliasTarget.from_attributes("x.example.net", ALB_ZONE)
     with pytest.raises(RuntimeError, match=(
-        r"new_set_identifier \(newSetIdentifier\) is the same as oldSetIdentifier, got: \"live\" for both")):
+        r"new_set_identifier \(newSetIdentifier\) is the same as old_set_identifier \(oldSetIdentifier\), "
+        r"got: \"live\" for both")):
         WeightedTrafficShift(stack, "Shift", zone=zone(stack), record_name="pay", old_target=target,
                              new_target=target, percent_to_new=5, old_set_identifier="live", new_set_identifier="live")

@@ -49,8 +49,7 @@ class ExternalSecretDatabaseStack(cdk.Stack):
         database = ExternalSecretRdsInstance(self, "Database", secret=master,
             engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16_4),
             vpc=vpc, vpc_subnets=data, security_groups=[db_sg], multi_az=True, port=5433,
-            storage_encryption_key=key, database_name="orders")
-        database.instance.node.default_child.iam_database_authentication_enabled = True
+            storage_encryption_key=key, database_name="orders", iam_authentication=True)
 
         # Redis AUTH over TLS; the token is a generated secret, read by CloudFormation at deploy.
         cache_auth = secretsmanager.Secret(self, "CacheAuth", encryption_key=key,

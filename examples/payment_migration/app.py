@@ -59,10 +59,9 @@ class PaymentMigrationStack(cdk.Stack):
 
         # The new database: master credentials from the external secret, checked before creation.
         master = secretsmanager.Secret.from_secret_complete_arn(self, "PaymentsMaster", PAYMENTS_MASTER_SECRET_ARN)
-        payments = ExternalSecretRdsInstance(self, "PaymentsDb", secret=master, engine=POSTGRES, vpc=vpc,
-            vpc_subnets=data, multi_az=True, storage_encryption_key=key, port=5433, database_name="payments")
-        new_db = payments.instance
-        new_db.node.default_child.iam_database_authentication_enabled = True
+        new_db = ExternalSecretRdsInstance(self, "PaymentsDb", secret=master, engine=POSTGRES, vpc=vpc,
+            vpc_subnets=data, multi_az=True, storage_encryption_key=key, port=5433, database_name="payments",
+            iam_authentication=True)
 
         # DMS writes as its own user, whose secret rotates (multi-user, through the master secret)
         # and is attached to the new database for its host and port.

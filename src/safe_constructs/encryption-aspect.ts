@@ -1,14 +1,15 @@
 import {
-  Annotations, CfnResource, IAspect, Stack, Tokenization,
+  Annotations, CfnResource, IAspect, Stack,
   aws_iam as iam,
   aws_kms as kms,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { Props, renderedProperties } from './cfn-values';
 import { EncryptionCoverage } from './encryption-coverage';
 import {
-  ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, Props, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem,
+  ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem,
 } from './encryption-rules';
-import { WARNING_PREFIX, propName, show } from './internal';
+import { ID_PREFIX, errorMessage, fail, propName, show } from './internal';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
 export enum EncryptionMode {
@@ -89,8 +90,8 @@ export class EncryptionAspect implements IAspect {
    */
   public static exempt(scope: IConstruct, reason: string): void {
     if (reason.trim().length === 0) {
-      throw new Error(`${scope.node.path}: reason must say why the resource may stay unencrypted, got: ${show(reason)}; `
-        + 'give the reason a reviewer would accept');
+      fail(scope, 'ExemptionWithoutReason', `reason must say why the resource may stay unencrypted, got: ${show(reason)}`,
+        'give the reason a reviewer would accept');
     }
     EXEMPTIONS.set(scope, reason);
   }
@@ -105,15 +106,19 @@ export class EncryptionAspect implements IAspect {
     this.mode = props.mode ?? EncryptionMode.REPORT;
     this.encryptionKey = props.encryptionKey;
     this.exemptTypes = props.exemptResourceTypes ?? {};
+    const problems: string[] = [];
     for (const [type, reason] of Object.entries(this.exemptTypes)) {
       if (!ENCRYPTION_RULES_BY_TYPE.has(type)) {
-        throw new Error(`${propName('exemptResourceTypes')} names ${show(type)}, which EncryptionAspect does not check; `
-          + `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`);
+        problems.push(errorMessage('ExemptTypeUnknown', 'EncryptionAspect',
+          `${propName('exemptResourceTypes')} names ${show(type)}, which EncryptionAspect does not check`,
+          `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`));
       }
       if (reason.trim().length === 0) {
-        throw new Error(`${propName('exemptResourceTypes')} gives ${type} no reason, got: ${show(reason)}; say why it may stay unencrypted`);
+        problems.push(errorMessage('ExemptionWithoutReason', 'EncryptionAspect',
+          `${propName('exemptResourceTypes')} gives ${type} no reason, got: ${show(reason)}`, 'say why it may stay unencrypted'));
       }
     }
+    if (problems.length > 0) throw new Error(problems.join('\n'));
     this.replaceable = new Set(props.allowReplacementOf ?? []);
   }
 
@@ -129,7 +134,7 @@ export class EncryptionAspect implements IAspect {
     }
     const properties = renderedProperties(node);
     if (properties === undefined) {
-      Annotations.of(node).addWarningV2(`${WARNING_PREFIX}:encryptionUndecided`,
+      Annotations.of(node).addWarningV2(`${ID_PREFIX}:encryptionUndecided`,
         'EncryptionAspect cannot read this resource\'s properties at synth time; check its encryption by hand');
       return;
     }
@@ -141,7 +146,7 @@ export class EncryptionAspect implements IAspect {
     const where = `${node.cfnResourceType} ${rule.property}`;
     if (finding === undefined) return;
     if (finding === 'undecided') {
-      Annotations.of(node).addWarningV2(`${WARNING_PREFIX}:encryptionUndecided`,
+      Annotations.of(node).addWarningV2(`${ID_PREFIX}:encryptionUndecided`,
         `${where} is an unresolved token, so EncryptionAspect cannot tell whether it is encrypted; check it by hand`);
       return;
     }
@@ -158,16 +163,19 @@ export class EncryptionAspect implements IAspect {
       Annotations.of(node).addInfo(`EncryptionAspect encrypted it: ${rule.property} set${keyArn ? ' with the given key' : ''}`);
       return;
     }
-    const refused = this.mode !== EncryptionMode.FIX ? ''
+    // Why FIX left it, in the problem; the fix slot holds only actions.
+    const left = this.mode !== EncryptionMode.FIX ? ''
       : allowed ? '; EncryptionAspect cannot change it: it does not know what to write (for an instance, the root device\'s name)'
-        : `; EncryptionAspect did not change it: ${refusal} (or list it in ${propName('allowReplacementOf')} if it holds no data yet)`;
+        : `; EncryptionAspect did not change it: ${refusal}`;
+    const fix = allowed || this.mode !== EncryptionMode.FIX ? rule.fixText
+      : `${rule.fixText}; or list it in ${propName('allowReplacementOf')} if it holds no data yet`;
     if (finding === 'weaker-key') {
-      Annotations.of(node).addWarningV2(`${WARNING_PREFIX}:encryptionKeyWeaker`,
-        `${where} is absent, so AWS encrypts it with its own key, not the customer-managed key asked for; `
-        + `fix: ${rule.fixText}${refused}`);
+      Annotations.of(node).addWarningV2(`${ID_PREFIX}:encryptionKeyWeaker`,
+        `${where} is absent, so AWS encrypts it with its own key, not the customer-managed key asked for${left}; fix: ${fix}`);
       return;
     }
-    Annotations.of(node).addError(`${unencryptedProblem(rule, p)}; fix: ${rule.fixText}${refused}`);
+    Annotations.of(node).addError(errorMessage(rule.inTransit ? 'UnencryptedInTransit' : 'UnencryptedAtRest', undefined,
+      `${unencryptedProblem(rule, p)}${left}`, fix));
   }
 
   private exemptionOf(node: CfnResource): string | undefined {
@@ -194,53 +202,4 @@ export class EncryptionAspect implements IAspect {
       resources: ['*'], // in a key policy, "*" is the key itself
     }), true);
   }
-}
-
-/** The keys of a CloudFormation intrinsic function, which an override replaces rather than merges into. */
-const INTRINSICS = new Set(['Ref', 'Fn::Base64', 'Fn::Cidr', 'Fn::FindInMap', 'Fn::GetAtt', 'Fn::GetAZs',
-  'Fn::ImportValue', 'Fn::Join', 'Fn::Select', 'Fn::Split', 'Fn::Sub', 'Fn::Transform', 'Fn::And', 'Fn::Equals',
-  'Fn::If', 'Fn::Not', 'Fn::Or']);
-
-/**
- * The resource's CloudFormation properties as synthesized (overrides included), or undefined.
- *
- * The same steps as CfnResource._toCloudFormation (resolve, render, merge the raw overrides the way
- * aws-cdk-lib's deepMerge does), for the properties only: resolving the whole resource would also
- * allocate its logical id and its dependencies' ids, which made the aspect cost a third of a synth.
- */
-function renderedProperties(node: CfnResource): Props | undefined {
-  try {
-    const l1 = node as any;
-    const stack = Stack.of(node);
-    const properties = l1.renderProperties(stack.resolve(l1.cfnProperties) ?? {}) ?? {};
-    return mergeOverrides(stack, { Properties: properties }, l1.rawOverrides ?? {}).Properties ?? {};
-  } catch {
-    return undefined;
-  }
-}
-
-/** Merges raw overrides into `target`: objects merge, `undefined` deletes, anything else (resolved) replaces. */
-function mergeOverrides(stack: Stack, target: Props, overrides: Props): Props {
-  for (const [key, raw] of Object.entries(overrides)) {
-    const value = raw === undefined || isPlainObject(raw) ? raw : stack.resolve(raw);
-    if (isPlainObject(value)) {
-      if (!isPlainObject(target[key]) || isIntrinsic(target[key]) || isIntrinsic(value)) target[key] = {};
-      mergeOverrides(stack, target[key], value);
-      if (Object.keys(target[key]).length === 0) delete target[key];
-    } else if (value === undefined) {
-      delete target[key];
-    } else {
-      target[key] = value;
-    }
-  }
-  return target;
-}
-
-function isPlainObject(value: unknown): value is Props {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Tokenization.isResolvable(value);
-}
-
-function isIntrinsic(value: Props): boolean {
-  const keys = Object.keys(value);
-  return keys.length === 1 && INTRINSICS.has(keys[0]);
 }

@@ -1,9 +1,9 @@
 // The encryption checks shared by EncryptionAspect (which reports and fixes constructs) and the
 // SP-ENC1 rule of SafePatternsChecks (which reads templates): one table, two readers.
+import { Props, flag, present } from './cfn-values';
 import type { EncryptionCoverage } from './encryption-coverage';
 
-/** A resource's CloudFormation properties, as synthesized. */
-export type Props = Record<string, any>;
+
 
 /** How one property of one resource type is checked and fixed. */
 export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | 'fixRefusedOnlyWhenSet'> {
@@ -26,17 +26,6 @@ export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | '
   readonly fix: (p: Props, keyArn?: string) => Record<string, unknown> | undefined;
   /** The fix in words, for messages. */
   readonly fixText: string;
-}
-
-/** true, false, or undefined when the value is a token (an intrinsic function). */
-function flag(value: unknown): boolean | undefined {
-  if (value === undefined || value === null || value === false || value === 'false') return false;
-  if (value === true || value === 'true') return true;
-  return undefined;
-}
-
-function present(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
 }
 
 /** The top-level CloudFormation property a rule reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */

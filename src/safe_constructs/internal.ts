@@ -1,9 +1,12 @@
 // Helpers shared by the constructs. Not exported from index.ts: nothing here is public API.
-import { Duration, Stack, Token, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack, Token, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
-/** The prefix of every warning id this library adds, so they can be acknowledged by name. */
-export const WARNING_PREFIX = 'safe-constructs';
+/**
+ * The prefix of every error and warning id this library gives (`safe-constructs:allWeightsZero`),
+ * so warnings can be acknowledged and errors searched by name (docs/ERRORS.md lists them).
+ */
+export const ID_PREFIX = 'safe-constructs';
 
 /**
  * The characters DMS rejects in endpoint passwords, in the secrets it reads too: `; . : +` (the
@@ -52,12 +55,66 @@ export function propName(jsiiName: string): string {
   return python === jsiiName ? jsiiName : `${python} (${jsiiName})`;
 }
 
+/** Where a message is about: the construct's path, or a name for the app's root, whose path is empty. */
+export function pathOf(scope: IConstruct): string {
+  return scope.node.path || '(the app)';
+}
+
 /**
- * Throws the library's one kind of error: what is wrong with which prop, the value received, what
- * is allowed and the fix, prefixed with the construct's path.
+ * One error of the library's contract: a stable id, where (a construct path; omitted where the
+ * CDK adds it, as in validations and annotations), what is wrong with the value received, and the
+ * action that fixes it: `[safe-constructs:WeightOutOfRange] Pay/Blue: weight must be ...; fix: ...`.
  */
-export function fail(scope: IConstruct, prop: string, problem: string, fix: string): never {
-  throw new Error(`${scope.node.path}: ${propName(prop)} ${problem}; ${fix}`);
+export function errorMessage(id: string, where: string | undefined, problem: string, fix: string): string {
+  return `[${ID_PREFIX}:${id}] ${where === undefined ? '' : `${where}: `}${problem}; fix: ${fix}`;
+}
+
+/** Throws one error of the contract, for a problem found where nothing else is checked (a static factory). */
+export function fail(scope: IConstruct | undefined, id: string, problem: string, fix: string): never {
+  throw new Error(errorMessage(id, scope && pathOf(scope), problem, fix));
+}
+
+/**
+ * The problems of one construct's props, collected so that the constructor reports all of them at
+ * once (one line each), as aws-solutions-constructs does.
+ */
+export class Problems {
+  private readonly found: string[] = [];
+
+  /** `where` is the construct, or its path when the construct does not exist yet. */
+  constructor(private readonly where: IConstruct | string) {}
+
+  /** A problem with a prop, named by its jsii name and shown in both spellings. */
+  public prop(id: string, prop: string, problem: string, fix: string): void {
+    this.add(id, `${propName(prop)} ${problem}`, fix);
+  }
+
+  /** A problem not tied to a single prop. */
+  public add(id: string, problem: string, fix: string): void {
+    this.found.push(errorMessage(id, typeof this.where === 'string' ? this.where : pathOf(this.where), problem, fix));
+  }
+
+  /** Adds a problem unless `value` is a whole number in [min, max]; an unresolved token passes (checked at deploy). */
+  public integerInRange(id: string, prop: string, value: number, min: number, max: number, fix: string): void {
+    if (Token.isUnresolved(value)) return;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.prop(id, prop, `must be a whole number from ${min} to ${max}, got: ${value}`, fix);
+    }
+  }
+
+  /** Adds a problem unless the duration lies in [min, max]; a duration built from a token passes. */
+  public durationInRange(id: string, prop: string, value: Duration, min: Duration, max: Duration, fix: string): void {
+    if (value.isUnresolved()) return;
+    const millis = value.toMilliseconds();
+    if (millis < min.toMilliseconds() || millis > max.toMilliseconds()) {
+      this.prop(id, prop, `must be from ${min.toHumanString()} to ${max.toHumanString()}, got: ${value.toHumanString()}`, fix);
+    }
+  }
+
+  /** Throws every problem found, one per line; does nothing when there is none. */
+  public throwIfAny(): void {
+    if (this.found.length > 0) throw new Error(this.found.join('\n'));
+  }
 }
 
 /** A value as it appears in a message: strings quoted, tokens named as such. */
@@ -66,28 +123,6 @@ export function show(value: unknown): string {
     return Token.isUnresolved(value) ? '(an unresolved token)' : JSON.stringify(value);
   }
   return String(value);
-}
-
-/** Fails unless `value` is a whole number in [min, max]; unresolved tokens pass (checked at deploy). */
-export function requireIntegerInRange(
-  scope: IConstruct, prop: string, value: number, min: number, max: number, fix: string,
-): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(scope, prop, `must be a whole number from ${min} to ${max}, got: ${value}`, fix);
-  }
-}
-
-/** Fails unless the duration lies in [min, max]; a duration built from a token passes. */
-export function requireDurationInRange(
-  scope: IConstruct, prop: string, value: Duration, min: Duration, max: Duration, fix: string,
-): void {
-  if (value.isUnresolved()) return;
-  const millis = value.toMilliseconds();
-  if (millis < min.toMilliseconds() || millis > max.toMilliseconds()) {
-    fail(scope, prop,
-      `must be from ${min.toHumanString()} to ${max.toHumanString()}, got: ${value.toHumanString()}`, fix);
-  }
 }
 
 /** The characters of `required` missing from `actual`, each once, in `required`'s order. */
@@ -125,10 +160,34 @@ export function grantSecretRead(secret: secretsmanager.ISecret, grantee: iam.IGr
 
 /**
  * Whether a secret is created by this app (a `Secret`, or the attachment of one), so that its
- * content can be known at synth time, as opposed to imported from outside it.
+ * content can be known at synth time, as opposed to imported from outside it (attached or not).
  */
 export function isSecretCreatedInApp(secret: secretsmanager.ISecret): boolean {
-  return secretsmanager.Secret.isSecret(secret) || secret instanceof secretsmanager.SecretTargetAttachment;
+  if (secret instanceof secretsmanager.SecretTargetAttachment) {
+    return isSecretCreatedInApp(secret.node.scope as secretsmanager.ISecret);
+  }
+  return secretsmanager.Secret.isSecret(secret);
+}
+
+/** The attachment that adds `host` and `port` to a secret, if the secret is one or has one. */
+export function attachmentOf(secret: secretsmanager.ISecret): secretsmanager.SecretTargetAttachment | undefined {
+  if (secret instanceof secretsmanager.SecretTargetAttachment) return secret;
+  const child = secret.node.tryFindChild('Attachment');
+  return child instanceof secretsmanager.SecretTargetAttachment ? child : undefined;
+}
+
+/**
+ * Makes `dependents` wait for the secret's attachment, found once the app is built (the attachment
+ * may be made after `scope`), so that nothing reads `host` or `port` before the attachment, which
+ * waits for its database, has written them.
+ */
+export function waitForAttachment(secret: secretsmanager.ISecret, scope: IConstruct, dependents: IConstruct[]): void {
+  Aspects.of(scope).add({
+    visit: (node: IConstruct) => {
+      const attachment = node === scope ? attachmentOf(secret) : undefined;
+      if (attachment) dependents.forEach((dependent) => dependent.node.addDependency(attachment));
+    },
+  });
 }
 
 /**

@@ -5,8 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  CONSUMER_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, missingCharacters, propName,
-  requireDurationInRange, requireIntegerInRange, show,
+  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, fail, missingCharacters, propName, show,
 } from './internal';
 
 /**
@@ -147,15 +146,8 @@ export class RotatingSecret extends secretsmanager.Secret {
         excludeCharacters: withConsumerRejected(props.excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
       },
     });
-    this.validate(props, removalPolicy);
-
     const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
-    if (automaticallyAfter.isUnresolved()) {
-      fail(this, 'automaticallyAfter', 'must be known at synth time, got: a duration from an unresolved token',
-        'the rotation schedule is written as a rate in hours or days, checked against 4 hours..1000 days: give a literal, for example Duration.days(30)');
-    }
-    requireDurationInRange(this, 'automaticallyAfter', automaticallyAfter, MIN_ROTATION, MAX_ROTATION,
-      'a secret in this library always rotates: pick a period in that range, or omit it for 30 days');
+    this.validate(props, removalPolicy, automaticallyAfter);
 
     this.rotationSchedule = this.addRotationSchedule('RotationSchedule', {
       hostedRotation: props.hostedRotation,
@@ -175,19 +167,30 @@ export class RotatingSecret extends secretsmanager.Secret {
     return attached;
   }
 
-  private validate(props: RotatingSecretProps, removalPolicy: RemovalPolicy): void {
+  private validate(props: RotatingSecretProps, removalPolicy: RemovalPolicy, automaticallyAfter: Duration): void {
+    const problems = new Problems(this);
     if (!Token.isUnresolved(props.username) && !USERNAME_PATTERN.test(props.username)) {
-      fail(this, 'username', `must be a letter followed by up to 62 letters, digits or underscores, got: ${show(props.username)}`,
-        'RDS and DMS reject other master user names');
+      problems.prop('UsernameInvalid', 'username',
+        `must be a letter followed by up to 62 letters, digits or underscores, got: ${show(props.username)}`,
+        'use a name such as "app_user": RDS and DMS reject other user names');
     }
     if (props.passwordLength !== undefined) {
-      requireIntegerInRange(this, 'passwordLength', props.passwordLength, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH,
+      problems.integerInRange('PasswordLengthOutOfRange', 'passwordLength', props.passwordLength,
+        MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH,
         'choose a length the database accepts: RDS takes 8 to 128 characters (41 for MySQL and MariaDB, 30 for Oracle)');
     }
     if (removalPolicy === RemovalPolicy.SNAPSHOT) {
-      fail(this, 'removalPolicy', 'must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, got: SNAPSHOT',
-        'Secrets Manager keeps no snapshots: use RETAIN (the default) to keep the secret');
+      problems.prop('SecretRemovalSnapshot', 'removalPolicy', 'must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, got: SNAPSHOT',
+        'use RETAIN (the default) to keep the secret: Secrets Manager keeps no snapshots');
     }
+    if (automaticallyAfter.isUnresolved()) {
+      problems.prop('RotationPeriodUnresolved', 'automaticallyAfter',
+        'must be known at synth time (it is written as a rate checked against 4 hours to 1000 days), got: a duration from an unresolved token',
+        'give a literal duration, for example Duration.days(30)');
+    }
+    problems.durationInRange('RotationPeriodOutOfRange', 'automaticallyAfter', automaticallyAfter, MIN_ROTATION, MAX_ROTATION,
+      'pick a period in that range, or omit it for 30 days: a secret of this library always rotates');
+    problems.throwIfAny();
   }
 
   /** Checks what the bound hosted rotation will do, as far as the template shows it. */
@@ -197,12 +200,15 @@ export class RotatingSecret extends secretsmanager.Secret {
     if (hosted.excludeCharacters !== undefined && !Token.isUnresolved(hosted.excludeCharacters)) {
       const missing = missingCharacters(hosted.excludeCharacters, CONSUMER_REJECTED_PASSWORD_CHARACTERS);
       if (missing) {
-        fail(this, 'hostedRotation', `excludes ${show(hosted.excludeCharacters)}, which lets rotated passwords contain ${show(missing)} that RDS or DMS reject`,
-          `omit excludeCharacters from the HostedRotation options: RotatingSecret passes its own, or use ${propName('excludeCharacters')} on RotatingSecret`);
+        fail(this, 'RotationAllowsRejectedCharacters',
+          `${propName('hostedRotation')} excludes ${show(hosted.excludeCharacters)}, which lets rotated passwords contain `
+          + `${show(missing)} that RDS or DMS reject`,
+          `omit exclude_characters (excludeCharacters) from the HostedRotation options (RotatingSecret passes its own), `
+          + `or use ${propName('excludeCharacters')} on RotatingSecret`);
       }
     }
     if (hosted.vpcSubnetIds === undefined) {
-      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:rotationOutsideVpc`,
+      Annotations.of(this).addWarningV2(`${ID_PREFIX}:rotationOutsideVpc`,
         'the hosted rotation Lambda runs outside any VPC, so it can rotate only a database that is publicly reachable; '
         + 'pass vpc (and a security group the database admits) to the HostedRotation factory');
     }

@@ -20,7 +20,7 @@ export interface SafePatternsRuleInfo {
 }
 
 /**
- * A rule pack that finds the documented mistakes of `MISTAKES.md` in CDK code that does not use
+ * A rule pack that finds the documented mistakes (RULES.md lists each, with its AWS source) in CDK code that does not use
  * this library's constructs, and names the construct that replaces each.
  *
  * A policy validation plugin, run on the synthesized templates of the whole app:

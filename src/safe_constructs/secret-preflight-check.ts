@@ -7,7 +7,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { fail, grantSecretRead, requireIntegerInRange } from './internal';
+import { Problems, grantSecretRead, propName } from './internal';
 
 /** The handler's code, shipped in the package: standard library and boto3 only, nothing to bundle. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'secret-preflight');
@@ -85,17 +85,21 @@ export class SecretPreflightCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretPreflightCheckProps) {
     super(scope, id);
+    const problems = new Problems(this);
     if (props.requiredKeys.length === 0 || props.requiredKeys.some((key) => key.length === 0)) {
-      fail(this, 'requiredKeys', `must be non-empty keys, got: ${JSON.stringify(props.requiredKeys)}`,
-        'name the JSON keys the secret must hold');
+      problems.prop('RequiredKeysEmpty', 'requiredKeys', `must be non-empty keys, got: ${JSON.stringify(props.requiredKeys)}`,
+        'name the JSON keys the secret must hold, for example ["username", "password"]');
     }
+    const shortest = props.minPasswordLength ?? 1;
     if (props.minPasswordLength !== undefined) {
-      requireIntegerInRange(this, 'minPasswordLength', props.minPasswordLength, 1, 4096, 'use a length Secrets Manager can hold');
+      problems.integerInRange('PasswordLengthOutOfRange', 'minPasswordLength', props.minPasswordLength, 1, 4096,
+        'give a length from 1 to 4096, the most Secrets Manager can hold');
     }
     if (props.maxPasswordLength !== undefined) {
-      requireIntegerInRange(this, 'maxPasswordLength', props.maxPasswordLength, props.minPasswordLength ?? 1, 4096,
-        'it must be at least minPasswordLength');
+      problems.integerInRange('PasswordLengthOutOfRange', 'maxPasswordLength', props.maxPasswordLength, shortest, 4096,
+        `give a length from ${propName('minPasswordLength')} (${shortest}) to 4096`);
     }
+    problems.throwIfAny();
 
     // Its own role and log group, so that every statement names one resource (no managed policy).
     const role = new iam.Role(this, 'Role', {

@@ -6,8 +6,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  DMS_REJECTED_PASSWORD_CHARACTERS, WARNING_PREFIX, fail, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
-  knownSecretContent, missingCharacters, propName, show,
+  DMS_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, grantSecretRead, isRdsManagedMasterSecret,
+  isSecretCreatedInApp, knownSecretContent, missingCharacters, propName, show, waitForAttachment,
 } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
@@ -250,43 +250,48 @@ export class SecureDmsPostgresEndpoint extends Construct {
       });
       this.preflightCheck.guard(this.endpoint);
     }
+    // host and port exist only once the attachment (which waits for the database) is made.
+    waitForAttachment(props.secret, this, [this.endpoint, ...(this.preflightCheck ? [this.preflightCheck.resource] : [])]);
     if (createdInApp) {
       this.node.addValidation({ validate: () => this.validateSecretContent(props.secret) });
     }
   }
 
   private validate(props: SecureDmsPostgresEndpointProps, sslMode: DmsSslMode): void {
+    const problems = new Problems(this);
     const verifying = sslMode === DmsSslMode.VERIFY_CA || sslMode === DmsSslMode.VERIFY_FULL;
     if (verifying && !props.certificateArn) {
-      fail(this, 'certificateArn', `is required with sslMode ${sslMode}, got: none`,
+      problems.prop('CertificateMissing', 'certificateArn', `is required with ${propName('sslMode')} ${sslMode}, and none was given`,
         'import the server\'s CA into DMS (AWS::DMS::Certificate) and pass its ARN, or use DmsSslMode.REQUIRE');
     }
     if (!verifying && props.certificateArn) {
-      fail(this, 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got sslMode: ${sslMode}`,
-        'use DmsSslMode.VERIFY_FULL to verify the server with it, or drop certificateArn');
+      problems.prop('CertificateUnused', 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got ${propName('sslMode')}: ${sslMode}`,
+        'use DmsSslMode.VERIFY_FULL to verify the server with it, or remove certificate_arn');
     }
     if (sslMode === DmsSslMode.NONE) {
-      Annotations.of(this).addWarningV2(`${WARNING_PREFIX}:dmsSslNone`,
-        'sslMode is NONE: DMS and the database exchange credentials and data in clear text; '
+      Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsSslNone`,
+        'ssl_mode (sslMode) is NONE: DMS and the database exchange credentials and data in clear text; '
         + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
     }
     if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
       && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {
-      fail(this, 'endpointIdentifier', `is not a name DMS accepts, got: ${show(props.endpointIdentifier)}`,
+      problems.prop('EndpointIdentifierInvalid', 'endpointIdentifier', `is not a name DMS accepts, got: ${show(props.endpointIdentifier)}`,
         'use a letter, then letters, digits and single hyphens (255 characters at most, no hyphen at the end)');
     }
     if (!Token.isUnresolved(props.databaseName) && (props.databaseName.length === 0 || props.databaseName.length > 63)) {
-      fail(this, 'databaseName', `must be 1 to 63 characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
+      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to 63 characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
         'name the database DMS migrates');
     }
     if (isRdsManagedMasterSecret(props.secret)) {
-      fail(this, 'secret', 'is the master secret RDS manages (MasterUserSecret), which holds only username and password',
-        'DMS also needs host and port: use a RotatingSecret attached to the database, or a secret with all four keys');
+      problems.prop('SecretLacksHostAndPort', 'secret',
+        'is the master secret RDS manages (MasterUserSecret), which holds only username and password, and DMS also needs host and port',
+        'use a RotatingSecret attached to the database, or a secret with all four keys');
     }
     if (props.preflightCheck === true && isSecretCreatedInApp(props.secret)) {
-      fail(this, 'preflightCheck', 'is true for a secret created in this app, whose keys are checked at synth time',
-        'omit preflightCheck: the deploy-time check is for secrets created outside the app');
+      problems.prop('PreflightOnAppSecret', 'preflightCheck', 'is true for a secret created in this app, whose keys are checked at synth time',
+        'omit preflight_check (preflightCheck): the deploy-time check is for secrets created outside the app');
     }
+    problems.throwIfAny();
   }
 
   /** At synth, once every attachment is made: the secret will hold what DMS reads. */
@@ -295,15 +300,16 @@ export class SecureDmsPostgresEndpoint extends Construct {
     const problems: string[] = [];
     const missing = content.keys && DMS_SECRET_KEYS.filter((key) => !content.keys!.includes(key));
     if (missing && missing.length > 0) {
-      problems.push(`${propName('secret')} will hold ${content.keys!.join(', ')} but DMS also needs ${missing.join(', ')}; `
-        + 'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) '
-        + 'so it holds host and port');
+      const holds = content.keys!.length > 0 ? `will hold only ${content.keys!.join(', ')}` : 'will hold no JSON key';
+      problems.push(errorMessage('SecretLacksKeys', undefined, `${propName('secret')} ${holds}, and DMS also needs ${missing.join(', ')}`,
+        'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port'));
     }
     if (content.excludedCharacters !== undefined) {
       const allowed = missingCharacters(content.excludedCharacters, DMS_REJECTED_PASSWORD_CHARACTERS);
       if (allowed) {
-        problems.push(`${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in `
-          + 'endpoint passwords; use a RotatingSecret, or exclude those characters in generate_secret_string');
+        problems.push(errorMessage('SecretAllowsRejectedCharacters', undefined,
+          `${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in endpoint passwords`,
+          'use a RotatingSecret, or exclude those characters in generate_secret_string'));
       }
     }
     return problems;

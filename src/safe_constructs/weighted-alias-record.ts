@@ -1,12 +1,13 @@
 import {
-  Annotations, IResolvable, Stack, Token,
+  Annotations, Stack, Token,
   aws_apigateway as apigateway,
   aws_cloudfront as cloudfront,
   aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { WARNING_PREFIX, fail, requireIntegerInRange, show } from './internal';
+import { ID_PREFIX, Problems, errorMessage, fail, propName, show } from './internal';
+import { groupRecords, judgeGroup } from './weighted-groups';
 
 /** The hosted zone id of every CloudFront distribution, for alias records. */
 const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
@@ -37,8 +38,10 @@ export class WeightedAliasTarget {
       dnsName = loadBalancer.loadBalancerDnsName;
       hostedZoneId = loadBalancer.loadBalancerCanonicalHostedZoneId;
     } catch (error) {
-      throw new Error(`${loadBalancer.node.path}: target load balancer has no DNS name or canonical hosted zone id `
-        + `(${(error as Error).message}); import it with loadBalancerDnsName and loadBalancerCanonicalHostedZoneId`);
+      fail(loadBalancer, 'LoadBalancerWithoutDnsName',
+        `the target load balancer has no DNS name or canonical hosted zone id (${(error as Error).message})`,
+        'import it with load_balancer_dns_name (loadBalancerDnsName) and load_balancer_canonical_hosted_zone_id '
+        + '(loadBalancerCanonicalHostedZoneId)');
     }
     return new WeightedAliasTarget(`dualstack.${dnsName}`, hostedZoneId, true);
   }
@@ -65,7 +68,8 @@ export class WeightedAliasTarget {
   public static fromAttributes(dnsName: string, hostedZoneId: string): WeightedAliasTarget {
     for (const [name, value] of [['dnsName', dnsName], ['hostedZoneId', hostedZoneId]]) {
       if (!Token.isUnresolved(value) && value.trim().length === 0) {
-        throw new Error(`target ${name} must not be empty, got: ${show(value)}; give the alias target's ${name}`);
+        fail(undefined, 'AliasTargetEmpty', `WeightedAliasTarget.from_attributes: ${propName(name)} must not be empty, got: ${show(value)}`,
+          `give the alias target's ${propName(name)}, as its service reports it`);
       }
     }
     return new WeightedAliasTarget(dnsName, hostedZoneId, true);
@@ -149,19 +153,22 @@ export class WeightedAliasRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: WeightedAliasRecordProps) {
     super(scope, id);
-    requireIntegerInRange(this, 'weight', props.weight, 0, 255,
-      'Route 53 weights are whole numbers from 0 to 255 (0 sends no traffic)');
+    const problems = new Problems(this);
+    problems.integerInRange('WeightOutOfRange', 'weight', props.weight, 0, 255,
+      'give a whole number from 0 to 255 (0 sends no traffic)');
     if (!Token.isUnresolved(props.setIdentifier)
       && (props.setIdentifier.length < 1 || props.setIdentifier.length > 128)) {
-      fail(this, 'setIdentifier', `must be 1 to 128 characters, got: ${show(props.setIdentifier)}`,
+      problems.prop('SetIdentifierLength', 'setIdentifier', `must be 1 to 128 characters, got: ${show(props.setIdentifier)}`,
         'name the record within its group, for example "blue" or "green"');
     }
     const evaluateTargetHealth = props.evaluateTargetHealth ?? props.target.supportsHealthEvaluation;
     if (evaluateTargetHealth && !props.target.supportsHealthEvaluation) {
-      fail(this, 'evaluateTargetHealth', 'is true for a CloudFront distribution, got: true',
-        'Route 53 cannot evaluate a distribution\'s health: omit evaluateTargetHealth');
+      problems.prop('HealthOfDistribution', 'evaluateTargetHealth',
+        'is true for a CloudFront distribution, whose health Route 53 cannot evaluate, got: true',
+        'omit evaluate_target_health (evaluateTargetHealth)');
     }
-    this.domainName = this.qualify(props.recordName, props.zone);
+    this.domainName = this.qualify(problems, props.recordName, props.zone);
+    problems.throwIfAny();
 
     this.record = new route53.CfnRecordSet(this, 'Resource', {
       hostedZoneId: props.zone.hostedZoneId,
@@ -178,15 +185,16 @@ export class WeightedAliasRecord extends Construct {
     validateWeightedGroups(this);
   }
 
-  /** The record's fully qualified name, failing when it lies outside the zone. */
-  private qualify(recordName: string, zone: route53.IHostedZone): string {
+  /** The record's fully qualified name; a problem when it is no DNS name or lies outside the zone. */
+  private qualify(problems: Problems, recordName: string, zone: route53.IHostedZone): string {
     if (Token.isUnresolved(recordName)) return recordName;
     const name = recordName.toLowerCase();
     const labels = name.replace(/\.$/, '').split('.');
     if (name.length === 0 || name.length > 254
       || labels.some((label, i) => !/^[a-z0-9_-]{1,63}$/.test(label) && !(label === '*' && i === 0))) {
-      fail(this, 'recordName', `is not a DNS name, got: ${show(recordName)}`,
+      problems.prop('RecordNameInvalid', 'recordName', `is not a DNS name, got: ${show(recordName)}`,
         'use labels of 1 to 63 letters, digits, hyphens or underscores, separated by dots (a leading "*" is allowed)');
+      return name;
     }
     let zoneName: string | undefined;
     try {
@@ -196,8 +204,9 @@ export class WeightedAliasRecord extends Construct {
     }
     if (zoneName === undefined || Token.isUnresolved(zoneName)) {
       if (!name.endsWith('.')) {
-        fail(this, 'recordName', `is relative, got: ${show(recordName)}, but the zone's name is not known (imported by id)`,
-          'give the fully qualified name with a final dot, or import the zone with HostedZone.fromHostedZoneAttributes');
+        problems.prop('RecordNameRelative', 'recordName',
+          `is relative, got: ${show(recordName)}, but the zone's name is not known (imported by id)`,
+          'give the fully qualified name with a final dot, or import the zone with HostedZone.from_hosted_zone_attributes');
       }
       return name;
     }
@@ -205,20 +214,13 @@ export class WeightedAliasRecord extends Construct {
     const inZone = (fqdn: string) => fqdn === zoneFqdn || fqdn.endsWith(`.${zoneFqdn}`);
     if (name.endsWith('.')) {
       if (!inZone(name)) {
-        fail(this, 'recordName', `is outside the zone ${zoneFqdn}, got: ${show(recordName)}`,
+        problems.prop('RecordNameOutsideZone', 'recordName', `is outside the zone ${zoneFqdn}, got: ${show(recordName)}`,
           `use a name that ends with ${zoneFqdn}, or a name relative to it`);
       }
       return name;
     }
     return inZone(`${name}.`) ? `${name}.` : `${name}.${zoneFqdn}`;
   }
-}
-
-interface GroupMember {
-  readonly record: route53.CfnRecordSet;
-  readonly weight?: number;
-  readonly setIdentifier?: string;
-  readonly ours: boolean;
 }
 
 /** The apps whose weighted groups are already validated: one validation per app, not per record. */
@@ -238,65 +240,37 @@ function validateWeightedGroups(record: WeightedAliasRecord): void {
 function checkGroups(root: IConstruct): string[] {
   const all = root.node.findAll();
   const ours = new Set<IConstruct>(all.filter((c) => c instanceof WeightedAliasRecord).map((c) => (c as WeightedAliasRecord).record));
-  const groups = new Map<string, GroupMember[]>();
-  for (const construct of all) {
-    if (!(construct instanceof route53.CfnRecordSet)) continue;
-    const key = groupKey(construct);
-    if (key === undefined) continue;
-    const members = groups.get(key) ?? [];
-    members.push({
-      record: construct,
-      weight: resolvedNumber(construct, construct.weight),
-      setIdentifier: construct.setIdentifier,
-      ours: ours.has(construct),
-    });
-    groups.set(key, members);
-  }
-  return [...groups.values()].filter((members) => members.some((m) => m.ours)).flatMap(checkGroup);
-}
-
-function checkGroup(members: GroupMember[]): string[] {
-  const errors: string[] = [];
-  const first = members.find((m) => m.ours)!.record;
-  const group = `${first.name} (${first.type})`;
-  const paths = (list: GroupMember[]) => list.map((m) => m.record.node.path).join(', ');
-
-  const plain = members.filter((m) => m.setIdentifier === undefined);
-  if (plain.length > 0) {
-    errors.push(`weighted records of ${group} share their name and type with a non-weighted record (${paths(plain)}); `
-      + 'Route 53 rejects the mix: make it a WeightedAliasRecord of the group, or give it another name');
-  }
-  const byIdentifier = new Map<string, GroupMember[]>();
-  for (const member of members) {
-    if (member.setIdentifier === undefined || Token.isUnresolved(member.setIdentifier)) continue;
-    byIdentifier.set(member.setIdentifier, [...(byIdentifier.get(member.setIdentifier) ?? []), member]);
-  }
-  for (const [identifier, same] of byIdentifier) {
-    if (same.length > 1) {
-      errors.push(`setIdentifier ${show(identifier)} is used by ${same.length} records of ${group} (${paths(same)}); `
-        + 'set identifiers must be unique in a group: give each record its own');
+  const views = all.filter((c): c is route53.CfnRecordSet => c instanceof route53.CfnRecordSet).map((record) => {
+    const stack = Stack.of(record);
+    return {
+      ref: record, stackPath: stack.node.path,
+      zone: stack.resolve(record.hostedZoneId ?? record.hostedZoneName),
+      name: stack.resolve(record.name), type: stack.resolve(record.type),
+      setIdentifier: stack.resolve(record.setIdentifier), weight: stack.resolve(record.weight),
+    };
+  });
+  return groupRecords(views).filter((members) => members.some((m) => ours.has(m.ref))).flatMap((members) => {
+    const findings = judgeGroup(members);
+    const first = members.find((m) => ours.has(m.ref))!.ref;
+    const paths = (list: IConstruct[]) => list.map((c) => c.node.path).join(', ');
+    const errors: string[] = [];
+    if (findings.plainBesideWeighted.length > 0) {
+      errors.push(errorMessage('WeightedMixedWithPlain', undefined,
+        `weighted records of ${findings.group} share their name and type with a non-weighted record `
+        + `(${paths(findings.plainBesideWeighted)}), and Route 53 rejects the mix`,
+        'make it a WeightedAliasRecord of the group, or give it another name'));
     }
-  }
-  const weighted = members.filter((m) => m.setIdentifier !== undefined);
-  if (weighted.length > 0 && weighted.every((m) => m.weight === 0)) {
-    Annotations.of(first).addWarningV2(`${WARNING_PREFIX}:allWeightsZero`,
-      `every weighted record of ${group} has weight 0; Route 53 documents equal routing for all-zero weights only for `
-      + 'non-alias records, and how it routes alias records then is undocumented (routing-policy-weighted.html); '
-      + 'give at least one record a weight above 0');
-  }
-  return errors;
-}
-
-/** Zone, name and type of a record set, or undefined when any is unknown at synth time. */
-function groupKey(record: route53.CfnRecordSet): string | undefined {
-  if (Token.isUnresolved(record.name) || Token.isUnresolved(record.type)) return undefined;
-  const zone = Stack.of(record).resolve(record.hostedZoneId ?? record.hostedZoneName);
-  const zoneKey = JSON.stringify(zone);
-  const scoped = typeof zone === 'string' ? zoneKey : `${Stack.of(record).node.path}:${zoneKey}`;
-  return `${scoped}|${record.name.toLowerCase().replace(/\.?$/, '.')}|${record.type}`;
-}
-
-function resolvedNumber(scope: IConstruct, value: number | IResolvable | undefined): number | undefined {
-  const resolved = value === undefined ? undefined : Stack.of(scope).resolve(value);
-  return typeof resolved === 'number' ? resolved : undefined;
+    for (const { identifier, records } of findings.duplicateIdentifiers) {
+      errors.push(errorMessage('SetIdentifierDuplicate', undefined,
+        `${propName('setIdentifier')} ${show(identifier)} is used by ${records.length} records of ${findings.group} `
+        + `(${paths(records)}), and set identifiers must be unique in a group`, 'give each record its own set_identifier'));
+    }
+    if (findings.allWeightsZero) {
+      Annotations.of(first).addWarningV2(`${ID_PREFIX}:allWeightsZero`,
+        `every weighted record of ${findings.group} has weight 0; Route 53 documents equal routing for all-zero weights only for `
+        + 'non-alias records, and how it routes alias records then is undocumented (routing-policy-weighted.html); '
+        + 'give at least one record a weight above 0');
+    }
+    return errors;
+  });
 }

@@ -1,6 +1,6 @@
 import { Token, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { fail, requireIntegerInRange, show } from './internal';
+import { Problems, propName, show } from './internal';
 import { AliasRecordType, WeightedAliasRecord, WeightedAliasTarget } from './weighted-alias-record';
 
 /**
@@ -69,18 +69,22 @@ export class WeightedTrafficShift extends Construct {
 
   constructor(scope: Construct, id: string, props: WeightedTrafficShiftProps) {
     super(scope, id);
+    const problems = new Problems(this);
     if (Token.isUnresolved(props.percentToNew)) {
-      fail(this, 'percentToNew', 'must be known at synth time, got: (an unresolved token)',
-        'CloudFormation cannot compute 100 minus a parameter: give a number, or use two WeightedAliasRecords');
+      problems.prop('PercentUnresolved', 'percentToNew',
+        'must be known at synth time (CloudFormation cannot compute 100 minus a parameter), got: (an unresolved token)',
+        'give a number, or use two WeightedAliasRecords');
     }
-    requireIntegerInRange(this, 'percentToNew', props.percentToNew, 0, 100,
+    problems.integerInRange('PercentOutOfRange', 'percentToNew', props.percentToNew, 0, 100,
       'give the share of traffic the new target receives, in percent');
     const oldSetIdentifier = props.oldSetIdentifier ?? 'old';
     const newSetIdentifier = props.newSetIdentifier ?? 'new';
     if (!Token.isUnresolved(oldSetIdentifier) && oldSetIdentifier === newSetIdentifier) {
-      fail(this, 'newSetIdentifier', `is the same as oldSetIdentifier, got: ${show(newSetIdentifier)} for both`,
-        'the two records of a shift need different set identifiers');
+      problems.prop('SetIdentifierDuplicate', 'newSetIdentifier',
+        `is the same as ${propName('oldSetIdentifier')}, got: ${show(newSetIdentifier)} for both`,
+        'give the two records of the shift different set identifiers');
     }
+    problems.throwIfAny();
     const shared = {
       zone: props.zone,
       recordName: props.recordName,

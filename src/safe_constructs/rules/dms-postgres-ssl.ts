@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates, isLiteral } from './rule';
+import { isLiteral } from '../cfn-values';
+import { Finding, Rule, Templates } from './rule';
 
 const POSTGRES_ENGINES = new Set(['postgres', 'aurora-postgresql']);
 

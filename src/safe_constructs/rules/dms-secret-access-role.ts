@@ -1,4 +1,5 @@
-import { Finding, Props, Rule, Templates, grants, referencedId, render, roleStatements } from './rule';
+import { Props, referencedId, render } from '../cfn-values';
+import { Finding, Rule, Templates, grants, roleStatements } from './rule';
 
 const REGIONAL_DMS = /^dms\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com$/;
 

@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates, dynamicReferenceSecret, render } from './rule';
+import { dynamicReferenceSecret, render } from '../cfn-values';
+import { Finding, Rule, Templates } from './rule';
 
 const OWNED_SECRET_TYPES = new Set(['AWS::SecretsManager::Secret', 'AWS::SecretsManager::SecretTargetAttachment']);
 

@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates, isLiteral, isWeighted, recordGroups } from './rule';
+import { groupRecords, judgeGroup } from '../weighted-groups';
+import { Finding, Rule, Templates, recordViews } from './rule';
 
 /** SP-R53-3: two records of one weighted group with the same set identifier. */
 export const route53DuplicateIdentifier: Rule = {
@@ -8,18 +9,12 @@ export const route53DuplicateIdentifier: Rule = {
     + 'second record fails at deploy. The records may be in different stacks, where no template shows the clash.',
   fix: 'Use WeightedAliasRecord, which checks every group of the app at synth; or give each record its own SetIdentifier',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordset.html',
-  check: (templates: Templates): Finding[] => [...recordGroups(templates).values()].flatMap((members) => {
-    const byIdentifier = new Map<string, typeof members>();
-    for (const record of members.filter(isWeighted)) {
-      const identifier = record.properties.SetIdentifier;
-      if (!isLiteral(identifier)) continue;
-      byIdentifier.set(identifier, [...(byIdentifier.get(identifier) ?? []), record]);
-    }
-    // Reported once per clash, on every record after the first that took the identifier.
-    return [...byIdentifier.entries()].flatMap(([identifier, [first, ...again]]) => again.map((record) => ({
-      resource: record, locations: ['Properties/SetIdentifier'],
-      detail: `SetIdentifier "${identifier}" of ${record.properties.Name} (${record.properties.Type}) is already used by `
-        + `${first.template.stackPath}/${first.logicalId}`,
-    })));
-  }),
+  check: (templates: Templates): Finding[] => groupRecords(recordViews(templates)).flatMap((members) =>
+    judgeGroup(members).duplicateIdentifiers.flatMap(({ identifier, records: [first, ...again] }) =>
+      // Reported once per clash, on every record after the first that took the identifier.
+      again.map((record) => ({
+        resource: record, locations: ['Properties/SetIdentifier'],
+        detail: `SetIdentifier "${identifier}" of ${record.properties.Name} (${record.properties.Type}) is already used by `
+          + `${first.template.stackPath}/${first.logicalId}`,
+      })))),
 };

@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates, isWeighted, recordGroups } from './rule';
+import { groupRecords, isWeighted, judgeGroup } from '../weighted-groups';
+import { Finding, Rule, Templates, recordViews } from './rule';
 
 /** SP-R53-4: a plain record beside weighted records of the same name and type. */
 export const route53MixedRouting: Rule = {
@@ -8,12 +9,11 @@ export const route53MixedRouting: Rule = {
     + 'It often comes from a weighted-routing "fix" that gave up on weights for one of the records.',
   fix: 'Make every record of the name a WeightedAliasRecord (WeightedTrafficShift for two targets); or rename the plain record',
   source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html',
-  check: (templates: Templates): Finding[] => [...recordGroups(templates).values()].flatMap((members) => {
-    const weighted = members.filter(isWeighted);
-    if (weighted.length === 0) return [];
-    return members.filter((record) => !isWeighted(record)).map((record) => ({
+  check: (templates: Templates): Finding[] => groupRecords(recordViews(templates)).flatMap((members) => {
+    const weighted = members.filter(isWeighted).length;
+    return judgeGroup(members).plainBesideWeighted.map((record) => ({
       resource: record,
-      detail: `it has no SetIdentifier, while ${weighted.length} weighted record(s) of ${record.properties.Name} `
+      detail: `it has no SetIdentifier, while ${weighted} weighted record(s) of ${record.properties.Name} `
         + `(${record.properties.Type}) exist`,
     }));
   }),

@@ -1,9 +1,8 @@
 // The framework the SafePatternsChecks rules share: the synthesized templates as one model, what a
-// rule is, and the few readings of CloudFormation values the rules need. Internal: not exported.
+// rule is, and the readings of IAM policies the rules need. Internal: not exported.
 import * as fs from 'fs';
-import { Props } from '../encryption-rules';
-
-export { Props };
+import { Props, referencedId, render } from '../cfn-values';
+import { RecordView } from '../weighted-groups';
 
 /** One resource of one synthesized template. */
 export interface TemplateResource {
@@ -80,38 +79,6 @@ export interface Rule {
   readonly check: (templates: Templates) => Finding[];
 }
 
-/** The logical id a `{Ref}` or `{Fn::GetAtt}` points to, if the value is one. */
-export function referencedId(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const v = value as Props;
-  if (typeof v.Ref === 'string' && !v.Ref.startsWith('AWS::')) return v.Ref;
-  if (Array.isArray(v['Fn::GetAtt'])) return v['Fn::GetAtt'][0];
-  return undefined;
-}
-
-/** Whether a value is known at synth time (no intrinsic function anywhere in it). */
-export function isLiteral(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (Array.isArray(value)) return value.every(isLiteral);
-  return Object.keys(value).every((k) => k !== 'Ref' && !k.startsWith('Fn::')) && Object.values(value).every(isLiteral);
-}
-
-/**
- * A value as text, with pseudo parameters written `${AWS::Region}` and other references
- * `${LogicalId}`, so that a `Fn::Join` can be compared with a string.
- */
-export function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const v = value as Props;
-    if (typeof v.Ref === 'string') return `\${${v.Ref}}`;
-    if (Array.isArray(v['Fn::GetAtt'])) return `\${${v['Fn::GetAtt'].join('.')}}`;
-    if (Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
-  }
-  return JSON.stringify(value);
-}
-
 /** The statements of every policy attached to a role of the template (inline and AWS::IAM::Policy). */
 export function roleStatements(role: TemplateResource): Props[] {
   const inline = (role.properties.Policies ?? []).flatMap((p: Props) => statementsOf(p.PolicyDocument));
@@ -138,44 +105,14 @@ export function grants(statements: Props[], action: string, resource: unknown): 
     }));
 }
 
-/**
- * The secret a `{{resolve:secretsmanager:...}}` dynamic reference reads, as rendered text, with the
- * logical id of the secret when it is a resource of the template; undefined when the value is no
- * dynamic reference.
- */
-export function dynamicReferenceSecret(value: unknown): { secret: string; secretLogicalId?: string } | undefined {
-  const text = render(value);
-  const match = /^\{\{resolve:secretsmanager:(.+?)(?::SecretString:[^}]*)?\}\}$/.exec(text);
-  if (!match) return undefined;
-  const parts = value && typeof value === 'object' && Array.isArray((value as Props)['Fn::Join'])
-    ? (value as Props)['Fn::Join'][1] as unknown[] : [];
-  const secretLogicalId = parts.map(referencedId).find((id) => id !== undefined);
-  return { secret: match[1], secretLogicalId };
-}
 
-/** Where Route 53 groups a record: zone, name and type; undefined when a token hides one. */
-export function recordGroup(record: TemplateResource): string | undefined {
-  const p = record.properties;
-  const zone = p.HostedZoneId ?? p.HostedZoneName;
-  if (!isLiteral(p.Name) || !isLiteral(p.Type) || zone === undefined) return undefined;
-  const zoneKey = isLiteral(zone) ? render(zone) : `${record.template.stackPath}:${render(zone)}`;
-  return `${zoneKey}|${String(p.Name).toLowerCase().replace(/\.?$/, '.')}|${p.Type}`;
-}
-
-/** Record sets grouped by zone, name and type, over every template. */
-export function recordGroups(templates: Templates): Map<string, TemplateResource[]> {
-  const groups = new Map<string, TemplateResource[]>();
-  for (const record of templates.ofType('AWS::Route53::RecordSet')) {
-    const key = recordGroup(record);
-    if (key === undefined) continue;
-    const members = groups.get(key) ?? [];
-    members.push(record);
-    groups.set(key, members);
-  }
-  return groups;
-}
-
-/** Whether a record set is weighted (has a SetIdentifier). */
-export function isWeighted(record: TemplateResource): boolean {
-  return record.properties.SetIdentifier !== undefined && record.properties.SetIdentifier !== '';
+/** Every Route 53 record set of the templates, as the weighted-group model reads it. */
+export function recordViews(templates: Templates): Array<RecordView<TemplateResource>> {
+  return templates.ofType('AWS::Route53::RecordSet').map((record) => {
+    const p = record.properties;
+    return {
+      ref: record, stackPath: record.template.stackPath, zone: p.HostedZoneId ?? p.HostedZoneName,
+      name: p.Name, type: p.Type, setIdentifier: p.SetIdentifier, weight: p.Weight,
+    };
+  });
 }

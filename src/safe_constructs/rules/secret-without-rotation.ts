@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates, dynamicReferenceSecret, referencedId } from './rule';
+import { dynamicReferenceSecret, referencedId } from '../cfn-values';
+import { Finding, Rule, Templates } from './rule';
 
 /** SP-SEC1: database credentials that never rotate. */
 export const secretWithoutRotation: Rule = {

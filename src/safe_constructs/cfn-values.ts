@@ -1,0 +1,115 @@
+// Readings of CloudFormation values, shared by EncryptionAspect, the encryption rules and the
+// SafePatternsChecks rules: one home for them. Internal: not exported from the package.
+import { CfnResource, Stack, Tokenization } from 'aws-cdk-lib';
+
+/** A resource's CloudFormation properties, as synthesized. */
+export type Props = Record<string, any>;
+
+/** true, false, or undefined when the value is a token (an intrinsic function); absent is false. */
+export function flag(value: unknown): boolean | undefined {
+  if (value === undefined || value === null || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  return undefined;
+}
+
+/** Whether a property is set (not absent, null or empty). */
+export function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** The logical id a `{Ref}` or `{Fn::GetAtt}` points to, if the value is one. */
+export function referencedId(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Props;
+  if (typeof v.Ref === 'string' && !v.Ref.startsWith('AWS::')) return v.Ref;
+  if (Array.isArray(v['Fn::GetAtt'])) return v['Fn::GetAtt'][0];
+  return undefined;
+}
+
+/** Whether a value is known at synth time (no intrinsic function anywhere in it). */
+export function isLiteral(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(isLiteral);
+  return Object.keys(value).every((k) => k !== 'Ref' && !k.startsWith('Fn::')) && Object.values(value).every(isLiteral);
+}
+
+/**
+ * A value as text, with pseudo parameters written `${AWS::Region}` and other references
+ * `${LogicalId}`, so that a `Fn::Join` can be compared with a string.
+ */
+export function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const v = value as Props;
+    if (typeof v.Ref === 'string') return `\${${v.Ref}}`;
+    if (Array.isArray(v['Fn::GetAtt'])) return `\${${v['Fn::GetAtt'].join('.')}}`;
+    if (Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The secret a `{{resolve:secretsmanager:...}}` dynamic reference reads, as rendered text, with the
+ * logical id of the secret when it is a resource of the template; undefined when the value is no
+ * dynamic reference.
+ */
+export function dynamicReferenceSecret(value: unknown): { secret: string; secretLogicalId?: string } | undefined {
+  const text = render(value);
+  const match = /^\{\{resolve:secretsmanager:(.+?)(?::SecretString:[^}]*)?\}\}$/.exec(text);
+  if (!match) return undefined;
+  const parts = value && typeof value === 'object' && Array.isArray((value as Props)['Fn::Join'])
+    ? (value as Props)['Fn::Join'][1] as unknown[] : [];
+  const secretLogicalId = parts.map(referencedId).find((id) => id !== undefined);
+  return { secret: match[1], secretLogicalId };
+}
+
+
+/** The keys of a CloudFormation intrinsic function, which an override replaces rather than merges into. */
+const INTRINSICS = new Set(['Ref', 'Fn::Base64', 'Fn::Cidr', 'Fn::FindInMap', 'Fn::GetAtt', 'Fn::GetAZs',
+  'Fn::ImportValue', 'Fn::Join', 'Fn::Select', 'Fn::Split', 'Fn::Sub', 'Fn::Transform', 'Fn::And', 'Fn::Equals',
+  'Fn::If', 'Fn::Not', 'Fn::Or']);
+
+/**
+ * The resource's CloudFormation properties as synthesized (overrides included), or undefined.
+ *
+ * The same steps as CfnResource._toCloudFormation (resolve, render, merge the raw overrides the way
+ * aws-cdk-lib's deepMerge does), for the properties only: resolving the whole resource would also
+ * allocate its logical id and its dependencies' ids, which made the aspect cost a third of a synth.
+ */
+export function renderedProperties(node: CfnResource): Props | undefined {
+  try {
+    const l1 = node as any;
+    const stack = Stack.of(node);
+    const properties = l1.renderProperties(stack.resolve(l1.cfnProperties) ?? {}) ?? {};
+    return mergeOverrides(stack, { Properties: properties }, l1.rawOverrides ?? {}).Properties ?? {};
+  } catch {
+    return undefined;
+  }
+}
+
+/** Merges raw overrides into `target`: objects merge, `undefined` deletes, anything else (resolved) replaces. */
+function mergeOverrides(stack: Stack, target: Props, overrides: Props): Props {
+  for (const [key, raw] of Object.entries(overrides)) {
+    const value = raw === undefined || isPlainObject(raw) ? raw : stack.resolve(raw);
+    if (isPlainObject(value)) {
+      if (!isPlainObject(target[key]) || isIntrinsic(target[key]) || isIntrinsic(value)) target[key] = {};
+      mergeOverrides(stack, target[key], value);
+      if (Object.keys(target[key]).length === 0) delete target[key];
+    } else if (value === undefined) {
+      delete target[key];
+    } else {
+      target[key] = value;
+    }
+  }
+  return target;
+}
+
+function isPlainObject(value: unknown): value is Props {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Tokenization.isResolvable(value);
+}
+
+function isIntrinsic(value: Props): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 1 && INTRINSICS.has(keys[0]);
+}
