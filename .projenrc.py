@@ -40,7 +40,8 @@ project = awscdk.AwsCdkConstructLibrary(
     projenrc_js=False,
     projenrc_ts=False,
     jest=False,  # the tests are Python, against the real binding (test/)
-    eslint=False,
+    eslint=True,
+    eslint_options=javascript.EslintOptions(dirs=["src"], file_extensions=[".ts"]),
     github=False,
     package_manager=javascript.NodePackageManager.NPM,
     release=False,
@@ -69,6 +70,7 @@ project = awscdk.AwsCdkConstructLibrary(
             "/examples/",
             "/scripts/",
             "/benchmarks/",
+            "/rosetta/",
             "/docs/",
             "/requirements-dev.txt",
             "/.projenrc.py",
@@ -92,6 +94,9 @@ venv = project.add_task(
 )
 project.default_task.prepend_spawn(venv)
 
+# Every API example compiles (jsii-rosetta, with rosetta/default.ts-fixture), before API.md renders them.
+project.post_compile_task.prepend_exec("jsii-rosetta extract --strict")
+
 # The wheel a `pip install safe-constructs` user gets, built on every compile.
 project.post_compile_task.spawn(project.tasks.try_find("package:python"))
 
@@ -110,9 +115,10 @@ rules_doc = project.add_task(
     exec=f"bash -c '{VENV_PYTHON} scripts/rules_doc.py > RULES.md'",
 )
 
+# The tests check the committed RULES.md against the rules (regenerate it with `npx projen rules-doc`).
 project.test_task.reset()
+project.test_task.spawn(project.tasks.try_find("eslint"))
 project.test_task.spawn(install_wheel)
-project.test_task.spawn(rules_doc)
 project.test_task.exec(f"{VENV_PYTHON} -m pytest test", receive_args=True)
 
 # The library's main job in one command: synthesize the quick-start app with the real binding.

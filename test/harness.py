@@ -11,13 +11,20 @@ import re
 
 import aws_cdk as cdk
 import cfnlint.data.AdditionalSpecs
-from aws_cdk import assertions
+from aws_cdk import assertions, aws_ec2 as ec2, aws_rds as rds
 from cfnlint.api import ManualArgs, lint
 from cfnlint.helpers import load_resource
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 ENV = cdk.Environment(account=ACCOUNT, region=REGION)
+
+# Shared fixtures: a secret and a key created outside any stack, the engine and subnets the tests use.
+EXTERNAL_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/master-AbCdEf"
+KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
+ISOLATED = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+ALB_ZONE = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id of load balancers
 
 # Properties that hold a secret value; in a template they may only be dynamic references.
 SECRET_PROPERTIES = {"Password", "MasterUserPassword", "SecretString", "AuthToken"}

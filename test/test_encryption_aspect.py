@@ -10,10 +10,9 @@ from aws_cdk import aws_kms as kms, aws_logs as logs, aws_rds as rds, aws_s3 as 
 from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk.assertions import Annotations, Match
 
-from harness import REGION, new_stack, synth, warnings_of
+from harness import KEY_ARN, REGION, new_stack, synth, warnings_of
 from safe_constructs import EncryptionAspect, EncryptionMode
 
-KEY_ARN = f"arn:aws:kms:{REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 DYNAMIC_PASSWORD = "{{resolve:secretsmanager:db-master:SecretString:password::}}"
 REDSHIFT = {"ClusterType": "single-node", "NodeType": "ra3.large", "DBName": "dev", "MasterUsername": "admin",
             "ManageMasterPassword": True}
@@ -106,7 +105,7 @@ def test_report_mode_reports_each_unencrypted_type_with_path_property_and_fix(re
     # THEN an error names the type and the property and gives the fix, and nothing changed
     errors = errors_of(stack)
     assert errors, resource_type
-    assert all(e.startswith(f"[safe-constructs:Unencrypted") and f"] {resource_type} " in e and "; fix: " in e
+    assert all(e.startswith("[safe-constructs:Unencrypted") and f"] {resource_type} " in e and "; fix: " in e
                for e in errors)
     assert any("stored unencrypted" in e for e in errors)
     assert [e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())][0] == "/Test/Store"

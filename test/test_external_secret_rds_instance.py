@@ -2,12 +2,11 @@ import pytest
 from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from harness import ACCOUNT, REGION, new_stack, only_resource, synth, warnings_of
+from harness import (
+    EXTERNAL_ARN, KEY_ARN, POSTGRES, REGION, new_stack, only_resource, synth, warnings_of,
+)
 from safe_constructs import ExternalSecretRdsInstance
 
-EXTERNAL_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/db-master-AbCdEf"
-KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16)
 
 
 def external_secret(stack, key=None):

@@ -15,7 +15,7 @@ from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_route53 
 from aws_cdk import aws_s3 as s3, aws_secretsmanager as secretsmanager, aws_sqs as sqs
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from harness import ACCOUNT, FUZZ_OUTCOMES, REGION, error_annotations, new_stack, synth
+from harness import ACCOUNT, EXTERNAL_ARN, FUZZ_OUTCOMES, REGION, error_annotations, new_stack, synth
 from safe_constructs import (
     AliasRecordType, DmsEndpointType, DmsPostgresPlugin, DmsSslMode, EncryptionAspect, EncryptionMode,
     ExternalSecretRdsInstance, RotatingSecret, SecureDmsPostgresEndpoint, WeightedAliasRecord, WeightedAliasTarget,
@@ -24,7 +24,6 @@ from safe_constructs import (
 
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
-EXTERNAL_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:fuzz/secret-AbCdEf"
 CERT_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:cert:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 TEXT = st.text(alphabet=st.characters(codec="ascii"), max_size=140)
 NAME = st.one_of(TEXT, st.from_regex(r"[a-z][a-z0-9_]{0,70}", fullmatch=True))

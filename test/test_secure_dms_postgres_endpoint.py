@@ -4,13 +4,11 @@ import pytest
 from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
 
-from harness import ACCOUNT, REGION, new_stack, only_resource, synth, warnings_of
+from harness import ACCOUNT, EXTERNAL_ARN, KEY_ARN, REGION, new_stack, only_resource, synth, warnings_of
 from safe_constructs import (
     DmsEndpointType, DmsPostgresPlugin, DmsSslMode, RotatingSecret, SecureDmsPostgresEndpoint,
 )
 
-EXTERNAL_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:legacy/payments-AbCdEf"
-KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CERT_ARN = f"arn:aws:dms:{REGION}:{ACCOUNT}:cert:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 

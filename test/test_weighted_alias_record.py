@@ -3,10 +3,9 @@ import pytest
 from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53
 from aws_cdk import aws_cloudfront as cloudfront
 
-from harness import new_stack, only_resource, synth, warnings_of
+from harness import ALB_ZONE, new_stack, only_resource, synth, warnings_of
 from safe_constructs import AliasRecordType, WeightedAliasRecord, WeightedAliasTarget, WeightedTrafficShift
 
-ALB_ZONE = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id for ALBs
 
 
 def zone(stack):

@@ -76,6 +76,9 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
  * Add it with a late priority, so that it sees the resources other aspects add:
  * `Aspects.of(app).add(EncryptionAspect(), priority=AspectPriority.READONLY)`.
  *
+ * @example
+ * Aspects.of(this).add(new EncryptionAspect({ mode: EncryptionMode.FIX }), { priority: AspectPriority.READONLY });
+ *
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
  */
 export class EncryptionAspect implements IAspect {

@@ -4,7 +4,6 @@ import { Props, flag, present } from './cfn-values';
 import type { EncryptionCoverage } from './encryption-coverage';
 
 
-
 /** How one property of one resource type is checked and fixed. */
 export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | 'fixRefusedOnlyWhenSet'> {
   readonly inTransit?: boolean;
@@ -42,7 +41,9 @@ const DOMAIN_ENCRYPTION_ONCE_SET = 'EncryptionAtRestOptions is already set, and 
 /** Every property the encryption checks cover, in the order of the coverage table. */
 export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
-    resourceType: 'AWS::S3::Bucket', property: 'BucketEncryption', encryptedByDefault: true,
+    resourceType: 'AWS::S3::Bucket',
+    property: 'BucketEncryption',
+    encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html',
     isEncrypted: (p) => present(p.BucketEncryption),
@@ -58,8 +59,11 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set BucketEncryption (L2: encryption=BucketEncryption.KMS, encryption_key=key)',
   },
   {
-    resourceType: 'AWS::RDS::DBInstance', property: 'StorageEncrypted', encryptedByDefault: false,
-    updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    resourceType: 'AWS::RDS::DBInstance',
+    property: 'StorageEncrypted',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.DBClusterIdentifier) ? 'its cluster decides its encryption'
       : present(p.SourceDBInstanceIdentifier) ? 'a read replica has its source\'s encryption'
@@ -69,8 +73,11 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True); for an existing instance, restore an encrypted copy of a snapshot',
   },
   {
-    resourceType: 'AWS::RDS::DBCluster', property: 'StorageEncrypted', encryptedByDefault: false,
-    updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    resourceType: 'AWS::RDS::DBCluster',
+    property: 'StorageEncrypted',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.SnapshotIdentifier) || present(p.SourceDBClusterIdentifier)
       ? 'a restored or cloned cluster has its source\'s encryption' : undefined,
@@ -79,8 +86,11 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True); for an existing cluster, restore an encrypted copy of a snapshot',
   },
   ...['AWS::DocDB::DBCluster', 'AWS::Neptune::DBCluster'].map((resourceType): EncryptionRule => ({
-    resourceType, property: 'StorageEncrypted', encryptedByDefault: false,
-    updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    resourceType,
+    property: 'StorageEncrypted',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: REPLACES_DATA,
     source: resourceType === 'AWS::DocDB::DBCluster'
       ? 'https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html'
       : 'https://docs.aws.amazon.com/neptune/latest/userguide/encrypt.html',
@@ -91,7 +101,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True)',
   })),
   {
-    resourceType: 'AWS::DynamoDB::Table', property: 'SSESpecification', encryptedByDefault: true,
+    resourceType: 'AWS::DynamoDB::Table',
+    property: 'SSESpecification',
+    encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html',
     isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
@@ -99,7 +111,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set SSESpecification: {SSEEnabled: true, SSEType: KMS} (L2: encryption=TableEncryption.CUSTOMER_MANAGED)',
   },
   {
-    resourceType: 'AWS::EC2::Volume', property: 'Encrypted', encryptedByDefault: false,
+    resourceType: 'AWS::EC2::Volume',
+    property: 'Encrypted',
+    encryptedByDefault: false,
     updateBehavior: 'update fails: EC2 cannot encrypt an existing volume',
     fixRefusedBecause: 'EC2 cannot encrypt an existing volume: it must be replaced by an encrypted copy of a snapshot',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
@@ -108,7 +122,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set Encrypted: true (L2: encrypted=True)',
   },
   {
-    resourceType: 'AWS::EC2::Instance', property: 'BlockDeviceMappings[].Ebs.Encrypted', encryptedByDefault: false,
+    resourceType: 'AWS::EC2::Instance',
+    property: 'BlockDeviceMappings[].Ebs.Encrypted',
+    encryptedByDefault: false,
     updateBehavior: 'replacement (EC2 user guide: only DeleteOnTermination changes in place)',
     fixRefusedBecause: 'changing a block device replaces the instance and its volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
@@ -128,15 +144,20 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with BlockDeviceVolume.ebs(size, encrypted=True))',
   },
   {
-    resourceType: 'AWS::EFS::FileSystem', property: 'Encrypted', encryptedByDefault: false,
-    updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    resourceType: 'AWS::EFS::FileSystem',
+    property: 'Encrypted',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html',
     isEncrypted: (p) => flag(p.Encrypted),
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'set Encrypted: true (L2 efs.FileSystem encrypts by default)',
   },
   {
-    resourceType: 'AWS::SQS::Queue', property: 'SqsManagedSseEnabled / KmsMasterKeyId', encryptedByDefault: true,
+    resourceType: 'AWS::SQS::Queue',
+    property: 'SqsManagedSseEnabled / KmsMasterKeyId',
+    encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId) || flag(p.SqsManagedSseEnabled),
@@ -147,7 +168,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set KmsMasterKeyId, or SqsManagedSseEnabled: true (L2: encryption=QueueEncryption.KMS or SQS_MANAGED)',
   },
   {
-    resourceType: 'AWS::SNS::Topic', property: 'KmsMasterKeyId', encryptedByDefault: false,
+    resourceType: 'AWS::SNS::Topic',
+    property: 'KmsMasterKeyId',
+    encryptedByDefault: false,
     updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId),
@@ -155,7 +178,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set KmsMasterKeyId (L2: master_key=key)',
   },
   {
-    resourceType: 'AWS::Kinesis::Stream', property: 'StreamEncryption', encryptedByDefault: false,
+    resourceType: 'AWS::Kinesis::Stream',
+    property: 'StreamEncryption',
+    encryptedByDefault: false,
     updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/streams/latest/dev/what-is-sse.html',
     isEncrypted: (p) => present(p.StreamEncryption),
@@ -163,8 +188,10 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set StreamEncryption: {EncryptionType: KMS, KeyId: ...} (L2 kinesis.Stream encrypts by default)',
   },
   {
-    resourceType: 'AWS::KinesisFirehose::DeliveryStream', property: 'DeliveryStreamEncryptionConfigurationInput',
-    encryptedByDefault: false, updateBehavior: NO_INTERRUPTION,
+    resourceType: 'AWS::KinesisFirehose::DeliveryStream',
+    property: 'DeliveryStreamEncryptionConfigurationInput',
+    encryptedByDefault: false,
+    updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html',
     // "You can only enable SSE for a delivery stream that uses DirectPut as its source."
     notApplicable: (p) => present(p.DeliveryStreamType) && p.DeliveryStreamType !== 'DirectPut'
@@ -178,9 +205,12 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
       + '(L2: encryption=StreamEncryption.aws_owned_key())',
   },
   {
-    resourceType: 'AWS::ElastiCache::ReplicationGroup', property: 'AtRestEncryptionEnabled', encryptedByDefault: false,
+    resourceType: 'AWS::ElastiCache::ReplicationGroup',
+    property: 'AtRestEncryptionEnabled',
+    encryptedByDefault: false,
     encryptedByDefaultWhen: 'Engine is valkey',
-    updateBehavior: REPLACEMENT, fixRefusedBecause: REPLACES_DATA,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html',
     encryptedByDefaultFor: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey',
     isEncrypted: (p) => flag(p.AtRestEncryptionEnabled),
@@ -189,7 +219,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set AtRestEncryptionEnabled: true while the group is new (or use Engine: valkey, encrypted by default)',
   },
   {
-    resourceType: 'AWS::ElastiCache::ReplicationGroup', property: 'TransitEncryptionEnabled', encryptedByDefault: false,
+    resourceType: 'AWS::ElastiCache::ReplicationGroup',
+    property: 'TransitEncryptionEnabled',
+    encryptedByDefault: false,
     inTransit: true,
     updateBehavior: 'some interruption (in place only through TransitEncryptionMode preferred, Redis 7+)',
     fixRefusedBecause: 'clients that do not speak TLS lose their connection',
@@ -199,7 +231,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set TransitEncryptionEnabled: true, and connect the clients with TLS',
   },
   {
-    resourceType: 'AWS::Redshift::Cluster', property: 'Encrypted', encryptedByDefault: true,
+    resourceType: 'AWS::Redshift::Cluster',
+    property: 'Encrypted',
+    encryptedByDefault: true,
     updateBehavior: 'no interruption (Redshift migrates the data: hours, read-only meanwhile)',
     fixRefusedBecause: 'encrypting an existing cluster migrates all its data, read-only for hours',
     source: 'https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html',
@@ -211,13 +245,16 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'remove Encrypted: false, or set it to true',
   },
   ...['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'].map((resourceType): EncryptionRule => ({
-    resourceType, property: 'EncryptionAtRestOptions', encryptedByDefault: false,
+    resourceType,
+    property: 'EncryptionAtRestOptions',
+    encryptedByDefault: false,
     // The Elasticsearch reference says "no interruption", but the OpenSearch API (which serves both)
     // says the options cannot change once set: the safe side is OpenSearch's rule for both.
     updateBehavior: resourceType === 'AWS::OpenSearchService::Domain'
       ? 'no interruption when added where absent; changing it once set (Enabled false to true too) recreates the domain'
       : 'no interruption when added where absent; once set, treated like OpenSearch (AWS\'s pages disagree)',
-    fixRefusedBecause: DOMAIN_ENCRYPTION_ONCE_SET, fixRefusedOnlyWhenSet: true,
+    fixRefusedBecause: DOMAIN_ENCRYPTION_ONCE_SET,
+    fixRefusedOnlyWhenSet: true,
     source: resourceType === 'AWS::OpenSearchService::Domain'
       ? 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html'
       : 'https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_EncryptionAtRestOptions.html',
@@ -227,15 +264,20 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
       + '(L2: encryption_at_rest=EncryptionAtRestOptions(enabled=True))',
   })),
   {
-    resourceType: 'AWS::DAX::Cluster', property: 'SSESpecification', encryptedByDefault: false,
-    updateBehavior: REPLACEMENT, fixRefusedBecause: 'changing it replaces the cluster: a new endpoint and an empty cache',
+    resourceType: 'AWS::DAX::Cluster',
+    property: 'SSESpecification',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: 'changing it replaces the cluster: a new endpoint and an empty cache',
     source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAXEncryptionAtRest.html',
     isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
     fix: () => ({ SSESpecification: { SSEEnabled: true } }),
     fixText: 'set SSESpecification: {SSEEnabled: true} while the cluster is new',
   },
   {
-    resourceType: 'AWS::Logs::LogGroup', property: 'KmsKeyId', encryptedByDefault: true,
+    resourceType: 'AWS::Logs::LogGroup',
+    property: 'KmsKeyId',
+    encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
     isEncrypted: (p) => present(p.KmsKeyId),
@@ -243,8 +285,11 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set KmsKeyId to a key whose policy lets logs.<region>.amazonaws.com use it (L2: encryption_key=key)',
   },
   {
-    resourceType: 'AWS::Backup::BackupVault', property: 'EncryptionKeyArn', encryptedByDefault: true,
-    updateBehavior: REPLACEMENT, fixRefusedBecause: 'changing it replaces the vault, and its recovery points stay in the old one',
+    resourceType: 'AWS::Backup::BackupVault',
+    property: 'EncryptionKeyArn',
+    encryptedByDefault: true,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: 'changing it replaces the vault, and its recovery points stay in the old one',
     source: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html',
     isEncrypted: (p) => present(p.EncryptionKeyArn),
     fix: (_p, keyArn) => ({ EncryptionKeyArn: keyArn }),
@@ -261,10 +306,15 @@ for (const rule of ENCRYPTION_RULES) {
 /** The public row of a rule. */
 export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
   return {
-    resourceType: rule.resourceType, property: rule.property, encryptedByDefault: rule.encryptedByDefault,
-    encryptedByDefaultWhen: rule.encryptedByDefaultWhen, inTransit: rule.inTransit ?? false,
-    updateBehavior: rule.updateBehavior, fixRefusedBecause: rule.fixRefusedBecause,
-    fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false, source: rule.source,
+    resourceType: rule.resourceType,
+    property: rule.property,
+    encryptedByDefault: rule.encryptedByDefault,
+    encryptedByDefaultWhen: rule.encryptedByDefaultWhen,
+    inTransit: rule.inTransit ?? false,
+    updateBehavior: rule.updateBehavior,
+    fixRefusedBecause: rule.fixRefusedBecause,
+    fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false,
+    source: rule.source,
   };
 }
 

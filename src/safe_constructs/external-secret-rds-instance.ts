@@ -146,17 +146,17 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
 
   private warnAboutUnsafeChoices(props: ExternalSecretRdsInstanceProps): void {
     const unsafe: Array<[boolean, string, string]> = [
-      [props.storageEncrypted === false, 'storageUnencrypted',
+      [props.storageEncrypted === false, `${ID_PREFIX}:storageUnencrypted`,
         'storage is not encrypted (storage_encrypted is False); encrypting it later replaces the instance'],
-      [props.deletionProtection === false, 'deletionProtectionOff', 'deletion protection is off (deletion_protection is False)'],
-      [props.publiclyAccessible === true, 'publiclyAccessible', 'the instance has a public address (publicly_accessible is True)'],
+      [props.deletionProtection === false, `${ID_PREFIX}:deletionProtectionOff`, 'deletion protection is off (deletion_protection is False)'],
+      [props.publiclyAccessible === true, `${ID_PREFIX}:publiclyAccessible`, 'the instance has a public address (publicly_accessible is True)'],
       [props.backupRetention !== undefined && !props.backupRetention.isUnresolved() && props.backupRetention.toMilliseconds() === 0,
-        'backupsOff', 'automated backups are off (backup_retention is zero)'],
-      [props.removalPolicy === RemovalPolicy.DESTROY, 'destroyOnRemoval',
+        `${ID_PREFIX}:backupsOff`, 'automated backups are off (backup_retention is zero)'],
+      [props.removalPolicy === RemovalPolicy.DESTROY, `${ID_PREFIX}:destroyOnRemoval`,
         'the instance and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
     ];
     for (const [chosen, id, message] of unsafe) {
-      if (chosen) Annotations.of(this).addWarningV2(`${ID_PREFIX}:${id}`, message);
+      if (chosen) Annotations.of(this).addWarningV2(id, message);
     }
   }
 }

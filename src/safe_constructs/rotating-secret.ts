@@ -36,7 +36,6 @@ export interface RotatingSecretProps {
    * `AWS::SecretsManager-2024-09-16` transform: `cdk deploy` passes it on every deploy; other
    * deployers (the console, pipelines, `aws cloudformation deploy`) must acknowledge it.
    *
-   * @example HostedRotation.postgreSqlSingleUser({ vpc })
    * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html
    */
   readonly hostedRotation: secretsmanager.HostedRotation;
@@ -126,6 +125,11 @@ export interface RotatingSecretProps {
  * 30 days by default, through the hosted rotation Lambda given. It is a `Secret`, so it goes
  * wherever an `ISecret` does: `rds.Credentials.fromSecret`, `grantRead`, `attach`.
  *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({ vpc });
+ * new RotatingSecret(this, 'AppSecret', { username: 'app_user', hostedRotation: rotation });
+ *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
  */
 export class RotatingSecret extends secretsmanager.Secret {
@@ -203,7 +207,7 @@ export class RotatingSecret extends secretsmanager.Secret {
         fail(this, 'RotationAllowsRejectedCharacters',
           `${propName('hostedRotation')} excludes ${show(hosted.excludeCharacters)}, which lets rotated passwords contain `
           + `${show(missing)} that RDS or DMS reject`,
-          `omit exclude_characters (excludeCharacters) from the HostedRotation options (RotatingSecret passes its own), `
+          'omit exclude_characters (excludeCharacters) from the HostedRotation options (RotatingSecret passes its own), '
           + `or use ${propName('excludeCharacters')} on RotatingSecret`);
       }
     }

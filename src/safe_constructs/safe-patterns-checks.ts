@@ -30,6 +30,9 @@ export interface SafePatternsRuleInfo {
  * `Validations.of(scope).acknowledge({ id: 'SafePatterns::SP-DMS3', reason })`. Where a rule cannot
  * decide at synth time (an unresolved token), it reports a warning saying so instead of guessing.
  *
+ * @example
+ * Validations.of(this).addPlugins(new SafePatternsChecks());
+ *
  * @see https://docs.aws.amazon.com/cdk/v2/guide/policy-validation-synthesis.html
  */
 export class SafePatternsChecks implements IPolicyValidationPlugin {

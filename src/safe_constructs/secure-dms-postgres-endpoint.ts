@@ -188,6 +188,14 @@ export interface SecureDmsPostgresEndpointProps {
  * ("Password must be provided", hashicorp/terraform-provider-aws#23463). That is a user report, not
  * AWS guidance.
  *
+ * @example
+ * declare const secret: secretsmanager.ISecret; // holds username, password, host and port
+ * new SecureDmsPostgresEndpoint(this, 'Source', {
+ *   secret,
+ *   endpointType: DmsEndpointType.SOURCE,
+ *   databaseName: 'payments',
+ * });
+ *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */

@@ -243,10 +243,13 @@ function checkGroups(root: IConstruct): string[] {
   const views = all.filter((c): c is route53.CfnRecordSet => c instanceof route53.CfnRecordSet).map((record) => {
     const stack = Stack.of(record);
     return {
-      ref: record, stackPath: stack.node.path,
+      ref: record,
+      stackPath: stack.node.path,
       zone: stack.resolve(record.hostedZoneId ?? record.hostedZoneName),
-      name: stack.resolve(record.name), type: stack.resolve(record.type),
-      setIdentifier: stack.resolve(record.setIdentifier), weight: stack.resolve(record.weight),
+      name: stack.resolve(record.name),
+      type: stack.resolve(record.type),
+      setIdentifier: stack.resolve(record.setIdentifier),
+      weight: stack.resolve(record.weight),
     };
   });
   return groupRecords(views).filter((members) => members.some((m) => ours.has(m.ref))).flatMap((members) => {

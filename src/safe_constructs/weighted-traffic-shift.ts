@@ -58,6 +58,18 @@ export interface WeightedTrafficShiftProps {
  * A gradual traffic shift between two alias targets: a pair of weighted alias records where the
  * old target gets `100 - percentToNew` and the new one `percentToNew`.
  *
+ * @example
+ * declare const zone: route53.IHostedZone;
+ * declare const oldLb: elbv2.IApplicationLoadBalancer;
+ * declare const newLb: elbv2.IApplicationLoadBalancer;
+ * new WeightedTrafficShift(this, 'Pay', {
+ *   zone,
+ *   recordName: 'pay',
+ *   oldTarget: WeightedAliasTarget.fromLoadBalancer(oldLb),
+ *   newTarget: WeightedAliasTarget.fromLoadBalancer(newLb),
+ *   percentToNew: 10,
+ * });
+ *
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
  */
 export class WeightedTrafficShift extends Construct {

@@ -14,11 +14,18 @@ export const dmsPostgresSsl: Rule = {
     const { EngineName: engine, SslMode: mode } = endpoint.properties;
     if (!isLiteral(engine) || !POSTGRES_ENGINES.has(engine)) return [];
     if (!isLiteral(mode)) {
-      return [{ resource: endpoint, undecided: true, locations: ['Properties/SslMode'],
-        detail: 'its SslMode is an unresolved token, so whether it encrypts cannot be told at synth time' }];
+      return [{
+        resource: endpoint,
+        undecided: true,
+        locations: ['Properties/SslMode'],
+        detail: 'its SslMode is an unresolved token, so whether it encrypts cannot be told at synth time',
+      }];
     }
     if (mode !== undefined && mode !== 'none') return [];
-    return [{ resource: endpoint, locations: ['Properties/SslMode'],
-      detail: mode === undefined ? 'SslMode is absent, so DMS uses none' : 'SslMode is none' }];
+    return [{
+      resource: endpoint,
+      locations: ['Properties/SslMode'],
+      detail: mode === undefined ? 'SslMode is absent, so DMS uses none' : 'SslMode is none',
+    }];
   }),
 };

@@ -21,8 +21,12 @@ export const dmsSecretAccessRole: Rule = {
       const roleId = referencedId(settings.SecretsManagerAccessRoleArn);
       const role = roleId ? endpoint.template.resources.get(roleId) : undefined;
       if (!role || role.type !== 'AWS::IAM::Role') {
-        findings.push({ resource: endpoint, undecided: true, locations: [location],
-          detail: 'its access role is not created in this template, so its trust and grants cannot be checked at synth time' });
+        findings.push({
+          resource: endpoint,
+          undecided: true,
+          locations: [location],
+          detail: 'its access role is not created in this template, so its trust and grants cannot be checked at synth time',
+        });
         continue;
       }
       const problems: string[] = [];

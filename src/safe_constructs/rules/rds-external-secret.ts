@@ -27,7 +27,10 @@ export const rdsExternalSecret: Rule = {
         return check?.type === 'Custom::SecretPreflightCheck' && render(check.properties.SecretId) === secret;
       });
       if (checked) return [];
-      return [{ resource: database, locations: external.map(({ key }) => `Properties/${key}`),
-        detail: `its credentials are dynamic references to ${secret}, which the stack does not own, and no pre-flight check guards it` }];
+      return [{
+        resource: database,
+        locations: external.map(({ key }) => `Properties/${key}`),
+        detail: `its credentials are dynamic references to ${secret}, which the stack does not own, and no pre-flight check guards it`,
+      }];
     }),
 };

@@ -13,7 +13,8 @@ export const route53DuplicateIdentifier: Rule = {
     judgeGroup(members).duplicateIdentifiers.flatMap(({ identifier, records: [first, ...again] }) =>
       // Reported once per clash, on every record after the first that took the identifier.
       again.map((record) => ({
-        resource: record, locations: ['Properties/SetIdentifier'],
+        resource: record,
+        locations: ['Properties/SetIdentifier'],
         detail: `SetIdentifier "${identifier}" of ${record.properties.Name} (${record.properties.Type}) is already used by `
           + `${first.template.stackPath}/${first.logicalId}`,
       })))),

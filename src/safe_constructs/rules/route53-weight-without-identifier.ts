@@ -11,6 +11,9 @@ export const route53WeightWithoutIdentifier: Rule = {
   check: (templates: Templates): Finding[] => templates.ofType('AWS::Route53::RecordSet')
     .filter((record) => record.properties.Weight !== undefined
       && (record.properties.SetIdentifier === undefined || record.properties.SetIdentifier === ''))
-    .map((record) => ({ resource: record, locations: ['Properties/SetIdentifier'],
-      detail: 'it has a Weight and no (or an empty) SetIdentifier' })),
+    .map((record) => ({
+      resource: record,
+      locations: ['Properties/SetIdentifier'],
+      detail: 'it has a Weight and no (or an empty) SetIdentifier',
+    })),
 };

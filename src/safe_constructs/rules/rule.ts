@@ -111,8 +111,13 @@ export function recordViews(templates: Templates): Array<RecordView<TemplateReso
   return templates.ofType('AWS::Route53::RecordSet').map((record) => {
     const p = record.properties;
     return {
-      ref: record, stackPath: record.template.stackPath, zone: p.HostedZoneId ?? p.HostedZoneName,
-      name: p.Name, type: p.Type, setIdentifier: p.SetIdentifier, weight: p.Weight,
+      ref: record,
+      stackPath: record.template.stackPath,
+      zone: p.HostedZoneId ?? p.HostedZoneName,
+      name: p.Name,
+      type: p.Type,
+      setIdentifier: p.SetIdentifier,
+      weight: p.Weight,
     };
   });
 }

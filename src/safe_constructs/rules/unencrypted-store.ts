@@ -20,8 +20,12 @@ export const unencryptedStore: Rule = {
         return [{ resource, locations: [location], detail: `${unencryptedProblem(rule, resource.properties)}; fix: ${rule.fixText}` }];
       }
       if (finding === 'undecided') {
-        return [{ resource, undecided: true, locations: [location],
-          detail: `${type} ${rule.property} is an unresolved token, so its encryption cannot be told at synth time` }];
+        return [{
+          resource,
+          undecided: true,
+          locations: [location],
+          detail: `${type} ${rule.property} is an unresolved token, so its encryption cannot be told at synth time`,
+        }];
       }
       return [];
     }))),
