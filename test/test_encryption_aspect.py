@@ -398,3 +398,8 @@ def test_a_firehose_stream_reading_another_stream_is_not_reported():
         "ExtendedS3DestinationConfiguration": FIREHOSE["ExtendedS3DestinationConfiguration"]}
     stack, _ = stack_with("AWS::KinesisFirehose::DeliveryStream", source)
     synth(stack)
+
+
+def test_an_exemption_of_the_whole_app_without_a_reason_names_the_app():
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:ExemptionWithoutReason\] \(the app\): reason must say"):
+        EncryptionAspect.exempt(cdk.App(), " ")

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from aws_cdk import CfnParameter, Duration, RemovalPolicy, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
+from aws_cdk import CfnParameter, Duration, RemovalPolicy, SecretValue, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
 
@@ -213,3 +213,25 @@ def test_fails_with_a_rotation_period_from_a_token():
         r"known at synth time .*got: a duration from an unresolved token; fix: give a literal duration, for example "
         r"Duration.days\(30\)")):
         rotating_secret(stack, automatically_after=Duration.hours(hours))
+
+
+def test_it_takes_every_secret_prop_but_the_value():
+    stack = new_stack()
+    rotating_secret(stack, description="payments reader", secret_name="payments/reader",
+                    replica_regions=[secretsmanager.ReplicaRegion(region="eu-central-1")])
+    props = only_resource(synth(stack), "AWS::SecretsManager::Secret")["Properties"]
+    assert (props["Description"], props["Name"], props["ReplicaRegions"]) == (
+        "payments reader", "payments/reader", [{"Region": "eu-central-1"}])
+
+
+def test_fails_with_a_value_of_its_own_and_says_every_problem_at_once():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        rotating_secret(stack, secret_string_value=SecretValue.unsafe_plain_text("x"), password_length=7)
+    lines = str(raised.value).splitlines()
+    assert len(lines) == 2
+    assert any(line.startswith("[safe-constructs:SecretValueGiven] Test/Secret: secret_string_value "
+                               "(secretStringValue) is given, but a RotatingSecret generates its own value; fix: ")
+               for line in lines)
+    assert any(line.startswith("[safe-constructs:PasswordLengthOutOfRange] Test/Secret: password_length")
+               for line in lines)

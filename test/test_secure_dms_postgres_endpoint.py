@@ -274,3 +274,11 @@ def test_fails_with_a_generated_secret_that_may_put_a_dot_in_the_password():
     endpoint(stack, secret)
     with pytest.raises(RuntimeError, match=r"may contain \"\.\", which DMS rejects in endpoint passwords"):
         synth(stack)
+
+
+def test_a_secret_with_no_json_key_is_refused_in_words():
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Plain")  # a generated plain string, no JSON keys
+    endpoint(stack, secret)
+    with pytest.raises(RuntimeError, match=r"secret will hold no JSON key, and DMS also needs username, password, host, port"):
+        synth(stack)

@@ -1,6 +1,5 @@
 import {
   Annotations, Duration, RemovalPolicy, Token,
-  aws_kms as kms,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -21,9 +20,17 @@ const MAX_PASSWORD_LENGTH = 128;
 const USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
 /**
- * Properties of a {@link RotatingSecret}.
+ * Properties of a {@link RotatingSecret}: every prop of `secretsmanager.Secret` (`description`,
+ * `secretName`, `encryptionKey`, `replicaRegions`, ...) but the value, which it generates.
+ *
+ * `removalPolicy` defaults to `RemovalPolicy.RETAIN`, so a refactoring cannot delete the
+ * credentials of a running database; `SNAPSHOT` is refused (secrets have no snapshots).
+ * `generateSecretString`, `secretStringValue`, `secretObjectValue` and `secretStringBeta1` are
+ * refused: the secret's value is generated, with the characters its consumers reject excluded.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
  */
-export interface RotatingSecretProps {
+export interface RotatingSecretProps extends secretsmanager.SecretProps {
   /**
    * How Secrets Manager rotates the secret: a Lambda that AWS hosts and maintains, one per engine.
    *
@@ -82,39 +89,6 @@ export interface RotatingSecretProps {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly excludeCharacters?: string;
-
-  /**
-   * A customer-managed KMS key to encrypt the secret with.
-   *
-   * @default - the AWS managed key `aws/secretsmanager`
-   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the secret when it leaves the stack.
-   *
-   * The secret is kept unless this says `RemovalPolicy.DESTROY`, so a refactoring cannot delete
-   * the credentials of a running database. `SNAPSHOT` is refused: secrets have no snapshots.
-   *
-   * @default RemovalPolicy.RETAIN
-   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * A name for the secret.
-   *
-   * @default - a name CloudFormation generates
-   */
-  readonly secretName?: string;
-
-  /**
-   * A description of the secret.
-   *
-   * @default - no description
-   */
-  readonly description?: string;
 }
 
 /**
@@ -138,23 +112,26 @@ export class RotatingSecret extends secretsmanager.Secret {
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps) {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { hostedRotation, username, automaticallyAfter: _period, passwordLength, excludeCharacters, ...secretProps } = props;
     super(scope, id, {
-      description: props.description,
-      secretName: props.secretName,
-      encryptionKey: props.encryptionKey,
+      ...secretProps,
       removalPolicy,
+      // A value given by the caller is refused below; the generated one is what the secret holds.
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: props.username }),
+        secretStringTemplate: JSON.stringify({ username }),
         generateStringKey: 'password',
-        passwordLength: props.passwordLength ?? 30,
-        excludeCharacters: withConsumerRejected(props.excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
+        passwordLength: passwordLength ?? 30,
+        excludeCharacters: withConsumerRejected(excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
       },
+      secretStringValue: undefined,
+      secretObjectValue: undefined,
+      secretStringBeta1: undefined,
     });
     const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
     this.validate(props, removalPolicy, automaticallyAfter);
 
     this.rotationSchedule = this.addRotationSchedule('RotationSchedule', {
-      hostedRotation: props.hostedRotation,
+      hostedRotation,
       automaticallyAfter,
     });
     this.checkHostedRotation();
@@ -182,6 +159,12 @@ export class RotatingSecret extends secretsmanager.Secret {
       problems.integerInRange('PasswordLengthOutOfRange', 'passwordLength', props.passwordLength,
         MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH,
         'choose a length the database accepts: RDS takes 8 to 128 characters (41 for MySQL and MariaDB, 30 for Oracle)');
+    }
+    for (const given of ['generateSecretString', 'secretStringValue', 'secretObjectValue', 'secretStringBeta1'] as const) {
+      if (props[given] !== undefined) {
+        problems.prop('SecretValueGiven', given, 'is given, but a RotatingSecret generates its own value',
+          'omit it (use password_length and exclude_characters to shape the password), or use secretsmanager.Secret for a fixed value');
+      }
     }
     if (removalPolicy === RemovalPolicy.SNAPSHOT) {
       problems.prop('SecretRemovalSnapshot', 'removalPolicy', 'must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, got: SNAPSHOT',
