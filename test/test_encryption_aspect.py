@@ -249,7 +249,7 @@ def l2_stack():
     stack = new_stack()
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
     s3.Bucket(stack, "Bucket", enforce_ssl=True)
-    rds.DatabaseInstance(stack, "Db", engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+    rds.DatabaseInstance(stack, "Db", engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
                          vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED))
     sqs.Queue(stack, "Queue")
     sns.Topic(stack, "Topic")

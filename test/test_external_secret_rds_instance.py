@@ -97,7 +97,7 @@ def test_given_storage_key_and_options_pass_through():
 def test_custom_keys_and_engine_specific_password_length():
     stack = new_stack()
     database(stack, username_key="user", password_key="pass",
-             engine=rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_0_40))
+             engine=rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_4_10))
     template = synth(stack)
     props = only_resource(template, "AWS::RDS::DBInstance")["Properties"]
     assert props["MasterUsername"].endswith(":SecretString:user::}}")

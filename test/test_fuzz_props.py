@@ -173,7 +173,7 @@ def test_external_secret_rds_instance(username_key, password_key, encrypted, att
         secret = secretsmanager.Secret.from_secret_complete_arn(stack, "Secret", EXTERNAL_ARN)
         ExternalSecretRdsInstance(stack, "Db", secret=secret, username_key=literal_or_parameter(stack, username_key),
             password_key=literal_or_parameter(stack, password_key),
-            engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+            engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
             vpc=ec2.Vpc.from_vpc_attributes(stack, "Vpc", vpc_id="vpc-12345678",
                 availability_zones=[f"{REGION}a", f"{REGION}b"], isolated_subnet_ids=["subnet-1111", "subnet-2222"]),
             storage_encrypted=encrypted, attach_secret=attach, port=port, allocated_storage=storage,

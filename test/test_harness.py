@@ -73,3 +73,13 @@ def test_a_stateful_resource_of_the_library_needs_an_explicit_deletion_policy():
         f"stateful AWS::SecretsManager::Secret {secret_id} has no explicit DeletionPolicy or UpdateReplacePolicy"]
     assert len(stateful_without_policy(body)) == 2
     assert template_problems(body, library_written=written) == stateful_without_policy(body, written)
+
+
+@pytest.mark.parametrize("version, fails", [("16.4", True), ("17", False)])
+def test_a_deprecated_minor_engine_version_fails_and_a_bare_major_does_not(version, fails):
+    # cfn-lint W3691: RDS no longer creates instances on a deprecated version; on a bare major it is a
+    # known false positive (RDS picks the current minor, cfn-lint#3849)
+    body = {"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {
+        "Engine": "postgres", "EngineVersion": version, "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20",
+        "MasterUsername": "app", "ManageMasterUserPassword": True, "StorageEncrypted": True}}}}
+    assert any(f.startswith("cfn-lint W3691") for f in lint_findings(body)) == fails

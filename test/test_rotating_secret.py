@@ -5,7 +5,7 @@ from aws_cdk import CfnParameter, Duration, RemovalPolicy, SecretValue, aws_ec2 
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
 
-from harness import new_stack, only_resource, synth, warnings_of
+from harness import new_stack, only_resource, private_vpc, synth, warnings_of
 from safe_constructs import RotatingSecret
 
 REJECTED_BY_CONSUMERS = "{};.:+%/\"@&'"  # DMS, and RDS (Oracle's & ' included)
@@ -102,13 +102,13 @@ def test_customer_managed_key_encrypts_the_secret_and_reaches_the_rotation():
 def test_is_an_isecret_for_rds_and_grants_and_waits_for_its_attachment():
     # GIVEN a private database whose credentials are the rotating secret
     stack = new_stack()
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    vpc = private_vpc(stack)
     isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
     rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=isolated)
     secret = rotating_secret(stack, hosted_rotation=rotation)
     # WHEN
     db = rds.DatabaseInstance(stack, "Db",
-        engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+        engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
         vpc=vpc, vpc_subnets=isolated, credentials=rds.Credentials.from_secret(secret), storage_encrypted=True)
     db.connections.allow_default_port_from(rotation)
     role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -235,3 +235,41 @@ def test_fails_with_a_value_of_its_own_and_says_every_problem_at_once():
                for line in lines)
     assert any(line.startswith("[safe-constructs:PasswordLengthOutOfRange] Test/Secret: password_length")
                for line in lines)
+
+
+@pytest.mark.parametrize("nat_gateways, endpoint, reachable", [(0, False, False), (0, True, True), (1, False, True)])
+def test_a_rotation_in_a_vpc_must_reach_secrets_manager(nat_gateways, endpoint, reachable):
+    # GIVEN a hosted rotation in private subnets: isolated (no route out) or with a NAT, with or without an endpoint
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=nat_gateways)
+    if endpoint:
+        vpc.add_interface_endpoint("SecretsManager", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
+    subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways
+                                  else ec2.SubnetType.PRIVATE_ISOLATED)
+    rotating_secret(stack, hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=subnets))
+    # THEN synth refuses exactly the rotation that would time out on its first run
+    if reachable:
+        synth(stack)
+    else:
+        with pytest.raises(RuntimeError, match=(
+                r"\[safe-constructs:RotationWithoutPathToSecretsManager\] the hosted rotation function sits in subnets "
+                r"VpcIsolatedSubnet1Subnet\w+, VpcIsolatedSubnet2Subnet\w+, which have neither a Secrets Manager interface "
+                r"endpoint with private DNS nor a NAT route.*; fix: add a Secrets Manager interface endpoint to the VPC")):
+            synth(stack)
+
+
+@pytest.mark.parametrize("open_443", [False, True])
+def test_a_rotation_whose_security_group_is_closed_on_443_is_refused(open_443):
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    group = ec2.SecurityGroup(stack, "Rotation", vpc=vpc, allow_all_outbound=False)
+    group.add_egress_rule(ec2.Peer.ipv4("10.0.0.0/8"), ec2.Port.tcp(5432), "the database only")
+    if open_443:
+        group.add_egress_rule(ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(443), "Secrets Manager endpoint")
+    rotating_secret(stack, hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(
+        vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED), security_groups=[group]))
+    if open_443:
+        synth(stack)
+    else:
+        with pytest.raises(RuntimeError, match=r"\[safe-constructs:RotationWithout443\] .*fix: let TCP 443 out"):
+            synth(stack)

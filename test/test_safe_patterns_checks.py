@@ -7,11 +7,12 @@ import sys
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, Validations, aws_dms as dms, aws_ec2 as ec2, aws_iam as iam
-from aws_cdk import aws_efs as efs, aws_elasticache as elasticache, aws_kms as kms, aws_rds as rds, aws_redshift as redshift
+from aws_cdk import aws_efs as efs, aws_elasticache as elasticache, aws_kms as kms, aws_lambda as lambda_, aws_rds as rds
+from aws_cdk import aws_redshift as redshift
 from aws_cdk import aws_route53 as route53, aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager, aws_sns as sns
 
-from harness import ACCOUNT, ALB_ZONE, ENV, EXTERNAL_ARN, ISOLATED, POSTGRES, REGION, lint_findings
+from harness import ACCOUNT, ALB_ZONE, ENV, EXTERNAL_ARN, ISOLATED, POSTGRES, REGION, lint_findings, private_vpc
 from safe_constructs import (
     DmsEndpointType, ExternalSecretRdsInstance, RotatingSecret, SafePatternsChecks, SecureDmsPostgresEndpoint,
     WeightedAliasRecord, WeightedAliasTarget, WeightedTrafficShift,
@@ -121,6 +122,62 @@ def external_credentials(stack):
                                          secret.secret_value_from_json("password"))
 
 
+def rotated(stack, vpc, subnets=ISOLATED, **options):
+    """A plain secret rotated by a hosted function in `vpc`."""
+    secret = secretsmanager.Secret(stack, "Sec")
+    secret.add_rotation_schedule("Rot", hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(
+        vpc=vpc, vpc_subnets=subnets, **options))
+
+
+def closed_group(stack, vpc, open_443=False):
+    group = ec2.SecurityGroup(stack, "Closed", vpc=vpc, allow_all_outbound=False)
+    group.add_egress_rule(ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(5432), "the database")
+    if open_443:
+        group.add_egress_rule(ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(443), "Secrets Manager")
+    return group
+
+
+def secret_reading_function(stack, vpc):
+    fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+                          code=lambda_.Code.from_inline("def handler(event, context): pass"),
+                          vpc=vpc, vpc_subnets=ISOLATED)
+    external(stack).grant_read(fn)
+
+
+def replication(stack, vpc, source, migration_type="full-load-and-cdc", group=None):
+    """A DMS replication instance in `vpc`'s isolated subnets, with one task from `source`."""
+    subnets = dms.CfnReplicationSubnetGroup(stack, "Subnets", replication_subnet_group_description="migration",
+        subnet_ids=vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids)
+    group = group or ec2.SecurityGroup(stack, "Sg", vpc=vpc)
+    instance = dms.CfnReplicationInstance(stack, "Replication", replication_instance_class="dms.t3.medium",
+        replication_subnet_group_identifier=subnets.ref, vpc_security_group_ids=[group.security_group_id],
+        publicly_accessible=False)
+    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret",
+                                                                   EXTERNAL_ARN.replace("master", "target"))
+    target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
+                                       database_name="payments")
+    dms.CfnReplicationTask(stack, "Task", migration_type=migration_type, replication_instance_arn=instance.ref,
+        source_endpoint_arn=source.ref, target_endpoint_arn=target.endpoint_arn,
+        table_mappings=json.dumps({"rules": [{"rule-type": "selection", "rule-id": "1", "rule-name": "all",
+            "rule-action": "include", "object-locator": {"schema-name": "%", "table-name": "%"}}]}))
+
+
+def cdc_source(stack, parameters=None, migration_type="full-load-and-cdc", by="secret"):
+    """A CDC task from an RDS PostgreSQL instance of the stack (found by its secret's attachment or server name)."""
+    network = private_vpc(stack)
+    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=parameters) if parameters else None
+    db = rds.DatabaseInstance(stack, "Db", engine=POSTGRES, vpc=network, vpc_subnets=ISOLATED, storage_encrypted=True,
+        parameter_group=group, credentials=rds.Credentials.from_generated_secret("app"))
+    if by == "secret":
+        source = dms.CfnEndpoint(stack, "Source", endpoint_type="source", engine_name="postgres", database_name="app",
+            ssl_mode="require", postgre_sql_settings=secret_settings(db.secret.secret_arn, regional_role(stack, db.secret).role_arn))
+    else:
+        source = dms.CfnEndpoint(stack, "Source", endpoint_type="source", engine_name="postgres", database_name="app",
+            ssl_mode="require", server_name=db.db_instance_endpoint_address, port=5432, username="dms",
+            password=DYNAMIC_PASSWORD)
+    replication(stack, network, source, migration_type)
+
+
 DYNAMIC_PASSWORD = "{{resolve:secretsmanager:dms-user:SecretString:password::}}"
 
 # Per rule, the cases it reports: (name, build, the construct path reported).
@@ -178,6 +235,23 @@ REPORTED = {
         ("the same name spelled differently", lambda s: (raw_weighted(s, "Blue"), raw_plain(s, name="Pay.Example.com")),
          "Test/Plain"),
     ],
+    "SP-DMS4": [
+        ("full load and CDC, found by the secret", lambda s: cdc_source(s), "Test/Task"),
+        ("CDC, found by the server name, a group without the parameter", lambda s: cdc_source(
+            s, parameters={"log_min_duration_statement": "1000"}, migration_type="cdc", by="server"), "Test/Task"),
+    ],
+    "SP-NET1": [
+        ("a hosted rotation in isolated subnets", lambda s: rotated(s, vpc(s)), "Test/Sec/Rot/Resource"),
+        ("a VPC function that reads a secret", lambda s: secret_reading_function(s, vpc(s)), "Test/Fn/Resource"),
+        ("a DMS instance whose endpoints read secrets", lambda s: replication(s, vpc(s), secret_endpoint(s)),
+         "Test/Replication"),
+    ],
+    "SP-NET2": [
+        ("a hosted rotation closed on 443", lambda s: (lambda v: rotated(s, v, security_groups=[closed_group(s, v)]))(
+            private_vpc(s)), "Test/Sec/Rot/Resource"),
+        ("a DMS instance closed on 443", lambda s: (lambda v: replication(s, v, secret_endpoint(s), group=closed_group(
+            s, v)))(private_vpc(s)), "Test/Replication"),
+    ],
     "SP-ENC1": [
         ("an L2 database", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s), vpc_subnets=ISOLATED,
             credentials=rds.Credentials.from_username("app")), "Test/Db/Resource"),
@@ -222,6 +296,17 @@ CLEAN = {
                     old_target=target("old"), new_target=target("new"), percent_to_new=10)),
                  ("a plain record of another type", lambda s: (raw_weighted(s, "Blue"),
                     raw_plain(s, record_type="AAAA")))],
+    "SP-DMS4": [("logical replication on", lambda s: cdc_source(s, parameters={"rds.logical_replication": "1"})),
+                ("a full load only", lambda s: cdc_source(s, migration_type="full-load")),
+                ("a source outside the stack", lambda s: replication(s, private_vpc(s), secret_endpoint(s)))],
+    "SP-NET1": [("an interface endpoint", lambda s: rotated(s, private_vpc(s))),
+                ("a NAT route", lambda s: rotated(s, ec2.Vpc(s, "Vpc", max_azs=2, nat_gateways=1),
+                    subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS))),
+                ("an imported VPC", lambda s: rotated(s, ec2.Vpc.from_vpc_attributes(s, "Vpc", vpc_id="vpc-12345678",
+                    availability_zones=[f"{REGION}a"], isolated_subnet_ids=["subnet-12345678"])))],
+    "SP-NET2": [("the default security group", lambda s: rotated(s, private_vpc(s))),
+                ("443 open to the VPC", lambda s: (lambda v: rotated(s, v, security_groups=[closed_group(
+                    s, v, open_443=True)]))(private_vpc(s)))],
     "SP-ENC1": [("an encrypted topic", lambda s: sns.Topic(s, "Topic", master_key=kms.Key(s, "Key",
                     enable_key_rotation=True))),
                 ("a bucket (encrypted by default)", lambda s: s3.Bucket(s, "Bucket", enforce_ssl=True)),
@@ -304,6 +389,30 @@ def test_the_seed_migration_gives_one_finding_per_mistake(tmp_path):
         app.synth()
     report = Report(tmp_path, True)
     assert report.rule_ids() == ["SP-DMS1", "SP-DMS2", "SP-DMS3", "SP-ENC1", "SP-R53-3", "SP-RDS1", "SP-SEC1"]
+
+
+def test_the_first_versions_undeployable_migration_gives_each_deploy_time_defect(tmp_path):
+    # GIVEN the first version's payment migration, written in raw aws-cdk-lib, which cfn-lint's errors let through
+    sys.path.insert(0, str(ROOT / "test" / "fixtures"))
+    try:
+        import undeployable_migration
+    finally:
+        sys.path.pop(0)
+    app = cdk.App(outdir=str(tmp_path))
+    undeployable_migration.build(app)
+    Validations.of(app).add_plugins(SafePatternsChecks())
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    # THEN the pack reports each defect where it is, and the template check finds the deprecated engine
+    findings = {(f[0], f[1]) for f in Report(tmp_path, True).findings(severity="error")}
+    assert findings >= {
+        ("SP-NET1", "UndeployableMigration/LegacySecret/Rotation/Resource"),
+        ("SP-NET1", "UndeployableMigration/ReplicationInstance"),
+        ("SP-NET2", "UndeployableMigration/ReplicationInstance"),
+        ("SP-DMS4", "UndeployableMigration/Migration"),
+    }, findings
+    [template] = Report(tmp_path, True).templates
+    assert any(f.startswith("cfn-lint W3691") for f in lint_findings(template))
 
 
 def test_the_payment_migration_example_gives_none(tmp_path):

@@ -4,7 +4,9 @@ import pytest
 from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
 
-from harness import ACCOUNT, EXTERNAL_ARN, KEY_ARN, REGION, new_stack, only_resource, synth, warnings_of
+from harness import (
+    ACCOUNT, EXTERNAL_ARN, KEY_ARN, REGION, new_stack, only_resource, private_vpc, synth, warnings_of,
+)
 from safe_constructs import (
     DmsEndpointType, DmsPostgresPlugin, DmsSslMode, RotatingSecret, SecureDmsPostgresEndpoint,
 )
@@ -19,13 +21,13 @@ def postgres(stack, **props):
     """A PostgreSQL instance in an isolated subnet of a new VPC."""
     vpc = props.pop("vpc", None) or ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
     return rds.DatabaseInstance(stack, "Db",
-        engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+        engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
         vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True, **props)
 
 
 def attached_rotating_secret(stack, key=None):
     """A RotatingSecret attached to a private PostgreSQL instance, as DMS needs it."""
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    vpc = private_vpc(stack)
     rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)
     secret = RotatingSecret(stack, "DbSecret", username="app", hosted_rotation=rotation, encryption_key=key)
     postgres(stack, vpc=vpc, credentials=rds.Credentials.from_secret(secret))

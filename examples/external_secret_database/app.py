@@ -47,7 +47,7 @@ class ExternalSecretDatabaseStack(cdk.Stack):
 
         master = secretsmanager.Secret.from_secret_complete_arn(self, "Master", MASTER_SECRET_ARN)
         database = ExternalSecretRdsInstance(self, "Database", secret=master,
-            engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16_4),
+            engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
             vpc=vpc, vpc_subnets=data, security_groups=[db_sg], multi_az=True, port=5433,
             storage_encryption_key=key, database_name="orders", iam_authentication=True)
 

@@ -15,13 +15,16 @@ class QuickStartStack(cdk.Stack):
     def __init__(self, scope, construct_id, **kwargs):
         super().__init__(scope, construct_id, **kwargs)
         vpc = ec2.Vpc(self, "Vpc", max_azs=2, nat_gateways=0)
+        # No NAT: the rotation function reaches Secrets Manager through an interface endpoint (a
+        # new rotation schedule rotates at once, so without it the first rotation fails).
+        vpc.add_interface_endpoint("SecretsManager", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
 
         # The secret cannot exist without rotation: hosted_rotation is a required prop.
         rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc)
         secret = RotatingSecret(self, "MasterSecret", username="app", hosted_rotation=rotation)
 
         database = rds.DatabaseInstance(self, "Database",
-            engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_16),
+            engine=rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
             credentials=rds.Credentials.from_secret(secret),

@@ -113,3 +113,24 @@ function isIntrinsic(value: Props): boolean {
   const keys = Object.keys(value);
   return keys.length === 1 && INTRINSICS.has(keys[0]);
 }
+
+/** One resource of a stack as its template will hold it: logical id, type and properties. */
+export interface RenderedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Props;
+}
+
+/**
+ * The resources of a stack (not of its nested stacks) as its template will hold them, for the
+ * checks a construct runs at synth on what surrounds it.
+ */
+export function renderedStack(stack: Stack): Map<string, RenderedResource> {
+  const resources = new Map<string, RenderedResource>();
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof CfnResource) || Stack.of(construct) !== stack) continue;
+    const logicalId = stack.resolve(construct.logicalId) as string;
+    resources.set(logicalId, { logicalId, type: construct.cfnResourceType, properties: renderedProperties(construct) ?? {} });
+  }
+  return resources;
+}

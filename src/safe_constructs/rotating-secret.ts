@@ -1,11 +1,15 @@
 import {
-  Annotations, Duration, RemovalPolicy, Token,
+  Annotations, Duration, RemovalPolicy, Stack, Token,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { renderedStack } from './cfn-values';
 import {
-  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, fail, missingCharacters, propName, show,
+  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, missingCharacters, propName, show,
 } from './internal';
+import {
+  NO_443_FIX, NO_PATH_FIX, ROTATION_NETWORK_SOURCE, pathFindings, pathProblem, secretReaders,
+} from './network-paths';
 
 /**
  * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses (shell
@@ -112,20 +116,21 @@ export class RotatingSecret extends secretsmanager.Secret {
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps) {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const { hostedRotation, username, automaticallyAfter: _period, passwordLength, excludeCharacters, ...secretProps } = props;
+    // A value given by the caller is left out here and refused below: the secret generates its own.
+    const {
+      hostedRotation, username, automaticallyAfter: _period, passwordLength, excludeCharacters,
+      generateSecretString: _generator, secretStringValue: _value, secretObjectValue: _object, secretStringBeta1: _beta,
+      ...secretProps
+    } = props;
     super(scope, id, {
       ...secretProps,
       removalPolicy,
-      // A value given by the caller is refused below; the generated one is what the secret holds.
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username }),
         generateStringKey: 'password',
         passwordLength: passwordLength ?? 30,
         excludeCharacters: withConsumerRejected(excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
       },
-      secretStringValue: undefined,
-      secretObjectValue: undefined,
-      secretStringBeta1: undefined,
     });
     const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
     this.validate(props, removalPolicy, automaticallyAfter);
@@ -194,11 +199,36 @@ export class RotatingSecret extends secretsmanager.Secret {
           + `or use ${propName('excludeCharacters')} on RotatingSecret`);
       }
     }
+    if (hosted.vpcSubnetIds !== undefined) {
+      this.node.addValidation({ validate: () => this.validateNetworkPath(schedule) });
+    }
     if (hosted.vpcSubnetIds === undefined) {
       Annotations.of(this).addWarningV2(`${ID_PREFIX}:rotationOutsideVpc`,
         'the hosted rotation Lambda runs outside any VPC, so it can rotate only a database that is publicly reachable; '
         + 'pass vpc (and a security group the database admits) to the HostedRotation factory');
     }
+  }
+
+  /**
+   * At synth, once the app is built: the rotation function, in the VPC, can reach Secrets Manager.
+   * A new schedule rotates at once, so without a path the first rotation fails minutes after the deploy.
+   */
+  private validateNetworkPath(schedule: secretsmanager.CfnRotationSchedule): string[] {
+    const stack = Stack.of(this);
+    const resources = renderedStack(stack);
+    const scheduleId = stack.resolve(schedule.logicalId);
+    const reader = secretReaders(resources).find((r) => r.resource.logicalId === scheduleId);
+    if (!reader) return [];
+    const { subnetsWithoutPath, groupsWithout443 } = pathFindings(resources, reader);
+    const errors: string[] = [];
+    if (subnetsWithoutPath) {
+      errors.push(errorMessage('RotationWithoutPathToSecretsManager', undefined,
+        `${pathProblem(reader, { subnetsWithoutPath })} (${ROTATION_NETWORK_SOURCE})`, NO_PATH_FIX));
+    }
+    if (groupsWithout443) {
+      errors.push(errorMessage('RotationWithout443', undefined, pathProblem(reader, { groupsWithout443 })!, NO_443_FIX));
+    }
+    return errors;
   }
 }
 

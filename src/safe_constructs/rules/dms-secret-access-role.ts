@@ -1,5 +1,6 @@
 import { Props, referencedId, render } from '../cfn-values';
-import { Finding, Rule, Templates, grants, roleStatements } from './rule';
+import { roleStatements } from '../network-paths';
+import { Finding, Rule, Templates, grants } from './rule';
 
 const REGIONAL_DMS = /^dms\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com$/;
 
@@ -36,7 +37,7 @@ export const dmsSecretAccessRole: Rule = {
       if (!principals.some((p) => REGIONAL_DMS.test(p))) {
         problems.push(`its role trusts ${principals.join(', ') || 'no service'}, not the regional dms.<region>.amazonaws.com`);
       }
-      const statements = roleStatements(role);
+      const statements = roleStatements(role.template.resources, role.logicalId);
       const secretId = settings.SecretsManagerSecretId;
       if (secretId !== undefined && !grants(statements, 'secretsmanager:GetSecretValue', secretId)) {
         problems.push(`its role has no secretsmanager:GetSecretValue on ${render(secretId)}`);

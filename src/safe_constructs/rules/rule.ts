@@ -1,7 +1,7 @@
 // The framework the SafePatternsChecks rules share: the synthesized templates as one model, what a
 // rule is, and the readings of IAM policies the rules need. Internal: not exported.
 import * as fs from 'fs';
-import { Props, referencedId, render } from '../cfn-values';
+import { Props, render } from '../cfn-values';
 import { RecordView } from '../weighted-groups';
 
 /** One resource of one synthesized template. */
@@ -77,20 +77,6 @@ export interface Rule {
   readonly fix: string;
   readonly source: string;
   readonly check: (templates: Templates) => Finding[];
-}
-
-/** The statements of every policy attached to a role of the template (inline and AWS::IAM::Policy). */
-export function roleStatements(role: TemplateResource): Props[] {
-  const inline = (role.properties.Policies ?? []).flatMap((p: Props) => statementsOf(p.PolicyDocument));
-  const attached = [...role.template.resources.values()]
-    .filter((r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::RolePolicy')
-    .filter((r) => [].concat(r.properties.Roles ?? r.properties.RoleName ?? []).some((ref) => referencedId(ref) === role.logicalId))
-    .flatMap((r) => statementsOf(r.properties.PolicyDocument));
-  return [...inline, ...attached];
-}
-
-function statementsOf(document: Props | undefined): Props[] {
-  return document ? [].concat(document.Statement ?? []) : [];
 }
 
 /** Whether an Allow statement among `statements` grants `action` on a resource matching `resource`. */

@@ -4,7 +4,7 @@ import { Finding, Rule, Templates } from './rule';
 /** SP-SEC1: database credentials that never rotate. */
 export const secretWithoutRotation: Rule = {
   id: 'SP-SEC1',
-  summary: 'A secret holding database credentials has no rotation schedule',
+  summary: 'A secret holding database credentials (a DMS endpoint\'s, a database\'s master) has no rotation schedule',
   explanation: 'Credentials that never rotate stay valid for whoever copied them. A rotation schedule needs a rotation '
     + 'mechanism (a hosted rotation or a Lambda): add_rotation_schedule without one fails, and commenting it out leaves '
     + 'the credentials unrotated for good.',
@@ -26,6 +26,12 @@ export const secretWithoutRotation: Rule = {
       if (resource.type === 'AWS::SecretsManager::SecretTargetAttachment') {
         const secret = secretOf(resource.logicalId);
         if (secret) holdsCredentials.add(secret);
+      }
+      if (resource.type === 'AWS::DMS::Endpoint') {
+        for (const settings of Object.values<any>(resource.properties)) {
+          const secret = secretOf(referencedId(settings?.SecretsManagerSecretId));
+          if (secret) holdsCredentials.add(secret);
+        }
       }
       if (resource.type === 'AWS::RDS::DBInstance' || resource.type === 'AWS::RDS::DBCluster') {
         const secret = secretOf(dynamicReferenceSecret(resource.properties.MasterUserPassword)?.secretLogicalId);

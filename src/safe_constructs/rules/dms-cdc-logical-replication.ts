@@ -1,0 +1,24 @@
+import { cdcSourceFindings } from '../network-paths';
+import { Finding, Rule, Templates } from './rule';
+
+/** SP-DMS4: change data capture from an RDS PostgreSQL source without logical replication. */
+export const dmsCdcLogicalReplication: Rule = {
+  id: 'SP-DMS4',
+  summary: 'A DMS CDC task reads an RDS PostgreSQL source whose parameter group does not turn on logical replication',
+  explanation: 'CDC (MigrationType cdc or full-load-and-cdc) from RDS or Aurora PostgreSQL needs rds.logical_replication '
+    + 'set to 1 in a custom parameter group; the default group has it off, so the task fails when CDC starts. The '
+    + 'parameter is static: the database applies it after a reboot. The database is found through the endpoint\'s '
+    + 'server name or its secret\'s target attachment; a parameter group created elsewhere cannot be read (a warning).',
+  fix: 'Give the source database a parameter group with rds.logical_replication: "1" '
+    + '(rds.ParameterGroup(..., parameters={"rds.logical_replication": "1"})) while it is new, and reboot it if it exists',
+  source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html',
+  check: (templates: Templates): Finding[] => templates.stacks.flatMap((stack) => cdcSourceFindings(stack.resources)
+    .map(({ task, database, problem }): Finding => ({
+      resource: stack.resources.get(task.logicalId)!,
+      locations: ['Properties/SourceEndpointArn'],
+      undecided: problem === 'undecided',
+      detail: problem === 'undecided'
+        ? `its source database ${database.logicalId} uses a parameter group this template does not define, so whether it sets rds.logical_replication cannot be told`
+        : `its source database ${database.logicalId} has no parameter group that sets rds.logical_replication to 1`,
+    }))),
+};
