@@ -61,6 +61,8 @@ project = awscdk.AwsCdkConstructLibrary(
         "__pycache__/",
         ".pytest_cache/",
         ".hypothesis/",
+        "/assets/postgres-user/vendor/",
+        ".jsii.tabl.json",
     ],
     npm_ignore_options={
         "ignore_patterns": [
@@ -93,6 +95,14 @@ venv = project.add_task(
     exec="bash scripts/venv.sh",
 )
 project.default_task.prepend_spawn(venv)
+
+# The database-user handler's PostgreSQL driver, vendored into its asset (not committed; shipped in the package).
+vendor = project.add_task(
+    "vendor",
+    description="Vendor the pure-Python PostgreSQL driver into assets/postgres-user/vendor (skipped when present)",
+    exec="bash scripts/vendor.sh",
+)
+project.pre_compile_task.spawn(vendor)
 
 # Every API example compiles (jsii-rosetta, with rosetta/default.ts-fixture), before API.md renders them.
 project.post_compile_task.prepend_exec("jsii-rosetta extract --strict")

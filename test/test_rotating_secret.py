@@ -252,7 +252,7 @@ def test_a_rotation_in_a_vpc_must_reach_secrets_manager(nat_gateways, endpoint, 
         synth(stack)
     else:
         with pytest.raises(RuntimeError, match=(
-                r"\[safe-constructs:RotationWithoutPathToSecretsManager\] the hosted rotation function sits in subnets "
+                r"\[safe-constructs:NoPathToSecretsManager\] the hosted rotation function sits in subnets "
                 r"VpcIsolatedSubnet1Subnet\w+, VpcIsolatedSubnet2Subnet\w+, which have neither a Secrets Manager interface "
                 r"endpoint with private DNS nor a NAT route.*; fix: add a Secrets Manager interface endpoint to the VPC")):
             synth(stack)
@@ -271,5 +271,5 @@ def test_a_rotation_whose_security_group_is_closed_on_443_is_refused(open_443):
     if open_443:
         synth(stack)
     else:
-        with pytest.raises(RuntimeError, match=r"\[safe-constructs:RotationWithout443\] .*fix: let TCP 443 out"):
+        with pytest.raises(RuntimeError, match=r"\[safe-constructs:SecretsManagerClosedOn443\] .*fix: let TCP 443 out"):
             synth(stack)

@@ -2,6 +2,8 @@ export * from './dms-account-roles';
 export * from './encryption-aspect';
 export * from './encryption-coverage';
 export * from './external-secret-rds-instance';
+export * from './postgres-database-user';
+export * from './postgres-replication';
 export * from './rotating-secret';
 export * from './safe-patterns-checks';
 export * from './secret-preflight-check';

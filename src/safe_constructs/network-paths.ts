@@ -1,7 +1,9 @@
 // Whether what reads a secret from inside a VPC can reach Secrets Manager, and whether a CDC source
 // has logical replication: judged on CloudFormation JSON, by the SafePatternsChecks rules (from
 // templates) and by the constructs (from their own stack at synth). Internal: not exported.
-import { Props, flag, isLiteral, referencedId, render } from './cfn-values';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Props, flag, isLiteral, referencedId, render, renderedStack } from './cfn-values';
+import { errorMessage } from './internal';
 
 /** One resource of a stack, as CloudFormation JSON. */
 export interface ResourceView {
@@ -95,15 +97,25 @@ export function secretReaders(stack: StackView): SecretReader[] {
   for (const schedule of ofType(stack, 'AWS::SecretsManager::RotationSchedule')) {
     const hosted = schedule.properties.HostedRotationLambda;
     if (!hosted?.VpcSubnetIds) continue;
-    readers.push({ resource: schedule, what: 'the hosted rotation function', subnets: listOf(hosted.VpcSubnetIds),
-      securityGroups: listOf(hosted.VpcSecurityGroupIds), publiclyAccessible: false });
+    readers.push({
+      resource: schedule,
+      what: 'the hosted rotation function',
+      subnets: listOf(hosted.VpcSubnetIds),
+      securityGroups: listOf(hosted.VpcSecurityGroupIds),
+      publiclyAccessible: false,
+    });
   }
   for (const fn of ofType(stack, 'AWS::Lambda::Function')) {
     const vpcConfig = fn.properties.VpcConfig;
     const roleId = referencedId(fn.properties.Role);
     if (!vpcConfig?.SubnetIds || !roleId || !readsSecrets(roleStatements(stack, roleId))) continue;
-    readers.push({ resource: fn, what: 'the Lambda function, which may read a secret,', subnets: listOf(vpcConfig.SubnetIds),
-      securityGroups: listOf(vpcConfig.SecurityGroupIds), publiclyAccessible: false });
+    readers.push({
+      resource: fn,
+      what: 'the Lambda function, which may read a secret,',
+      subnets: listOf(vpcConfig.SubnetIds),
+      securityGroups: listOf(vpcConfig.SecurityGroupIds),
+      publiclyAccessible: false,
+    });
   }
   const instancesReadingSecrets = new Set(ofType(stack, 'AWS::DMS::ReplicationTask')
     .filter((task) => [task.properties.SourceEndpointArn, task.properties.TargetEndpointArn]
@@ -112,9 +124,13 @@ export function secretReaders(stack: StackView): SecretReader[] {
   for (const instance of ofType(stack, 'AWS::DMS::ReplicationInstance')) {
     if (!instancesReadingSecrets.has(instance.logicalId)) continue;
     const group = resourceOf(stack, instance.properties.ReplicationSubnetGroupIdentifier, 'AWS::DMS::ReplicationSubnetGroup');
-    readers.push({ resource: instance, what: 'the DMS replication instance, whose endpoints read secrets,',
-      subnets: listOf(group?.properties.SubnetIds), securityGroups: listOf(instance.properties.VpcSecurityGroupIds),
-      publiclyAccessible: flag(instance.properties.PubliclyAccessible) === true });
+    readers.push({
+      resource: instance,
+      what: 'the DMS replication instance, whose endpoints read secrets,',
+      subnets: listOf(group?.properties.SubnetIds),
+      securityGroups: listOf(instance.properties.VpcSecurityGroupIds),
+      publiclyAccessible: flag(instance.properties.PubliclyAccessible) === true,
+    });
   }
   return readers;
 }
@@ -176,6 +192,9 @@ export function pathFindings(stack: StackView, reader: SecretReader): PathFindin
       const separate = ofType(stack, 'AWS::EC2::SecurityGroupEgress')
         .filter((e) => referencedId(e.properties.GroupId) === group!.logicalId).map((e) => e.properties);
       // A group with no egress rule at all keeps the default one, which allows all outbound traffic.
+      // CloudFormation strips that default when an egress rule is added, inline or as its own
+      // resource (aws/aws-cdk#987, #998); AWS's pages say so only of inline rules, so this takes the
+      // side that reports: separate rules are all the group allows.
       if (inline === undefined && separate.length === 0) return true;
       return [...[].concat(inline ?? []), ...separate].some((rule) => lets443Out(rule, destinations));
     });
@@ -269,4 +288,26 @@ export function cdcSourceFindings(stack: StackView): CdcSourceFinding[] {
     if (sets === true) return [];
     return [{ task, database: database!, problem: sets === undefined ? 'undecided' : 'missing' }];
   });
+}
+
+/**
+ * At synth, the errors of one resource of the library that reads a secret from inside a VPC (a
+ * rotation schedule, a function): no path to Secrets Manager, or security groups closed on 443.
+ */
+export function secretReaderErrors(resource: CfnResource): string[] {
+  const stack = Stack.of(resource);
+  const resources = renderedStack(stack);
+  const logicalId = stack.resolve(resource.logicalId);
+  const reader = secretReaders(resources).find((r) => r.resource.logicalId === logicalId);
+  if (!reader) return [];
+  const { subnetsWithoutPath, groupsWithout443 } = pathFindings(resources, reader);
+  const errors: string[] = [];
+  if (subnetsWithoutPath) {
+    errors.push(errorMessage('NoPathToSecretsManager', undefined,
+      `${pathProblem(reader, { subnetsWithoutPath })} (${ROTATION_NETWORK_SOURCE})`, NO_PATH_FIX));
+  }
+  if (groupsWithout443) {
+    errors.push(errorMessage('SecretsManagerClosedOn443', undefined, pathProblem(reader, { groupsWithout443 })!, NO_443_FIX));
+  }
+  return errors;
 }

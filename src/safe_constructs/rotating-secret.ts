@@ -3,13 +3,12 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { renderedStack } from './cfn-values';
 import {
-  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, missingCharacters, propName, show,
+  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, isSecretCreatedInApp,
+  knownSecretContent, missingCharacters, propName, show, waitForAttachment,
 } from './internal';
-import {
-  NO_443_FIX, NO_PATH_FIX, ROTATION_NETWORK_SOURCE, pathFindings, pathProblem, secretReaders,
-} from './network-paths';
+import { secretReaderErrors } from './network-paths';
+import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
  * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses (shell
@@ -93,6 +92,22 @@ export interface RotatingSecretProps extends secretsmanager.SecretProps {
    * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
    */
   readonly excludeCharacters?: string;
+
+  /**
+   * The master secret of a multi-user hosted rotation: the secret given to the factory
+   * (`HostedRotation.postgre_sql_multi_user(master_secret=...)`). Required with a multi-user
+   * rotation, refused without one.
+   *
+   * AWS's multi-user function reads `masterarn` from the rotated secret, so the secret is generated
+   * with it. It logs in with the master secret's `username` and `password` at its `host` (which
+   * must be the rotated secret's host), and first with the rotated user's current password, so
+   * that user must exist (`PostgresDatabaseUser` creates it). A master secret created outside the
+   * app is checked at deploy time for those keys before the rotation starts.
+   *
+   * @default - none: single-user rotation
+   * @see https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/blob/master/SecretsManagerRDSPostgreSQLRotationMultiUser/lambda_function.py
+   */
+  readonly masterSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -114,11 +129,13 @@ export class RotatingSecret extends secretsmanager.Secret {
   /** The rotation schedule, which the secret always has. */
   public readonly rotationSchedule: secretsmanager.RotationSchedule;
 
+  private readonly masterSecretGiven: boolean;
+
   constructor(scope: Construct, id: string, props: RotatingSecretProps) {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     // A value given by the caller is left out here and refused below: the secret generates its own.
     const {
-      hostedRotation, username, automaticallyAfter: _period, passwordLength, excludeCharacters,
+      hostedRotation, username, automaticallyAfter: _period, passwordLength, excludeCharacters, masterSecret,
       generateSecretString: _generator, secretStringValue: _value, secretObjectValue: _object, secretStringBeta1: _beta,
       ...secretProps
     } = props;
@@ -126,13 +143,16 @@ export class RotatingSecret extends secretsmanager.Secret {
       ...secretProps,
       removalPolicy,
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username }),
+        secretStringTemplate: masterSecret
+          ? Stack.of(scope).toJsonString({ username, masterarn: masterSecret.secretFullArn ?? masterSecret.secretArn })
+          : JSON.stringify({ username }),
         generateStringKey: 'password',
         passwordLength: passwordLength ?? 30,
         excludeCharacters: withConsumerRejected(excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
       },
     });
     const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
+    this.masterSecretGiven = masterSecret !== undefined;
     this.validate(props, removalPolicy, automaticallyAfter);
 
     this.rotationSchedule = this.addRotationSchedule('RotationSchedule', {
@@ -140,6 +160,30 @@ export class RotatingSecret extends secretsmanager.Secret {
       automaticallyAfter,
     });
     this.checkHostedRotation();
+    if (masterSecret) this.checkMasterSecret(masterSecret);
+  }
+
+  /** A multi-user rotation logs in with the master secret: it must hold username, password and host. */
+  private checkMasterSecret(masterSecret: secretsmanager.ISecret): void {
+    if (isSecretCreatedInApp(masterSecret)) {
+      this.node.addValidation({
+        validate: () => {
+          const keys = knownSecretContent(masterSecret).keys;
+          const missing = keys && ['username', 'password', 'host'].filter((key) => !keys.includes(key));
+          return missing && missing.length > 0 ? [errorMessage('MasterSecretLacksKeys', undefined,
+            `${propName('masterSecret')} will hold ${keys!.join(', ') || 'no JSON key'}, and the multi-user rotation also needs ${missing.join(', ')}`,
+            'attach the master secret to its database (secret.attach(instance)) so it holds host')] : [];
+        },
+      });
+      return;
+    }
+    const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
+      secret: masterSecret,
+      requiredKeys: ['username', 'password', 'host'],
+      consumer: 'the multi-user rotation, which logs in with the master secret',
+    });
+    check.guard(this.rotationSchedule);
+    waitForAttachment(masterSecret, this, [check.resource]);
   }
 
   /**
@@ -199,36 +243,26 @@ export class RotatingSecret extends secretsmanager.Secret {
           + `or use ${propName('excludeCharacters')} on RotatingSecret`);
       }
     }
+    const multiUser = typeof hosted.rotationType === 'string' && hosted.rotationType.endsWith('MultiUser');
+    if (multiUser && !this.masterSecretGiven) {
+      fail(this, 'MultiUserWithoutMasterSecret',
+        `${propName('hostedRotation')} is a multi-user rotation (${hosted.rotationType}), whose function reads masterarn from the secret, `
+        + `and ${propName('masterSecret')} is not given`,
+        'pass master_secret (masterSecret): the same secret as the HostedRotation\'s master_secret');
+    }
+    if (!multiUser && this.masterSecretGiven) {
+      fail(this, 'MasterSecretUnused', `${propName('masterSecret')} is given, but ${propName('hostedRotation')} is a single-user rotation`,
+        'omit master_secret (masterSecret), or use a multi-user HostedRotation factory');
+    }
     if (hosted.vpcSubnetIds !== undefined) {
-      this.node.addValidation({ validate: () => this.validateNetworkPath(schedule) });
+      // A new schedule rotates at once: without a path to Secrets Manager the first rotation fails minutes after the deploy.
+      this.node.addValidation({ validate: () => secretReaderErrors(schedule) });
     }
     if (hosted.vpcSubnetIds === undefined) {
       Annotations.of(this).addWarningV2(`${ID_PREFIX}:rotationOutsideVpc`,
         'the hosted rotation Lambda runs outside any VPC, so it can rotate only a database that is publicly reachable; '
         + 'pass vpc (and a security group the database admits) to the HostedRotation factory');
     }
-  }
-
-  /**
-   * At synth, once the app is built: the rotation function, in the VPC, can reach Secrets Manager.
-   * A new schedule rotates at once, so without a path the first rotation fails minutes after the deploy.
-   */
-  private validateNetworkPath(schedule: secretsmanager.CfnRotationSchedule): string[] {
-    const stack = Stack.of(this);
-    const resources = renderedStack(stack);
-    const scheduleId = stack.resolve(schedule.logicalId);
-    const reader = secretReaders(resources).find((r) => r.resource.logicalId === scheduleId);
-    if (!reader) return [];
-    const { subnetsWithoutPath, groupsWithout443 } = pathFindings(resources, reader);
-    const errors: string[] = [];
-    if (subnetsWithoutPath) {
-      errors.push(errorMessage('RotationWithoutPathToSecretsManager', undefined,
-        `${pathProblem(reader, { subnetsWithoutPath })} (${ROTATION_NETWORK_SOURCE})`, NO_PATH_FIX));
-    }
-    if (groupsWithout443) {
-      errors.push(errorMessage('RotationWithout443', undefined, pathProblem(reader, { groupsWithout443 })!, NO_443_FIX));
-    }
-    return errors;
   }
 }
 

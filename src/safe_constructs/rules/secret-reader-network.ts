@@ -12,7 +12,7 @@ export const secretReaderWithoutPath: Rule = {
     + 'endpoint (private DNS) in the VPC or a NAT route, the call times out: the rotation fails minutes after the deploy '
     + `(the most common rotation failure, ${ROTATION_NETWORK_SOURCE}), and DMS cannot read the endpoint credentials `
     + '(a private replication instance needs the endpoint since DMS 3.4.7). Subnets of imported VPCs are not judged.',
-  fix: `Add a Secrets Manager interface endpoint to the VPC (vpc.add_interface_endpoint("SecretsManager", `
+  fix: 'Add a Secrets Manager interface endpoint to the VPC (vpc.add_interface_endpoint("SecretsManager", '
     + 'service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)), or use subnets with a NAT route (PRIVATE_WITH_EGRESS)',
   source: DMS_ENDPOINT_SOURCE,
   check: (templates: Templates): Finding[] => templates.stacks.flatMap((stack) => secretReaders(stack.resources)
