@@ -81,8 +81,20 @@ def test_payment_migration_is_the_seed_done_right(synthesized):
     assert task["MigrationType"] == "full-load-and-cdc"
     weights = sorted(r["Properties"]["Weight"] for r in resources if r["Type"] == "AWS::Route53::RecordSet")
     assert weights == [10, 90]
-    assert sum(r["Type"] == "AWS::SecretsManager::SecretTargetAttachment" for r in resources) == 2
+    # every secret that DMS, a rotation or a user function reads a host from is attached to its database
+    assert sum(r["Type"] == "AWS::SecretsManager::SecretTargetAttachment" for r in resources) == 4
     assert sum(r["Type"] == "Custom::SecretPreflightCheck" for r in resources) == 1
+    # DMS's users exist, with their grants, before the task runs; the task loses nothing by default
+    users = sorted(r["Properties"]["Access"] for r in resources if r["Type"] == "Custom::PostgresDatabaseUser")
+    assert users == ["SOURCE", "TARGET"]
+    [task_resource] = [r for r in resources if r["Type"] == "AWS::DMS::ReplicationTask"]
+    assert sum(d.startswith(("DmsReader", "DmsWriter")) for d in task_resource["DependsOn"]) >= 2
+    settings = json.loads(task["ReplicationTaskSettings"])
+    assert settings["TargetMetadata"]["FullLobMode"] and settings["FullLoadSettings"]["TargetTablePrepMode"] == "DO_NOTHING"
+    # the legacy database has logical replication on, and nothing tries to create DMS's account roles
+    [parameters] = [r["Properties"] for r in resources if r["Type"] == "AWS::RDS::DBParameterGroup"]
+    assert parameters["Parameters"]["rds.logical_replication"] == "1"
+    assert not [r for r in resources if r["Type"] == "AWS::IAM::Role" and "RoleName" in r["Properties"]]
 
 
 def test_external_secret_database_checks_the_secret_before_the_database_and_the_cache(synthesized):

@@ -5,21 +5,31 @@ instance whose master credentials were created by the platform team outside any 
 moves from the old load balancer to the new one 10 % at a time. Every mistake of the original
 project is impossible here: see the README's "before / after" table.
 
+Deployable by design: the rotation functions, the user functions and DMS reach Secrets Manager
+through an interface endpoint (no NAT), the legacy database has logical replication on, the DMS
+users are created with exactly their grants before anything logs in as them, and the engine is a
+major version RDS creates. Two steps stay with the operator, and are stated here:
+- DMS's account roles (dms-vpc-role, dms-cloudwatch-logs-role) are the account's own: the console
+  makes them when DMS is first used. In an account that has never used DMS, deploy once with
+  account_roles=DmsAccountRolesMode.CREATE.
+- CloudFormation creates the replication task but does not start it: once the stack is deployed,
+  `aws dms start-replication-task --start-replication-task-type start-replication
+  --replication-task-arn <the Migration task's ARN>`.
+
 Synthesize it with `cdk synth` (this folder's cdk.json), or `python app.py`.
 """
-import json
 import os
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Aspects, AspectPriority, Validations
-from aws_cdk import aws_dms as dms, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms
+from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms
 from aws_cdk import aws_rds as rds, aws_route53 as route53, aws_s3 as s3, aws_secretsmanager as secretsmanager
 from cdk_nag import AwsSolutionsChecks
 
 from safe_constructs import (
     SafePatternsChecks,
-    DmsAccountRoles, DmsEndpointType, EncryptionAspect, ExternalSecretRdsInstance, RotatingSecret,
-    SecureDmsPostgresEndpoint, WeightedAliasTarget, WeightedTrafficShift,
+    DmsAccess, DmsEndpointType, DmsMigrationType, EncryptionAspect, ExternalSecretRdsInstance, PostgresDatabaseUser,
+    PostgresReplication, RotatingSecret, SecureDmsPostgresEndpoint, WeightedAliasTarget, WeightedTrafficShift,
 )
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
@@ -50,67 +60,53 @@ class PaymentMigrationStack(cdk.Stack):
             service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, subnets=data)
         key = kms.Key(self, "DataKey", enable_key_rotation=True, description="payments data and secrets")
 
-        # The legacy database: its credentials rotate, and the secret is attached to it, so it
-        # holds the host and port DMS reads (no "placeholder host" step after the deploy).
-        legacy_rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=data)
-        legacy_secret = RotatingSecret(self, "LegacySecret", username="payments",
-            hosted_rotation=legacy_rotation, encryption_key=key)
-        # CDC reads the write-ahead log through logical replication, off in the default parameter group.
-        cdc_parameters = rds.ParameterGroup(self, "CdcParameters", engine=POSTGRES,
-            description="logical replication for DMS change data capture",
-            parameters={"rds.logical_replication": "1"})
-        legacy = rds.DatabaseInstance(self, "LegacyDb", engine=POSTGRES, vpc=vpc, vpc_subnets=data,
-            credentials=rds.Credentials.from_secret(legacy_secret), multi_az=True, parameter_group=cdc_parameters,
-            storage_encrypted=True, storage_encryption_key=key, deletion_protection=True,
-            iam_authentication=True, port=5433)
-        legacy.connections.allow_default_port_from(legacy_rotation)
+        def rotation():
+            return secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=data)
 
-        # The new database: master credentials from the external secret, checked before creation.
+        # The legacy database, with logical replication on (off in the default parameter group) for CDC.
+        # Its master secret rotates and is attached to it, so it holds the host the user function needs.
+        legacy_rotation = rotation()
+        legacy_secret = RotatingSecret(self, "LegacySecret", username="payments", hosted_rotation=legacy_rotation,
+            encryption_key=key)
+        cdc_parameters = rds.ParameterGroup(self, "CdcParameters", engine=POSTGRES,
+            description="logical replication for DMS change data capture", parameters={"rds.logical_replication": "1"})
+        legacy = rds.DatabaseInstance(self, "LegacyDb", engine=POSTGRES, vpc=vpc, vpc_subnets=data,
+            credentials=rds.Credentials.from_secret(legacy_secret), parameter_group=cdc_parameters, multi_az=True,
+            storage_encrypted=True, storage_encryption_key=key, deletion_protection=True, iam_authentication=True,
+            port=5433)
+
+        # The new database: master credentials from the external secret, checked before creation, and
+        # attached to it so that the secret holds the host the user function logs in to.
         master = secretsmanager.Secret.from_secret_complete_arn(self, "PaymentsMaster", PAYMENTS_MASTER_SECRET_ARN)
-        new_db = ExternalSecretRdsInstance(self, "PaymentsDb", secret=master, engine=POSTGRES, vpc=vpc,
-            vpc_subnets=data, multi_az=True, storage_encryption_key=key, port=5433, database_name="payments",
+        payments = ExternalSecretRdsInstance(self, "PaymentsDb", secret=master, attach_secret=True, engine=POSTGRES,
+            vpc=vpc, vpc_subnets=data, multi_az=True, storage_encryption_key=key, port=5433, database_name="payments",
             iam_authentication=True)
 
-        # DMS writes as its own user, whose secret rotates (multi-user, through the master secret)
-        # and is attached to the new database for its host and port.
-        writer_rotation = secretsmanager.HostedRotation.postgre_sql_multi_user(master_secret=master,
-            vpc=vpc, vpc_subnets=data)
-        writer_secret = RotatingSecret(self, "DmsWriterSecret", username="dms_writer",
-            hosted_rotation=writer_rotation, encryption_key=key)
-        writer_secret.attach(new_db)
-        new_db.connections.allow_default_port_from(writer_rotation)
+        # DMS's own users, created with exactly their grants before DMS or a rotation logs in as them;
+        # each secret is attached to its database, so it holds the host and port DMS reads.
+        users = []
+        for user_id, name, database, database_master, access in (
+                ("DmsReader", "dms_reader", legacy, legacy_secret, DmsAccess.SOURCE),
+                ("DmsWriter", "dms_writer", payments, master, DmsAccess.TARGET)):
+            user_rotation = rotation()
+            secret = RotatingSecret(self, f"{user_id}Secret", username=name, hosted_rotation=user_rotation,
+                encryption_key=key)
+            secret.attach(database)
+            database.connections.allow_default_port_from(user_rotation)
+            users.append((secret, PostgresDatabaseUser(self, user_id, master_secret=database_master, user_secret=secret,
+                database_name="payments", schema_name="payments", access=access, vpc=vpc, vpc_subnets=data,
+                database=database)))
+        legacy.connections.allow_default_port_from(legacy_rotation)
+        (reader_secret, reader), (writer_secret, writer) = users
 
-        source = SecureDmsPostgresEndpoint(self, "Source", secret=legacy_secret,
-            endpoint_type=DmsEndpointType.SOURCE, database_name="payments",
-            cdc_settings={"heartbeat_enable": True, "heartbeat_frequency": 5})
-        target = SecureDmsPostgresEndpoint(self, "Target", secret=writer_secret,
-            endpoint_type=DmsEndpointType.TARGET, database_name="payments")
-
-        # The replication instance and its task, with the account-wide roles DMS needs.
-        roles = DmsAccountRoles(self, "DmsRoles")
-        replication_sg = ec2.SecurityGroup(self, "ReplicationSg", vpc=vpc,
-            description="DMS replication instance", allow_all_outbound=False)
-        for database in (legacy, new_db):
-            database.connections.allow_default_port_from(replication_sg)
-            replication_sg.connections.allow_to(database, ec2.Port.tcp(5433), "DMS to the databases")
-        replication_sg.connections.allow_to(secrets_endpoint, ec2.Port.tcp(443), "DMS to Secrets Manager")
-        subnet_group = dms.CfnReplicationSubnetGroup(self, "ReplicationSubnets",
-            replication_subnet_group_description="payments migration",
-            subnet_ids=vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids)
-        replication = dms.CfnReplicationInstance(self, "ReplicationInstance",
-            replication_instance_class="dms.t3.medium", allocated_storage=50, kms_key_id=key.key_arn,
-            publicly_accessible=False, multi_az=True, engine_version="3.5.4",
-            replication_subnet_group_identifier=subnet_group.ref,
-            vpc_security_group_ids=[replication_sg.security_group_id])
-        for needs_roles in (subnet_group, replication):
-            needs_roles.node.add_dependency(roles)
-        dms.CfnReplicationTask(self, "Migration", migration_type="full-load-and-cdc",
-            replication_instance_arn=replication.ref,
-            source_endpoint_arn=source.endpoint_arn, target_endpoint_arn=target.endpoint_arn,
-            table_mappings=json.dumps({"rules": [{
-                "rule-type": "selection", "rule-id": "1", "rule-name": "payments", "rule-action": "include",
-                "object-locator": {"schema-name": "payments", "table-name": "%"},
-            }]}))
+        # The replication: instance, network paths, account roles as the account has them, and the task.
+        PostgresReplication(self, "Replication", vpc=vpc, vpc_subnets=data,
+            source=SecureDmsPostgresEndpoint(self, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
+                database_name="payments", cdc_settings={"heartbeat_enable": True, "heartbeat_frequency": 5}),
+            target=SecureDmsPostgresEndpoint(self, "Target", secret=writer_secret, endpoint_type=DmsEndpointType.TARGET,
+                database_name="payments"),
+            source_database=legacy, target_database=payments, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
+            schemas=["payments"], multi_az=True, encryption_key=key, depends_on=[reader, writer])
 
         # Traffic: the old load balancer (outside the stack) and the new one, 10 % to the new.
         logs = s3.Bucket(self, "AccessLogs", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,
@@ -128,21 +124,21 @@ class PaymentMigrationStack(cdk.Stack):
             new_target=WeightedAliasTarget.from_load_balancer(new_lb),
             percent_to_new=10)
 
-        self.acknowledge_findings(roles, logs, secrets_endpoint)
+        self.acknowledge_findings(logs, secrets_endpoint, [reader, writer])
 
-    def acknowledge_findings(self, roles, logs, secrets_endpoint):
+    def acknowledge_findings(self, logs, secrets_endpoint, users):
         """cdk-nag findings this design accepts, each with its reason."""
         for group in secrets_endpoint.connections.security_groups:
             Validations.of(group).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-EC23",
                 reason="the Secrets Manager endpoint admits only the VPC's own CIDR on 443 (an attribute of the VPC, "
                        "which the rule cannot read at synth)"))
+        for user in users:
+            function_arn = self.resolve(user.handler.function_arn)["Fn::GetAtt"][0]
+            Validations.of(user).acknowledge(Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function_arn}.Arn>:*]",
+                reason="the provider framework may invoke the database-user function and its versions (aws-cdk-lib's grant)"))
         Validations.of(logs).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-S1",
             reason="this bucket receives the load balancer's access logs; logging access to it would loop"))
-        for role, policy in ((roles.vpc_role, "AmazonDMSVPCManagementRole"),
-                             (roles.cloud_watch_logs_role, "AmazonDMSCloudWatchLogsRole")):
-            Validations.of(role).acknowledge(Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/{policy}]",
-                reason="DMS requires its account roles to carry exactly this AWS managed policy"))
 
 
 def main(outdir=None):

@@ -2,6 +2,7 @@ import * as path from 'path';
 import {
   CustomResource, Duration,
   aws_ec2 as ec2,
+  aws_iam as iam,
   aws_lambda as lambda,
   aws_logs as logs,
   aws_secretsmanager as secretsmanager,
@@ -105,24 +106,39 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     }
     problems.throwIfAny();
 
+    // Own roles and log groups, so that every statement names one resource (no basic-execution managed policy).
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Lets the database-user function read two secrets, write its logs and run in the VPC',
+    });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    logGroup.grantWrite(role);
     this.handler = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.PYTHON_3_13,
+      runtime: lambda.Runtime.PYTHON_3_14,
       handler: 'index.on_event',
       code: lambda.Code.fromAsset(HANDLER_DIR),
       timeout: Duration.minutes(2),
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
+      role,
       logGroup,
       description: 'safe-constructs: creates a PostgreSQL user with the grants DMS needs',
     });
     this.connections = this.handler.connections;
-    grantSecretRead(props.masterSecret, this.handler);
-    grantSecretRead(props.userSecret, this.handler);
+    grantSecretRead(props.masterSecret, role);
+    grantSecretRead(props.userSecret, role);
     props.database?.connections.allowDefaultPortFrom(this.handler, 'safe-constructs: creates the DMS user');
 
     // The framework answers CloudFormation from outside the VPC: the function needs no route to S3.
-    const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
+    const providerRole = new iam.Role(this, 'ProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Lets the provider framework invoke the database-user function and write its logs',
+    });
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    providerLogs.grantWrite(providerRole);
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler, frameworkOnEventRole: providerRole, logGroup: providerLogs,
+    });
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::PostgresDatabaseUser',
