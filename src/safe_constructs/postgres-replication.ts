@@ -236,7 +236,10 @@ export class PostgresReplication extends Construct {
       targetEndpointArn: props.target.endpointArn,
       tableMappings: Stack.of(this).toJsonString({
         rules: props.schemas.map((schema, i) => ({
-          'rule-type': 'selection', 'rule-id': String(i + 1), 'rule-name': `include-${schema}`, 'rule-action': 'include',
+          'rule-type': 'selection',
+          'rule-id': String(i + 1),
+          'rule-name': `include-${schema}`,
+          'rule-action': 'include',
           'object-locator': { 'schema-name': schema, 'table-name': '%' },
         })),
       }),
