@@ -77,3 +77,24 @@ def test_every_api_example_compiled():
     # jsii-rosetta --strict fails the build on an example that does not compile; API.md shows the result
     api = (ROOT / "API.md").read_text()
     assert "*Example*" in api and "non-compiling" not in api
+
+
+# What the first version said of AWS, and AWS documents otherwise (issue "Truth to AWS"): none of it
+# may come back, in the README, RULES.md, the API reference or the source.
+RETRACTED = [
+    "`cdk deploy` asks for it",                      # the CDK CLI passes CAPABILITY_AUTO_EXPAND on every deploy
+    "weeks after the deploy",                        # a new schedule rotates at once: minutes
+    "its data is lost",                              # the L2's default SNAPSHOT keeps a final snapshot
+    "validation only warns",                         # W9008 fails synth with @aws-cdk/core:validateAgainstDefaultRules
+    "route to every record equally",                 # documented for non-alias weighted records only
+    "which serves Aurora PostgreSQL too",            # postgres for Aurora is a workaround, not AWS guidance
+    "15 for SQL Server",                             # 1 to 63 characters for every engine
+    "`/ ' \" @`",                                    # RDS allows ' and space except for Oracle
+]
+
+
+@pytest.mark.parametrize("phrase", RETRACTED)
+def test_a_retracted_aws_claim_does_not_come_back(phrase):
+    texts = {path: path.read_text() for path in [ROOT / "README.md", ROOT / "RULES.md", ROOT / "API.md",
+                                                  *(ROOT / "src" / "safe_constructs").rglob("*.ts")]}
+    assert not [str(path) for path, text in texts.items() if phrase in text]

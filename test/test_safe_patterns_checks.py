@@ -376,42 +376,38 @@ def test_a_finding_can_be_acknowledged_with_a_reason(tmp_path):
     assert suppressed["reason"] == "public announcements only, nothing at rest worth a key"
 
 
-def test_the_seed_migration_gives_one_finding_per_mistake(tmp_path):
+def fixture_report(module_name, tmp_path):
+    """Synthesizes a fixture app of test/fixtures with the pack, which must fail it; returns the report."""
     sys.path.insert(0, str(ROOT / "test" / "fixtures"))
     try:
-        import seed_migration
+        fixture = __import__(module_name)
     finally:
         sys.path.pop(0)
     app = cdk.App(outdir=str(tmp_path))
-    seed_migration.build(app)
+    fixture.build(app)
     Validations.of(app).add_plugins(SafePatternsChecks())
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    report = Report(tmp_path, True)
+    return Report(tmp_path, True)
+
+
+def test_the_seed_migration_gives_one_finding_per_mistake(tmp_path):
+    report = fixture_report("seed_migration", tmp_path)
     assert report.rule_ids() == ["SP-DMS1", "SP-DMS2", "SP-DMS3", "SP-ENC1", "SP-R53-3", "SP-RDS1", "SP-SEC1"]
 
 
 def test_the_first_versions_undeployable_migration_gives_each_deploy_time_defect(tmp_path):
     # GIVEN the first version's payment migration, written in raw aws-cdk-lib, which cfn-lint's errors let through
-    sys.path.insert(0, str(ROOT / "test" / "fixtures"))
-    try:
-        import undeployable_migration
-    finally:
-        sys.path.pop(0)
-    app = cdk.App(outdir=str(tmp_path))
-    undeployable_migration.build(app)
-    Validations.of(app).add_plugins(SafePatternsChecks())
-    with pytest.raises(RuntimeError, match="ValidationFailed"):
-        app.synth()
+    report = fixture_report("undeployable_migration", tmp_path)
     # THEN the pack reports each defect where it is, and the template check finds the deprecated engine
-    findings = {(f[0], f[1]) for f in Report(tmp_path, True).findings(severity="error")}
+    findings = {(f[0], f[1]) for f in report.findings(severity="error")}
     assert findings >= {
         ("SP-NET1", "UndeployableMigration/LegacySecret/Rotation/Resource"),
         ("SP-NET1", "UndeployableMigration/ReplicationInstance"),
         ("SP-NET2", "UndeployableMigration/ReplicationInstance"),
         ("SP-DMS4", "UndeployableMigration/Migration"),
     }, findings
-    [template] = Report(tmp_path, True).templates
+    [template] = report.templates
     assert any(f.startswith("cfn-lint W3691") for f in lint_findings(template))
 
 

@@ -1,20 +1,14 @@
 """The payment migration, done right.
 
-A legacy PostgreSQL database is migrated by DMS (full load, then change data capture) to a new
-instance whose master credentials were created by the platform team outside any stack; traffic
-moves from the old load balancer to the new one 10 % at a time. Every mistake of the original
-project is impossible here: see the README's "before / after" table.
-
-Deployable by design: the rotation functions, the user functions and DMS reach Secrets Manager
-through an interface endpoint (no NAT), the legacy database has logical replication on, the DMS
-users are created with exactly their grants before anything logs in as them, and the engine is a
-major version RDS creates. Two steps stay with the operator, and are stated here:
-- DMS's account roles (dms-vpc-role, dms-cloudwatch-logs-role) are the account's own: the console
-  makes them when DMS is first used. In an account that has never used DMS, deploy once with
-  account_roles=DmsAccountRolesMode.CREATE.
-- CloudFormation creates the replication task but does not start it: once the stack is deployed,
-  `aws dms start-replication-task --start-replication-task-type start-replication
-  --replication-task-arn <the Migration task's ARN>`.
+A legacy PostgreSQL database is migrated by DMS (full load, then CDC) to a new instance whose master
+credentials were created by the platform team outside any stack; traffic moves from the old load
+balancer to the new one 10 % at a time. Deployable by design: Secrets Manager through an interface
+endpoint (no NAT), logical replication on the source, DMS's users created with their grants before
+anything logs in as them, a major engine version. Two steps stay with the operator:
+- an account that never used DMS lacks dms-vpc-role and dms-cloudwatch-logs-role: deploy once with
+  account_roles=DmsAccountRolesMode.CREATE on the PostgresReplication;
+- CloudFormation does not start the task: after the deploy, `aws dms start-replication-task
+  --start-replication-task-type start-replication --replication-task-arn <the task's ARN>`.
 
 Synthesize it with `cdk synth` (this folder's cdk.json), or `python app.py`.
 """
@@ -35,11 +29,9 @@ from safe_constructs import (
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 # Created by the platform team, outside any stack (the secret the seed's deploy tripped over).
 PAYMENTS_MASTER_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/master-AbCdEf"
-OLD_LOAD_BALANCER = {
-    "arn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/payments-old/1234567890abcdef",
-    "dns_name": "payments-old-1234567890.eu-west-1.elb.amazonaws.com",
-    "security_group_id": "sg-0123456789abcdef0",
-}
+OLD_LOAD_BALANCER = {"arn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/payments-old/1234567890abcdef",
+                     "dns_name": "payments-old-1234567890.eu-west-1.elb.amazonaws.com",
+                     "security_group_id": "sg-0123456789abcdef0"}
 ALB_HOSTED_ZONE_ID = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id of load balancers
 # A major version: RDS creates its current minor (a pinned minor is refused once RDS deprecates it).
 POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
@@ -48,12 +40,9 @@ POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion
 class PaymentMigrationStack(cdk.Stack):
     def __init__(self, scope, construct_id, **kwargs):
         super().__init__(scope, construct_id, **kwargs)
-        vpc = ec2.Vpc(self, "Vpc", max_azs=2, nat_gateways=0,
-            subnet_configuration=[
-                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC),
-                ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-            ],
-            flow_logs={"all": ec2.FlowLogOptions()})
+        vpc = ec2.Vpc(self, "Vpc", max_azs=2, nat_gateways=0, flow_logs={"all": ec2.FlowLogOptions()},
+            subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC),
+                                  ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
         data = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         # No NAT: the rotation functions and DMS reach Secrets Manager through an interface endpoint.
         secrets_endpoint = vpc.add_interface_endpoint("SecretsManager",

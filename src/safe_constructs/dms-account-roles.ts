@@ -6,8 +6,12 @@ import { Construct } from 'constructs';
  * `dms-vpc-role` (to manage its network interfaces) and `dms-cloudwatch-logs-role` (to write task
  * logs), trusting `dms.amazonaws.com` with AWS's managed policies.
  *
- * Create them once per account (a second stack creating them fails: the names are fixed), and make
- * the replication instance depend on them. Endpoints do not need them.
+ * Create them only in an account that does not have them: the console makes them when DMS is first
+ * used there, and creating them again fails (the names are fixed). `PostgresReplication` uses the
+ * account's by default and creates them with `accountRoles: DmsAccountRolesMode.CREATE`; a
+ * replication instance of your own must depend on them. Endpoints do not need them. A role created
+ * seconds before the instance was reported to be rejected by DMS (aws/aws-cdk#7632): if that
+ * happens, deploy again.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/security-iam.html#CHAP_Security.APIRole
  */

@@ -10,7 +10,7 @@ import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
  * The longest DB instance identifier: 63 characters for every engine, SQL Server included (an
- * older SDK page said 15 for SQL Server; the API reference says 1 to 63 for all).
+ * older SDK page gave SQL Server a shorter limit; the API reference says 1 to 63 for all).
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
  */

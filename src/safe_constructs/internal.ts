@@ -1,6 +1,6 @@
 // Helpers shared by the constructs. Not exported from index.ts: nothing here is public API.
-import { Aspects, Duration, Stack, Token, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { Aspects, Duration, Stack, Token, aws_iam as iam, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * The prefix of every error and warning id this library gives (`safe-constructs:allWeightsZero`),
@@ -245,4 +245,16 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A Lambda execution role and log group of the library's own (`<prefix>Role`, `<prefix>Logs`), the
+ * role allowed to write only that group: no basic-execution managed policy, every statement on one
+ * resource.
+ */
+export function functionRoleWithLogs(scope: Construct, prefix: string, description: string): { role: iam.Role; logGroup: logs.LogGroup } {
+  const role = new iam.Role(scope, `${prefix}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+  const logGroup = new logs.LogGroup(scope, `${prefix}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+  logGroup.grantWrite(role);
+  return { role, logGroup };
 }

@@ -2,14 +2,12 @@ import * as path from 'path';
 import {
   CustomResource, Duration,
   aws_ec2 as ec2,
-  aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
   aws_secretsmanager as secretsmanager,
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, grantSecretRead, show, waitForAttachment } from './internal';
+import { Problems, functionRoleWithLogs, grantSecretRead, show, waitForAttachment } from './internal';
 import { secretReaderErrors } from './network-paths';
 import { RotatingSecret } from './rotating-secret';
 
@@ -106,13 +104,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     }
     problems.throwIfAny();
 
-    // Own roles and log groups, so that every statement names one resource (no basic-execution managed policy).
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Lets the database-user function read two secrets, write its logs and run in the VPC',
-    });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
-    logGroup.grantWrite(role);
+    const { role, logGroup } = functionRoleWithLogs(this, '', 'Lets the database-user function read two secrets, write its logs and run in the VPC');
     this.handler = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.PYTHON_3_14,
       handler: 'index.on_event',
@@ -130,12 +122,8 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     props.database?.connections.allowDefaultPortFrom(this.handler, 'safe-constructs: creates the DMS user');
 
     // The framework answers CloudFormation from outside the VPC: the function needs no route to S3.
-    const providerRole = new iam.Role(this, 'ProviderRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Lets the provider framework invoke the database-user function and write its logs',
-    });
-    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR });
-    providerLogs.grantWrite(providerRole);
+    const { role: providerRole, logGroup: providerLogs } = functionRoleWithLogs(this, 'Provider',
+      'Lets the provider framework invoke the database-user function and write its logs');
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler, frameworkOnEventRole: providerRole, logGroup: providerLogs,
     });

@@ -1,13 +1,11 @@
 import * as path from 'path';
 import {
   CustomResource, Duration,
-  aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { Problems, grantSecretRead, propName } from './internal';
+import { Problems, functionRoleWithLogs, grantSecretRead, propName } from './internal';
 
 /** The handler's code, shipped in the package: standard library and boto3 only, nothing to bundle. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'secret-preflight');
@@ -101,13 +99,7 @@ export class SecretPreflightCheck extends Construct {
     }
     problems.throwIfAny();
 
-    // Its own role and log group, so that every statement names one resource (no managed policy).
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Lets the secret pre-flight check read one secret and write its own logs',
-    });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
-    logGroup.grantWrite(role);
+    const { role, logGroup } = functionRoleWithLogs(this, '', 'Lets the secret pre-flight check read one secret and write its own logs');
     grantSecretRead(props.secret, role);
     this.handler = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.PYTHON_3_14,

@@ -105,8 +105,8 @@ export interface WeightedAliasRecordProps {
   /**
    * The record's share of the traffic: a whole number from 0 to 255, divided by the sum of the
    * weights of its group (the records of the same name and type in the zone). Zero sends no traffic.
-   * Route 53 documents that all-zero weights route to every record equally only for weighted
-   * records that are not aliases; for alias records it is undocumented, so all-zero groups leave a
+   * Route 53 documents equal routing for all-zero weights only for weighted records that are not
+   * aliases; for alias records it is undocumented, so all-zero groups leave a
    * warning.
    *
    * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
