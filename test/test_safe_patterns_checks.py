@@ -206,9 +206,8 @@ REPORTED = {
             vpc_subnets=ISOLATED, storage_encrypted=True, credentials=external_credentials(s)), "Test/Db/Resource"),
     ],
     "SP-SEC1": [
-        ("a plain secret with a user name", lambda s: secretsmanager.Secret(s, "DbSecret",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template='{"username": "app"}', generate_string_key="password")),
+        ("a secret a DMS endpoint reads", lambda s: raw_endpoint(s, postgre_sql_settings=secret_settings(
+            secretsmanager.Secret(s, "DbSecret").secret_arn, f"arn:aws:iam::{ACCOUNT}:role/dms-secrets")),
          "Test/DbSecret/Resource"),
         ("a generated database secret", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s),
             vpc_subnets=ISOLATED, storage_encrypted=True, credentials=rds.Credentials.from_generated_secret("app")),
@@ -278,7 +277,10 @@ CLEAN = {
                     credentials=rds.Credentials.from_generated_secret("app")))],
     "SP-SEC1": [("the safe construct", lambda s: RotatingSecret(s, "DbSecret", username="app",
                     hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user())),
-                ("a secret without a user name", lambda s: secretsmanager.Secret(s, "ApiKey"))],
+                ("a secret without a user name", lambda s: secretsmanager.Secret(s, "ApiKey")),
+                ("a user secret no database uses (an OpenSearch master user)", lambda s: secretsmanager.Secret(
+                    s, "SearchMaster", generate_secret_string=secretsmanager.SecretStringGenerator(
+                        secret_string_template='{"username": "admin"}', generate_string_key="password")))],
     "SP-R53-1": [("the safe construct", lambda s: WeightedAliasRecord(s, "Blue", zone=zone(s), record_name="pay",
                     target=target(), weight=50, set_identifier="blue")),
                  ("a plain record with a TTL", lambda s: raw_plain(s))],
@@ -366,8 +368,9 @@ def test_an_unresolved_token_is_reported_as_undecided_not_guessed(tmp_path):
 
 def test_a_finding_can_be_acknowledged_with_a_reason(tmp_path):
     def build(stack):
-        topic = sns.Topic(stack, "Topic")
-        Validations.of(topic).acknowledge(Acknowledgment(id="SafePatterns::SP-ENC1",
+        cache = elasticache.CfnCacheCluster(stack, "Cache", engine="memcached", cache_node_type="cache.t4g.small",
+                                            num_cache_nodes=1)
+        Validations.of(cache).acknowledge(Acknowledgment(id="SafePatterns::SP-ENC1",
                                                          reason="public announcements only, nothing at rest worth a key"))
     report = report_of(build, tmp_path)
     assert report.findings() == [] and not report.synth_failed
@@ -431,10 +434,10 @@ def test_the_pack_runs_without_cdk_nag_installed(tmp_path):
 import sys
 sys.modules["cdk_nag"] = None  # as if cdk-nag were not installed: importing it raises
 import aws_cdk as cdk
-from aws_cdk import Validations, aws_sns as sns
+from aws_cdk import Validations, aws_efs as efs
 from safe_constructs import SafePatternsChecks
 app = cdk.App(outdir={str(tmp_path)!r})
-sns.Topic(cdk.Stack(app, "Test"), "Topic")
+efs.CfnFileSystem(cdk.Stack(app, "Test"), "Files", encrypted=False)
 Validations.of(app).add_plugins(SafePatternsChecks())
 try:
     app.synth()
@@ -471,3 +474,65 @@ def test_sp_enc1_follows_each_services_documented_default(build, reported, tmp_p
     assert bool(findings) == reported, findings
     if reported:
         assert all(f[2] == "error" for f in findings)
+
+
+def test_a_nested_stack_is_checked_too(tmp_path):
+    # GIVEN an unencrypted file system in a nested stack, whose template the CDK does not hand to plugins
+    def build(stack):
+        efs.CfnFileSystem(cdk.NestedStack(stack, "Storage"), "Files", encrypted=False)
+    report = report_of(build, tmp_path)
+    # THEN the pack reads it from the parent's asset and reports it
+    assert [f[0] for f in report.findings()] == ["SP-ENC1"] and report.synth_failed
+
+
+def test_aurora_serverless_v1_is_always_encrypted_and_not_reported(tmp_path):
+    def build(stack):
+        rds.CfnDBCluster(stack, "Serverless", engine="aurora-postgresql", engine_mode="serverless",
+                         master_username="app", manage_master_user_password=True)
+    assert report_of(build, tmp_path).findings("SP-ENC1") == []
+
+
+def test_launch_templates_booting_unencrypted_volumes_are_reported(tmp_path):
+    def build(stack):
+        ec2.LaunchTemplate(stack, "Fleet", machine_image=ec2.MachineImage.generic_linux({REGION: "ami-12345678"}))
+    [(rule, path, severity, _)] = report_of(build, tmp_path).findings()
+    assert (rule, path, severity) == ("SP-ENC1", "Test/Fleet/Resource", "error")
+
+
+def test_a_dms_endpoint_whose_engine_is_a_token_is_undecided_not_skipped(tmp_path):
+    def build(stack):
+        engine = cdk.CfnParameter(stack, "Engine", type="String", default="postgres")
+        secret_endpoint(stack, engine_name=engine.value_as_string, ssl_mode=None)
+    findings = report_of(build, tmp_path).findings("SP-DMS3")
+    assert [(f[2], "EngineName is an unresolved token" in f[3]) for f in findings] == [("warning", True)]
+
+
+def test_a_dynamic_reference_on_an_endpoint_is_called_a_stale_copy_not_clear_text(tmp_path):
+    [(_, _, _, description)] = report_of(lambda s: raw_endpoint(s, username="dms", password=DYNAMIC_PASSWORD,
+                                                               server_name="db", port=5432), tmp_path).findings("SP-DMS1")
+    assert "its Password is a copy of a secret taken at deploy" in description and "stale" in description
+
+
+def unencrypted_app(outdir, baseline, write=False, new_finding=False):
+    app = cdk.App(outdir=str(outdir))
+    stack = cdk.Stack(app, "Legacy", env=ENV)
+    efs.CfnFileSystem(stack, "Old", encrypted=False)
+    if new_finding:
+        efs.CfnFileSystem(stack, "New", encrypted=False)
+    Validations.of(app).add_plugins(SafePatternsChecks(baseline=str(baseline), write_baseline=write))
+    return app
+
+
+def test_adoption_a_baseline_accepts_todays_findings_and_new_ones_still_fail(tmp_path):
+    baseline = tmp_path / "safe-patterns-baseline.json"
+    # GIVEN an existing app with a finding: writing the baseline accepts it, and synth passes
+    unencrypted_app(tmp_path / "a", baseline, write=True).synth()
+    assert json.loads(baseline.read_text())["findings"] == ["SP-ENC1 Legacy Old"]
+    unencrypted_app(tmp_path / "b", baseline).synth()
+    [(rule, _, severity, description)] = Report(tmp_path / "b", False).findings()
+    assert severity == "warning" and description.startswith(f"accepted in the baseline {baseline}")
+    # WHEN new code adds a finding THEN synth fails on it alone
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        unencrypted_app(tmp_path / "c", baseline, new_finding=True).synth()
+    findings = Report(tmp_path / "c", True).findings()
+    assert sorted((f[1], f[2]) for f in findings) == [("Legacy/New", "error"), ("Legacy/Old", "warning")]

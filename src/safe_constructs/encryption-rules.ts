@@ -27,6 +27,15 @@ export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | '
   readonly fixText: string;
 }
 
+/** Whether every EBS block device mapping is encrypted; no mapping means the AMI's devices, unencrypted unless the account says so. */
+function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
+  if (!Array.isArray(mappings)) return mappings === undefined ? false : undefined;
+  const ebs = mappings.filter((m) => m?.Ebs !== undefined);
+  if (ebs.length === 0) return false;
+  const flags = ebs.map((m) => flag(m.Ebs.Encrypted));
+  return flags.includes(false) ? false : flags.includes(undefined) ? undefined : true;
+}
+
 /** The top-level CloudFormation property a rule reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
 export function topProperty(rule: EncryptionRule): string {
   return rule.property.split(/[\[ .]/)[0];
@@ -80,7 +89,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.SnapshotIdentifier) || present(p.SourceDBClusterIdentifier)
-      ? 'a restored or cloned cluster has its source\'s encryption' : undefined,
+      ? 'a restored or cloned cluster has its source\'s encryption'
+      // Aurora Serverless v1 storage is always encrypted (Aurora user guide, "Aurora Serverless v1").
+      : p.EngineMode === 'serverless' ? 'Aurora Serverless v1 is always encrypted' : undefined,
     isEncrypted: (p) => flag(p.StorageEncrypted),
     fix: (_p, keyArn) => ({ StorageEncrypted: true, KmsKeyId: keyArn }),
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True); for an existing cluster, restore an encrypted copy of a snapshot',
@@ -128,20 +139,36 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateBehavior: 'replacement (EC2 user guide: only DeleteOnTermination changes in place)',
     fixRefusedBecause: 'changing a block device replaces the instance and its volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
-    isEncrypted: (p) => {
-      const mappings = p.BlockDeviceMappings;
-      if (!Array.isArray(mappings)) return mappings === undefined ? false : undefined;
-      const ebs = mappings.filter((m) => m?.Ebs !== undefined);
-      if (ebs.length === 0) return false;
-      const flags = ebs.map((m) => flag(m.Ebs.Encrypted));
-      return flags.includes(false) ? false : flags.includes(undefined) ? undefined : true;
-    },
+    isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
     // Without a mapping there is no way to know the root device's name: it depends on the AMI.
     fix: (p, keyArn) => Array.isArray(p.BlockDeviceMappings) && p.BlockDeviceMappings.some((m: Props) => m?.Ebs) ? {
       BlockDeviceMappings: p.BlockDeviceMappings.map((m: Props) => m.Ebs === undefined ? m
         : { ...m, Ebs: { ...m.Ebs, Encrypted: true, KmsKeyId: keyArn ?? m.Ebs.KmsKeyId } }),
     } : undefined,
     fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with BlockDeviceVolume.ebs(size, encrypted=True))',
+  },
+  {
+    resourceType: 'AWS::EC2::LaunchTemplate',
+    property: 'LaunchTemplateData.BlockDeviceMappings[].Ebs.Encrypted',
+    encryptedByDefault: false,
+    updateBehavior: 'no interruption: a new template version; instances launched before keep their volumes',
+    source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
+    isEncrypted: (p) => ebsMappingsEncrypted(p.LaunchTemplateData?.BlockDeviceMappings),
+    fix: () => undefined, // the root device's name depends on the AMI
+    fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with '
+      + 'BlockDeviceVolume.ebs(size, encrypted=True)), or turn on EBS encryption by default for the account',
+  },
+  {
+    resourceType: 'AWS::AutoScaling::LaunchConfiguration',
+    property: 'BlockDeviceMappings[].Ebs.Encrypted',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: 'a change replaces the launch configuration; instances launched before keep their volumes',
+    source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
+    isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
+    fix: () => undefined,
+    fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true, or use a launch template; or turn on '
+      + 'EBS encryption by default for the account',
   },
   {
     resourceType: 'AWS::EFS::FileSystem',
@@ -168,11 +195,12 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set KmsMasterKeyId, or SqsManagedSseEnabled: true (L2: encryption=QueueEncryption.KMS or SQS_MANAGED)',
   },
   {
+    // "By default, Amazon SNS stores messages and files using disk encryption"; SSE-KMS is the option.
     resourceType: 'AWS::SNS::Topic',
     property: 'KmsMasterKeyId',
-    encryptedByDefault: false,
+    encryptedByDefault: true,
     updateBehavior: NO_INTERRUPTION,
-    source: 'https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html',
+    source: 'https://docs.aws.amazon.com/sns/latest/dg/sns-data-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId),
     fix: (_p, keyArn) => ({ KmsMasterKeyId: keyArn ?? 'alias/aws/sns' }),
     fixText: 'set KmsMasterKeyId (L2: master_key=key)',
@@ -229,6 +257,32 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     isEncrypted: (p) => flag(p.TransitEncryptionEnabled),
     fix: () => ({ TransitEncryptionEnabled: true }),
     fixText: 'set TransitEncryptionEnabled: true, and connect the clients with TLS',
+  },
+  {
+    // A cache cluster has no at-rest encryption property: only a replication group has one.
+    resourceType: 'AWS::ElastiCache::CacheCluster',
+    property: 'Engine',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: 'a cache cluster cannot be encrypted at rest: it must be replaced by a replication group',
+    source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html',
+    isEncrypted: () => false,
+    turnsDefaultOff: () => true,
+    turnedOffProblem: 'has no at-rest encryption to turn on (only a replication group has one): the resource is stored unencrypted',
+    fix: () => undefined,
+    fixText: 'use an AWS::ElastiCache::ReplicationGroup with AtRestEncryptionEnabled: true (or Engine: valkey)',
+  },
+  {
+    // At-rest encryption of EMR (local disks, EMRFS) lives in a security configuration; none means none.
+    resourceType: 'AWS::EMR::Cluster',
+    property: 'SecurityConfiguration',
+    encryptedByDefault: false,
+    updateBehavior: REPLACEMENT,
+    fixRefusedBecause: 'changing it replaces the cluster',
+    source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-data-encryption-options.html',
+    isEncrypted: (p) => present(p.SecurityConfiguration),
+    fix: () => undefined,
+    fixText: 'give the cluster a SecurityConfiguration (AWS::EMR::SecurityConfiguration) that enables at-rest encryption',
   },
   {
     resourceType: 'AWS::Redshift::Cluster',

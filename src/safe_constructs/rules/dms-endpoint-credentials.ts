@@ -1,3 +1,4 @@
+import { dynamicReferenceSecret } from '../cfn-values';
 import { Finding, Rule, Templates } from './rule';
 
 const SERVER_SETTINGS = ['Username', 'Password', 'ServerName', 'Port'];
@@ -17,9 +18,13 @@ export const dmsEndpointCredentials: Rule = {
     if (present.length === 0) return [];
     const usesSecret = Object.values(endpoint.properties)
       .some((settings) => settings && typeof settings === 'object' && 'SecretsManagerSecretId' in settings);
+    const copied = ['Username', 'Password'].filter((key) => dynamicReferenceSecret(endpoint.properties[key]) !== undefined);
     const detail = usesSecret
       ? `it reads a secret and also sets ${present.join(', ')}, which DMS accepts only instead of the secret`
-      : `it sets ${present.join(', ')} on the endpoint instead of reading them from a secret`;
+      : copied.length > 0
+        ? `its ${copied.join(' and ')} ${copied.length > 1 ? 'are copies' : 'is a copy'} of a secret taken at deploy (a dynamic `
+          + 'reference): the endpoint keeps that copy, which goes stale at the secret\'s next rotation'
+        : `it sets ${present.join(', ')} on the endpoint instead of reading them from a secret`;
     return [{ resource: endpoint, detail, locations: present.map((key) => `Properties/${key}`) }];
   }),
 };

@@ -12,7 +12,17 @@ export const dmsPostgresSsl: Rule = {
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html',
   check: (templates: Templates): Finding[] => templates.ofType('AWS::DMS::Endpoint').flatMap((endpoint): Finding[] => {
     const { EngineName: engine, SslMode: mode } = endpoint.properties;
-    if (!isLiteral(engine) || !POSTGRES_ENGINES.has(engine)) return [];
+    if (isLiteral(mode) && mode !== undefined && mode !== 'none') return [];
+    if (!isLiteral(engine)) {
+      return [{
+        resource: endpoint,
+        undecided: true,
+        locations: ['Properties/EngineName'],
+        detail: 'its EngineName is an unresolved token and its SslMode absent or none, so whether a PostgreSQL endpoint '
+          + 'talks in clear text cannot be told at synth time',
+      }];
+    }
+    if (!POSTGRES_ENGINES.has(engine)) return [];
     if (!isLiteral(mode)) {
       return [{
         resource: endpoint,

@@ -1,6 +1,7 @@
 // The framework the SafePatternsChecks rules share: the synthesized templates as one model, what a
 // rule is, and the readings of IAM policies the rules need. Internal: not exported.
 import * as fs from 'fs';
+import * as path from 'path';
 import { Props, render } from '../cfn-values';
 import { RecordView } from '../weighted-groups';
 
@@ -23,21 +24,30 @@ export interface StackTemplate {
 
 /** Every template of the app, with its resources indexed by type. */
 export class Templates {
-  /** Reads the templates from disk. */
+  /**
+   * Reads the templates from disk, and the templates of their nested stacks: the CDK hands over only
+   * the top-level ones, and writes each nested template as a file asset of the top-level stack,
+   * whose hash the nested stack resource's TemplateURL holds.
+   */
   public static load(stacks: Array<{ templatePath: string; stackConstructPath: string; region?: string }>): Templates {
-    return new Templates(stacks.map((stack) => {
-      const body = JSON.parse(fs.readFileSync(stack.templatePath, 'utf-8'));
-      const template: StackTemplate = {
-        templatePath: stack.templatePath, stackPath: stack.stackConstructPath, region: stack.region, resources: new Map(),
-      };
+    const templates: StackTemplate[] = [];
+    const read = (templatePath: string, stackPath: string, region: string | undefined, assets: Map<string, string>): void => {
+      const body = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+      const template: StackTemplate = { templatePath, stackPath, region, resources: new Map() };
+      templates.push(template);
       for (const [logicalId, resource] of Object.entries<Props>(body.Resources ?? {})) {
         const dependsOn = resource.DependsOn === undefined ? [] : [].concat(resource.DependsOn);
         template.resources.set(logicalId, {
           logicalId, type: resource.Type, properties: resource.Properties ?? {}, dependsOn, template,
         });
+        if (resource.Type !== 'AWS::CloudFormation::Stack') continue;
+        const url = JSON.stringify(resource.Properties?.TemplateURL ?? '');
+        const nested = [...assets.entries()].find(([hash]) => url.includes(hash))?.[1];
+        if (nested && fs.existsSync(nested)) read(nested, `${stackPath}/${logicalId}`, region, assets);
       }
-      return template;
-    }));
+    };
+    for (const stack of stacks) read(stack.templatePath, stack.stackConstructPath, stack.region, fileAssets(stack.templatePath));
+    return new Templates(templates);
   }
 
   private readonly byType = new Map<string, TemplateResource[]>();
@@ -106,4 +116,14 @@ export function recordViews(templates: Templates): Array<RecordView<TemplateReso
       weight: p.Weight,
     };
   });
+}
+
+/** The file assets of a stack (hash to path), from the assets manifest beside its template. */
+function fileAssets(templatePath: string): Map<string, string> {
+  const manifest = templatePath.replace(/\.template\.json$/, '.assets.json');
+  if (!fs.existsSync(manifest)) return new Map();
+  const files = JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? {};
+  return new Map(Object.entries<Props>(files)
+    .filter(([, asset]) => typeof asset.source?.path === 'string' && asset.source.path.endsWith('.template.json'))
+    .map(([hash, asset]) => [hash, path.join(path.dirname(templatePath), asset.source.path)]));
 }

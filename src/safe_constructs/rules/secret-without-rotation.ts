@@ -7,7 +7,9 @@ export const secretWithoutRotation: Rule = {
   summary: 'A secret holding database credentials (a DMS endpoint\'s, a database\'s master) has no rotation schedule',
   explanation: 'Credentials that never rotate stay valid for whoever copied them. A rotation schedule needs a rotation '
     + 'mechanism (a hosted rotation or a Lambda): add_rotation_schedule without one fails, and commenting it out leaves '
-    + 'the credentials unrotated for good.',
+    + 'the credentials unrotated for good. Only secrets a database or DMS uses are judged (attached to a database, read '
+    + 'by a DMS endpoint, or a database\'s master credentials): hosted rotation exists for those engines, and not for '
+    + 'others (an OpenSearch master user, a MemoryDB user).',
   fix: 'Use RotatingSecret, which cannot exist without rotation; or add a RotationSchedule with HostedRotationLambda',
   source: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html',
   check: (templates: Templates): Finding[] => templates.stacks.flatMap((stack) => {
@@ -19,10 +21,6 @@ export const secretWithoutRotation: Rule = {
     };
     const holdsCredentials = new Set<string>();
     for (const resource of resources) {
-      if (resource.type === 'AWS::SecretsManager::Secret') {
-        const template = resource.properties.GenerateSecretString?.SecretStringTemplate;
-        if (typeof template === 'string' && /"username"\s*:/.test(template)) holdsCredentials.add(resource.logicalId);
-      }
       if (resource.type === 'AWS::SecretsManager::SecretTargetAttachment') {
         const secret = secretOf(resource.logicalId);
         if (secret) holdsCredentials.add(secret);
