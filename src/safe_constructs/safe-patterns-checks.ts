@@ -89,8 +89,10 @@ export class SafePatternsChecks implements IPolicyValidationPlugin {
       templatePath: stack.templatePath, stackConstructPath: stack.stackConstructPath, region: stack.region,
     })));
     const findings = ALL_RULES.flatMap((rule) => rule.check(templates).map((finding) => ({ rule, finding })));
-    const accepted = this.acceptedFindings(findings.filter(({ finding }) => !finding.undecided).map(({ rule, finding }) => baselineKey(rule, finding)));
-    const violations = findings.map(({ rule, finding }) => violation(rule, finding, accepted.has(baselineKey(rule, finding)) ? this.baseline : undefined));
+    const accepted = this.acceptedFindings(findings.filter(({ finding }) => !finding.undecided)
+      .map(({ rule, finding }) => baselineKey(rule, finding)));
+    const violations = findings.map(({ rule, finding }) =>
+      violation(rule, finding, accepted.has(baselineKey(rule, finding)) ? this.baseline : undefined));
     return {
       success: violations.every((v) => v.severity !== 'error'),
       violations,
