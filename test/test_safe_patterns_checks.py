@@ -311,6 +311,8 @@ CLEAN = {
                     s, v, open_443=True)]))(private_vpc(s)))],
     "SP-ENC1": [("an encrypted topic", lambda s: sns.Topic(s, "Topic", master_key=kms.Key(s, "Key",
                     enable_key_rotation=True))),
+                # "By default, Amazon SNS stores messages and files using disk encryption"
+                ("a topic without a key", lambda s: sns.Topic(s, "Topic")),
                 ("a bucket (encrypted by default)", lambda s: s3.Bucket(s, "Bucket", enforce_ssl=True)),
                 ("an encrypted database", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s),
                     vpc_subnets=ISOLATED, storage_encrypted=True, credentials=rds.Credentials.from_username("app")))],

@@ -121,13 +121,20 @@ export interface RenderedResource {
   readonly properties: Props;
 }
 
+const RENDERED = new WeakMap<Stack, { constructs: number; resources: Map<string, RenderedResource> }>();
+
 /**
  * The resources of a stack (not of its nested stacks) as its template will hold them, for the
  * checks a construct runs at synth on what surrounds it.
  */
 export function renderedStack(stack: Stack): Map<string, RenderedResource> {
+  // Several constructs of a stack check it in the same validation pass: render it once per shape.
+  const constructs = stack.node.findAll();
+  const cached = RENDERED.get(stack);
+  if (cached && cached.constructs === constructs.length) return cached.resources;
   const resources = new Map<string, RenderedResource>();
-  for (const construct of stack.node.findAll()) {
+  RENDERED.set(stack, { constructs: constructs.length, resources });
+  for (const construct of constructs) {
     if (!(construct instanceof CfnResource) || Stack.of(construct) !== stack) continue;
     const logicalId = stack.resolve(construct.logicalId) as string;
     resources.set(logicalId, { logicalId, type: construct.cfnResourceType, properties: renderedProperties(construct) ?? {} });
