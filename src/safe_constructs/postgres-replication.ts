@@ -116,6 +116,8 @@ export interface PostgresReplicationProps {
 
   /**
    * Where the replication instance reaches Secrets Manager (it reads the endpoints' secrets).
+   * Pass the endpoint of an imported VPC that has one: a second Secrets Manager endpoint with
+   * private DNS in the same VPC fails to deploy.
    *
    * @default - a Secrets Manager interface endpoint of the VPC defined in this app, or a new one
    */
@@ -255,7 +257,9 @@ export class PostgresReplication extends Construct {
         Logging: { EnableLogging: true },
       }),
     });
-    this.task.node.addDependency(props.targetDatabase, ...(props.dependsOn ?? []));
+    // The task waits for what it writes to: the target database (when it is a construct) and the users.
+    const waitsFor = [props.targetDatabase, ...(props.dependsOn ?? [])].filter((c): c is IConstruct => Construct.isConstruct(c));
+    this.task.node.addDependency(...waitsFor);
     this.node.addValidation({ validate: () => this.validateAtSynth() });
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
       Annotations.of(this).addWarningV2(`${ID_PREFIX}:targetTablesDropped`,
