@@ -170,7 +170,7 @@ export function isSecretCreatedInApp(secret: secretsmanager.ISecret): boolean {
 }
 
 /** The attachment that adds `host` and `port` to a secret, if the secret is one or has one. */
-export function attachmentOf(secret: secretsmanager.ISecret): secretsmanager.SecretTargetAttachment | undefined {
+function attachmentOf(secret: secretsmanager.ISecret): secretsmanager.SecretTargetAttachment | undefined {
   if (secret instanceof secretsmanager.SecretTargetAttachment) return secret;
   const child = secret.node.tryFindChild('Attachment');
   return child instanceof secretsmanager.SecretTargetAttachment ? child : undefined;

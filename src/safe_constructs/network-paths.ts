@@ -36,7 +36,6 @@ export interface PathFindings {
 }
 
 /** The AWS pages the findings rest on. */
-export const VPC_ENDPOINT_SOURCE = 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html';
 export const ROTATION_NETWORK_SOURCE = 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html';
 export const DMS_ENDPOINT_SOURCE = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_VPC_Endpoints.html';
 
@@ -44,7 +43,7 @@ export const DMS_ENDPOINT_SOURCE = 'https://docs.aws.amazon.com/dms/latest/userg
  * A list-valued property as its items: a list, a comma-separated string, or a `Fn::Join` of them
  * (hosted rotation writes `VpcSubnetIds` as one comma-joined string).
  */
-export function listOf(value: unknown): unknown[] {
+function listOf(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((item) => typeof item === 'string' ? splitIds(item) : [item]);
   if (typeof value === 'string') return splitIds(value);

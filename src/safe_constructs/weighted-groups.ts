@@ -38,7 +38,7 @@ function literal(value: unknown): value is string {
  *
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordset.html
  */
-export function groupKey(record: RecordView<unknown>): string | undefined {
+function groupKey(record: RecordView<unknown>): string | undefined {
   if (!literal(record.name) || !literal(record.type) || record.zone === undefined) return undefined;
   const zone = literal(record.zone) ? record.zone : `${record.stackPath}:${JSON.stringify(record.zone)}`;
   return `${zone}|${record.name.toLowerCase().replace(/\.?$/, '.')}|${record.type}`;
