@@ -273,3 +273,18 @@ def test_a_rotation_whose_security_group_is_closed_on_443_is_refused(open_443):
     else:
         with pytest.raises(RuntimeError, match=r"\[safe-constructs:SecretsManagerClosedOn443\] .*fix: let TCP 443 out"):
             synth(stack)
+
+
+def test_a_multi_user_rotation_needs_its_master_secret_and_a_host_in_it():
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    master = rotating_secret(stack, hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(
+        vpc=vpc, vpc_subnets=isolated))  # never attached: no host
+    rotation = secretsmanager.HostedRotation.postgre_sql_multi_user(master_secret=master, vpc=vpc, vpc_subnets=isolated)
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:MultiUserWithoutMasterSecret\] Test/Writer: "):
+        RotatingSecret(stack, "Writer", username="dms_writer", hosted_rotation=rotation)
+    RotatingSecret(stack, "Writer2", username="dms_writer", hosted_rotation=rotation, master_secret=master)
+    with pytest.raises(RuntimeError, match=(r"\[safe-constructs:MasterSecretLacksKeys\] master_secret \(masterSecret\) will "
+                                            r"hold only username, password, and the multi-user rotation also needs host")):
+        synth(stack)

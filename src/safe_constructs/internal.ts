@@ -238,6 +238,19 @@ export function knownSecretContent(secret: secretsmanager.ISecret): KnownSecretC
 
 const ATTACHMENT_KEYS = ['host', 'port', 'engine', 'dbInstanceIdentifier'];
 
+/**
+ * What a secret created in this app will lack of the keys a consumer reads, in words
+ * (`secret will hold only username, password, and DMS also needs host, port`); undefined when it
+ * will hold them all, or when its keys cannot be known at synth time.
+ */
+export function missingKeysProblem(secret: secretsmanager.ISecret, prop: string, required: string[], consumer: string): string | undefined {
+  const keys = knownSecretContent(secret).keys;
+  const missing = keys && required.filter((key) => !keys.includes(key));
+  if (!missing || missing.length === 0) return undefined;
+  const holds = keys!.length > 0 ? `will hold only ${keys!.join(', ')}` : 'will hold no JSON key';
+  return `${propName(prop)} ${holds}, and ${consumer} also needs ${missing.join(', ')}`;
+}
+
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(text);

@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import {
   CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, isSecretCreatedInApp,
-  knownSecretContent, missingCharacters, propName, show, waitForAttachment,
+  missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
 } from './internal';
 import { secretReaderErrors } from './network-paths';
 import { SecretPreflightCheck } from './secret-preflight-check';
@@ -168,10 +168,8 @@ export class RotatingSecret extends secretsmanager.Secret {
     if (isSecretCreatedInApp(masterSecret)) {
       this.node.addValidation({
         validate: () => {
-          const keys = knownSecretContent(masterSecret).keys;
-          const missing = keys && ['username', 'password', 'host'].filter((key) => !keys.includes(key));
-          return missing && missing.length > 0 ? [errorMessage('MasterSecretLacksKeys', undefined,
-            `${propName('masterSecret')} will hold ${keys!.join(', ') || 'no JSON key'}, and the multi-user rotation also needs ${missing.join(', ')}`,
+          const lacking = missingKeysProblem(masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the multi-user rotation');
+          return lacking ? [errorMessage('MasterSecretLacksKeys', undefined, lacking,
             'attach the master secret to its database (secret.attach(instance)) so it holds host')] : [];
         },
       });

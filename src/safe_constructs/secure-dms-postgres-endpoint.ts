@@ -7,7 +7,7 @@ import {
 import { Construct } from 'constructs';
 import {
   DMS_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, grantSecretRead, isRdsManagedMasterSecret,
-  isSecretCreatedInApp, knownSecretContent, missingCharacters, propName, show, waitForAttachment,
+  isSecretCreatedInApp, knownSecretContent, missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
 } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
@@ -306,10 +306,9 @@ export class SecureDmsPostgresEndpoint extends Construct {
   private validateSecretContent(secret: secretsmanager.ISecret): string[] {
     const content = knownSecretContent(secret);
     const problems: string[] = [];
-    const missing = content.keys && DMS_SECRET_KEYS.filter((key) => !content.keys!.includes(key));
-    if (missing && missing.length > 0) {
-      const holds = content.keys!.length > 0 ? `will hold only ${content.keys!.join(', ')}` : 'will hold no JSON key';
-      problems.push(errorMessage('SecretLacksKeys', undefined, `${propName('secret')} ${holds}, and DMS also needs ${missing.join(', ')}`,
+    const lacking = missingKeysProblem(secret, 'secret', DMS_SECRET_KEYS, 'DMS');
+    if (lacking) {
+      problems.push(errorMessage('SecretLacksKeys', undefined, lacking,
         'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port'));
     }
     if (content.excludedCharacters !== undefined) {
