@@ -3,13 +3,25 @@
 Run `npx projen` after editing this file; it regenerates package.json, .projen/ and the
 ignore files. Never edit those by hand.
 """
-from projen import awscdk, javascript, python
+from projen import awscdk, github, javascript, python, release
 from projen.cdk import JsiiDotNetTarget, JsiiGoTarget, JsiiJavaTarget, JsiiPythonTarget
 
-CDK_VERSION = "2.275.0"  # must exist on PyPI as well as npm: the wheel requires aws-cdk-lib>=this
+# The floor: the oldest aws-cdk-lib the library is built and tested against. It must be served by every
+# registry a user installs from (PyPI, npm, Maven Central, the Go proxy): 2.263.0 is, and 2.262.0 is the
+# oldest the source compiles against (IPolicyValidationContext.stackTemplates).
+CDK_VERSION = "2.263.0"
+# The Go module jsii-pacmak writes names the npm-installed cloud-assembly-schema; the Go proxy serves the
+# one aws-cdk-go/awscdk/v2 v2.263.0's go.mod names.
+CLOUD_ASSEMBLY_SCHEMA_VERSION = "54.11.0"
+# The project's own tooling runs on Node 22 (jsii's supported line), installed from the npm registry;
+# users need only min_node_version.
+TOOLING_NODE_VERSION = "22.23.3"
 CONSTRUCTS_VERSION = "10.8.1"
 JSII_LINE = "~5.9.0"  # jsii and TypeScript move together
 PROJEN_VERSION = "0.103.25"  # same on npm (the CLI) and PyPI (this file's import)
+# publib publishes to npm, PyPI, Maven Central and the Go repository; the release workflow and the
+# local dry run (`npx projen release:dry-run`) use the same version.
+PUBLIB_VERSION = "0.2.1061"
 VENV_PYTHON = ".venv/bin/python"
 WHEEL_GLOB = "dist/python/safe_constructs-*.whl"
 
@@ -42,21 +54,44 @@ project = awscdk.AwsCdkConstructLibrary(
     jest=False,  # the tests are Python, against the real binding (test/)
     eslint=True,
     eslint_options=javascript.EslintOptions(dirs=["src"], file_extensions=[".ts"]),
-    github=False,
     package_manager=javascript.NodePackageManager.NPM,
-    release=False,
+    # Releases: GitHub's release workflow (.github/workflows/release.yml), started by hand, builds on
+    # Node 22 and publishes with publib to npm, PyPI, Maven Central (the Central Portal's OSSRH
+    # staging API), the Go repository and NuGet (.NET is generated there, never built here).
+    github=True,
+    github_options=github.GitHubOptions(mergify=False, pull_request_lint=False),
+    build_workflow=False,  # CI is .ci/run
+    deps_upgrade=False,
+    pull_request_template=False,
+    release=True,
+    release_trigger=release.ReleaseTrigger.workflow_dispatch(),
+    release_to_npm=True,
+    jsii_release_version=PUBLIB_VERSION,
+    workflow_node_version="22.x",
+    release_workflow_setup_steps=[
+        github.workflows.JobStep(name="PostgreSQL for the handler's tests", run="sudo bash scripts/postgres.sh"),
+    ],
     docgen=True,
-    dev_deps=["aws-cdk@2.1148.1"],  # the CDK CLI the examples are synthesized with (2.x reads this cloud assembly)
+    dev_deps=[
+        "aws-cdk@2.1148.1",  # the CDK CLI the examples are synthesized with (2.x reads this cloud assembly)
+        f"@aws-cdk/cloud-assembly-schema@{CLOUD_ASSEMBLY_SCHEMA_VERSION}",
+        f"node@{TOOLING_NODE_VERSION}",  # tasks run with node_modules/.bin first on PATH: Node 22
+        f"publib@{PUBLIB_VERSION}",
+    ],
     publish_to_pypi=JsiiPythonTarget(dist_name="safe-constructs", module="safe_constructs"),
     publish_to_maven=JsiiJavaTarget(
         java_package="io.github.safeconstructs",
         maven_group_id="io.github.safe-constructs",
         maven_artifact_id="safe-constructs",
+        # OSSRH reached its end of life on 30 June 2025; publib's "central-ossrh" publishes through the
+        # Central Portal's OSSRH Staging API: https://central.sonatype.org/publish/publish-portal-ossrh-staging-api/
+        maven_server_id="central-ossrh",
     ),
     publish_to_go=JsiiGoTarget(module_name="github.com/safe-constructs/safe-constructs-go"),
     publish_to_nuget=JsiiDotNetTarget(dot_net_namespace="SafeConstructs", package_id="SafeConstructs"),
     gitignore=[
         ".venv/",
+        ".venv-newest/",
         "cdk.out/",
         "__pycache__/",
         ".pytest_cache/",
@@ -67,7 +102,10 @@ project = awscdk.AwsCdkConstructLibrary(
     npm_ignore_options={
         "ignore_patterns": [
             "/.venv/",
+            "/.venv-newest/",
             "/.ci/",
+            "/.github/",
+            "/smoke/",
             "/test/",
             "/examples/",
             "/scripts/",
@@ -85,13 +123,14 @@ project = awscdk.AwsCdkConstructLibrary(
 
 python.Projenrc(project, python_exec=VENV_PYTHON)
 
-# Every jsii process on Node 20 prints an end-of-life banner; it is noise in the test output.
-project.tasks.add_environment("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# The `node` package's preinstall fetches the platform's Node binary from the registry. By name: this
+# registry's lock entries carry no "resolved" URL, which a version-pinned approval needs.
+project.package.add_field("allowScripts", {"node": True})
 
 # The Python development environment, made by the project itself: nothing is installed by hand.
 venv = project.add_task(
     "venv",
-    description="Create .venv from requirements-dev.txt (skipped when it is up to date)",
+    description="Create .venv (aws-cdk-lib at the floor) from requirements-dev.txt (skipped when it is up to date)",
     exec="bash scripts/venv.sh",
 )
 project.default_task.prepend_spawn(venv)
@@ -126,10 +165,10 @@ rules_doc = project.add_task(
 )
 
 # The tests check the committed RULES.md against the rules (regenerate it with `npx projen rules-doc`).
+# The suite runs twice: against the floor (.venv) and the newest aws-cdk-lib on PyPI (.venv-newest).
 project.test_task.reset()
 project.test_task.spawn(project.tasks.try_find("eslint"))
-project.test_task.spawn(install_wheel)
-project.test_task.exec(f"{VENV_PYTHON} -m pytest test", receive_args=True)
+project.test_task.exec("bash scripts/test.sh", receive_args=True)
 
 # The library's main job in one command: synthesize the quick-start app with the real binding.
 # The Python binding built and installed from a fresh clone: what the main job and the benchmarks need.
@@ -169,10 +208,37 @@ check_generated = project.add_task(
     description="Fail when a generated file (API.md, package.json, .projen/...) is not committed",
     exec="bash scripts/check-generated.sh",
 )
-# `package` builds the npm tarball (the wheel is already built); every other language is
-# `package-all`'s job.
+# pacmak's Java build resolves aws-cdk-lib from Maven Central; in the user's repository it does so once.
+project.tasks.try_find("package:java").reset("jsii-pacmak -v --target java --maven-local-repository $HOME/.m2/repository")
+
+check_python_package = project.add_task(
+    "check:python-package",
+    description="twine check --strict on the wheel and the sdist (what PyPI renders and accepts)",
+    exec=f"bash -c '{VENV_PYTHON} -m twine check --strict dist/python/*'",
+)
+
+# Each smoke app uses the package just built from outside the project, as a user of its language would.
+smoke = project.add_task("smoke", description="Build and run the Java, Go and TypeScript smoke apps (smoke/) on dist/")
+for language in ("java", "go", "typescript"):
+    smoke.spawn(project.add_task(
+        f"smoke:{language}",
+        description=f"Build and run the {language} smoke app on the package in dist/",
+        exec=f"bash scripts/smoke.sh {language}",
+    ))
+
+# `package` builds every package this machine can build: npm tarball, wheel and sdist (post-compile),
+# Maven jar and Go module, then proves them. .NET is generated by `package:dotnet` where an SDK exists.
 project.package_task.reset()
-project.package_task.spawn(project.tasks.try_find("package:js"))
+for step in ("package:js", "package:java", "package:go"):
+    project.package_task.spawn(project.tasks.try_find(step))
+project.package_task.spawn(check_python_package)
+project.package_task.spawn(smoke)
 project.package_task.spawn(check_generated)
+
+project.add_task(
+    "release:dry-run",
+    description="Rehearse the release on dist/ with publib (PUBLIB_DRYRUN): npm, PyPI, Maven Central, Go; publishes nothing",
+    exec="bash scripts/release-dry-run.sh",
+)
 
 project.synth()

@@ -98,3 +98,42 @@ def test_a_retracted_aws_claim_does_not_come_back(phrase):
     texts = {path: path.read_text() for path in [ROOT / "README.md", ROOT / "RULES.md", ROOT / "API.md",
                                                   *(ROOT / "src" / "safe_constructs").rglob("*.ts")]}
     assert not [str(path) for path, text in texts.items() if phrase in text]
+
+
+# The oldest aws-cdk-lib the library supports (issue #21): one number, in every place a user reads it.
+FLOOR = re.search(r'^CDK_VERSION = "([0-9.]+)"', (ROOT / ".projenrc.py").read_text(), re.M).group(1)
+
+
+def test_the_aws_cdk_lib_floor_is_the_same_everywhere_a_user_reads_it():
+    import importlib.metadata
+    import json
+    package = json.loads((ROOT / "package.json").read_text())
+    assert package["peerDependencies"]["aws-cdk-lib"] == f"^{FLOOR}"
+    wheel = [r.replace(" ", "") for r in importlib.metadata.requires("safe-constructs")]
+    assert f"aws-cdk-lib<3.0.0,>={FLOOR}" in wheel
+    assert f"`aws-cdk-lib` {FLOOR} or later" in (ROOT / "README.md").read_text()
+    for example in ("payment_migration", "external_secret_database"):
+        assert f"aws-cdk-lib>={FLOOR}\n" in (ROOT / "examples" / example / "requirements.txt").read_text()
+    # the floor is what the tests pin, and what each smoke app builds against
+    assert f"aws-cdk-lib=={FLOOR}\n" in (ROOT / "requirements-dev.txt").read_text()
+    assert f"<cdk.version>{FLOOR}</cdk.version>" in (ROOT / "smoke" / "java" / "pom.xml").read_text()
+    assert f"github.com/aws/aws-cdk-go/awscdk/v2 v{FLOOR}\n" in (ROOT / "smoke" / "go" / "go.mod").read_text()
+    assert json.loads((ROOT / "smoke" / "typescript" / "package.json").read_text())["dependencies"]["aws-cdk-lib"] == FLOOR
+
+
+SMOKE_APPS = {"ts": "smoke/typescript/app.ts", "java": "smoke/java/src/main/java/com/example/SafeApp.java",
+              "go": "smoke/go/main.go"}
+
+
+@pytest.mark.parametrize("fence", SMOKE_APPS)
+def test_the_readme_app_in_each_language_is_the_smoke_app_ci_runs(fence):
+    blocks = re.findall(rf"^```{fence}[^\n]*\n(.*?)^```", (ROOT / "README.md").read_text(), re.S | re.M)
+    assert blocks == [(ROOT / SMOKE_APPS[fence]).read_text()]
+
+
+def test_the_readme_names_every_secret_the_release_workflow_reads():
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    # GitHub provides GITHUB_TOKEN; the Central Portal's staging API needs no staging profile
+    secrets = set(re.findall(r"secrets\.([A-Z0-9_]+)", workflow)) - {"GITHUB_TOKEN", "MAVEN_STAGING_PROFILE_ID"}
+    releasing = (ROOT / "README.md").read_text().split("### Releasing")[1]
+    assert secrets and not [name for name in secrets if f"`{name}`" not in releasing]

@@ -17,7 +17,7 @@ EXAMPLES = ["payment_migration", "external_secret_database"]
 
 def cdk_synth(example, outdir):
     env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "CDK_DISABLE_CLI_TELEMETRY": "true", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+           "CDK_DISABLE_CLI_TELEMETRY": "true"}
     env.pop("CDK_OUTDIR", None)
     return subprocess.run([str(CDK_CLI), "synth", "--no-notices", "--no-version-reporting", "--quiet", "-o", str(outdir)],
                           cwd=ROOT / "examples" / example, env=env, capture_output=True, text=True, timeout=600)

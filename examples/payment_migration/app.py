@@ -43,6 +43,8 @@ class PaymentMigrationStack(cdk.Stack):
         vpc = ec2.Vpc(self, "Vpc", max_azs=2, nat_gateways=0, flow_logs={"all": ec2.FlowLogOptions()},
             subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC),
                                   ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+        Validations.of(vpc).acknowledge(Acknowledgment(id="CloudFormation-Validate::W3010",
+            reason="the subnets' zones are the account's own, which CDK reads for this environment (cdk.json context)"))
         data = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         # No NAT: the rotation functions and DMS reach Secrets Manager through an interface endpoint.
         secrets_endpoint = vpc.add_interface_endpoint("SecretsManager",
@@ -122,9 +124,11 @@ class PaymentMigrationStack(cdk.Stack):
                 reason="the Secrets Manager endpoint admits only the VPC's own CIDR on 443 (an attribute of the VPC, "
                        "which the rule cannot read at synth)"))
         for user in users:
+            # cdk-nag matches this finding id itself; written without its "AwsSolutions::" prefix, because
+            # aws-cdk-lib 2.263.0 rejects a second "::" in an id
             function_arn = self.resolve(user.handler.function_arn)["Fn::GetAtt"][0]
-            Validations.of(user).acknowledge(Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function_arn}.Arn>:*]",
+            Validations.of(user.provider_role).acknowledge(Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{function_arn}.Arn>:*]",
                 reason="the provider framework may invoke the database-user function and its versions (aws-cdk-lib's grant)"))
         Validations.of(logs).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-S1",
             reason="this bucket receives the load balancer's access logs; logging access to it would loop"))

@@ -2,6 +2,7 @@ import * as path from 'path';
 import {
   CustomResource, Duration,
   aws_ec2 as ec2,
+  aws_iam as iam,
   aws_lambda as lambda,
   aws_secretsmanager as secretsmanager,
   custom_resources as cr,
@@ -93,6 +94,12 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   /** The function's network connections, which the database must admit. */
   public readonly connections: ec2.Connections;
 
+  /**
+   * The role the provider framework invokes the function with. aws-cdk-lib's grant names the function
+   * and its versions (`<function ARN>:*`), which cdk-nag's AwsSolutions-IAM5 reports: acknowledge it here.
+   */
+  public readonly providerRole: iam.IRole;
+
   constructor(scope: Construct, id: string, props: PostgresDatabaseUserProps) {
     super(scope, id);
     const problems = new Problems(this);
@@ -124,6 +131,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     // The framework answers CloudFormation from outside the VPC: the function needs no route to S3.
     const { role: providerRole, logGroup: providerLogs } = functionRoleWithLogs(this, 'Provider',
       'Lets the provider framework invoke the database-user function and write its logs');
+    this.providerRole = providerRole;
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler, frameworkOnEventRole: providerRole, logGroup: providerLogs,
     });

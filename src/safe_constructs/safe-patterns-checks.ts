@@ -86,7 +86,7 @@ export class SafePatternsChecks implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const templates = Templates.load(context.stackTemplates.map((stack) => ({
-      templatePath: stack.templatePath, stackConstructPath: stack.stackConstructPath, region: stack.region,
+      templatePath: stack.templatePath, stackConstructPath: stack.stackConstructPath,
     })));
     const findings = ALL_RULES.flatMap((rule) => rule.check(templates).map((finding) => ({ rule, finding })));
     const accepted = this.acceptedFindings(findings.filter(({ finding }) => !finding.undecided)

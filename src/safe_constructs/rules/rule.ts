@@ -18,7 +18,6 @@ export interface TemplateResource {
 export interface StackTemplate {
   readonly templatePath: string;
   readonly stackPath: string;
-  readonly region?: string;
   readonly resources: Map<string, TemplateResource>;
 }
 
@@ -29,11 +28,11 @@ export class Templates {
    * the top-level ones, and writes each nested template as a file asset of the top-level stack,
    * whose hash the nested stack resource's TemplateURL holds.
    */
-  public static load(stacks: Array<{ templatePath: string; stackConstructPath: string; region?: string }>): Templates {
+  public static load(stacks: Array<{ templatePath: string; stackConstructPath: string }>): Templates {
     const templates: StackTemplate[] = [];
-    const read = (templatePath: string, stackPath: string, region: string | undefined, assets: Map<string, string>): void => {
+    const read = (templatePath: string, stackPath: string, assets: Map<string, string>): void => {
       const body = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
-      const template: StackTemplate = { templatePath, stackPath, region, resources: new Map() };
+      const template: StackTemplate = { templatePath, stackPath, resources: new Map() };
       templates.push(template);
       for (const [logicalId, resource] of Object.entries<Props>(body.Resources ?? {})) {
         const dependsOn = resource.DependsOn === undefined ? [] : [].concat(resource.DependsOn);
@@ -43,10 +42,10 @@ export class Templates {
         if (resource.Type !== 'AWS::CloudFormation::Stack') continue;
         const url = JSON.stringify(resource.Properties?.TemplateURL ?? '');
         const nested = [...assets.entries()].find(([hash]) => url.includes(hash))?.[1];
-        if (nested && fs.existsSync(nested)) read(nested, `${stackPath}/${logicalId}`, region, assets);
+        if (nested && fs.existsSync(nested)) read(nested, `${stackPath}/${logicalId}`, assets);
       }
     };
-    for (const stack of stacks) read(stack.templatePath, stack.stackConstructPath, stack.region, fileAssets(stack.templatePath));
+    for (const stack of stacks) read(stack.templatePath, stack.stackConstructPath, fileAssets(stack.templatePath));
     return new Templates(templates);
   }
 
