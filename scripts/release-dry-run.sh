@@ -5,7 +5,6 @@
 # a throwaway made here, and the Go repository is a local stand-in for github.com/safe-constructs/safe-constructs-go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root="$PWD"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PUBLIB_DRYRUN=true
@@ -28,13 +27,19 @@ gpg --batch --quiet --pinentry-mode loopback --passphrase dry-run \
 MAVEN_GPG_PRIVATE_KEY="$(gpg --batch --pinentry-mode loopback --passphrase dry-run --armor --export-secret-keys)" \
 MAVEN_GPG_PRIVATE_KEY_PASSPHRASE=dry-run MAVEN_SERVER_ID=central-ossrh MAVEN_USERNAME=dry-run MAVEN_PASSWORD=dry-run \
   publib-maven dist/java
-# The Central Portal takes a release only with sources, javadoc, signatures and the POM's metadata.
+# The Central Portal takes a release only with sources, javadoc, checksums, signatures and the POM's metadata:
+# https://central.sonatype.org/publish/requirements/
 artifact=(dist/java/io/github/safe-constructs/safe-constructs/*/safe-constructs-*.pom)
 artifact="${artifact[0]%.pom}"
 for element in name description url licenses developers scm; do
   grep -q "<$element>" "$artifact.pom" || { echo "release-dry-run: the POM has no <$element>" >&2; exit 1; }
 done
-MAVEN_GPG_PASSPHRASE=dry-run mvn -B -q -Dstyle.color=never \
+for file in "$artifact.pom" "$artifact.jar" "$artifact-sources.jar" "$artifact-javadoc.jar"; do
+  for sum in md5 sha1; do
+    [ -s "$file.$sum" ] || { echo "release-dry-run: $file has no .$sum checksum" >&2; exit 1; }
+  done
+done
+MAVEN_GPG_PASSPHRASE=dry-run mvn -B -q \
   org.apache.maven.plugins:maven-gpg-plugin:3.2.7:sign-and-deploy-file \
   -Durl="file://$work/staged" -DrepositoryId=dry-run -Dgpg.homedir="$GNUPGHOME" \
   -DpomFile="$artifact.pom" -Dfile="$artifact.jar" -Dsources="$artifact-sources.jar" -Djavadoc="$artifact-javadoc.jar"
