@@ -170,15 +170,16 @@ project.test_task.reset()
 project.test_task.spawn(project.tasks.try_find("eslint"))
 project.test_task.exec("bash scripts/test.sh", receive_args=True)
 
-# The library's main job in one command: synthesize the quick-start app with the real binding.
 # The Python binding built and installed from a fresh clone: what the main job and the benchmarks need.
 binding = project.add_task(
     "binding",
     description="Compile, build the wheel and install it into .venv",
 )
-for step in (project.default_task, project.compile_task, project.post_compile_task, install_wheel):
+# pre-compile vendors the database-user function's driver: without it the asset would hold index.py alone.
+for step in (project.default_task, project.pre_compile_task, project.compile_task, project.post_compile_task, install_wheel):
     binding.spawn(step)
 
+# The library's main job in one command: synthesize the payment-migration example with the real binding.
 synth_example = project.add_task(
     "synth-example",
     description="Build the library, synthesize the payment-migration example and summarize it",

@@ -83,7 +83,8 @@ def test_payment_migration_is_the_seed_done_right(synthesized):
     assert weights == [10, 90]
     # every secret that DMS, a rotation or a user function reads a host from is attached to its database
     assert sum(r["Type"] == "AWS::SecretsManager::SecretTargetAttachment" for r in resources) == 4
-    assert sum(r["Type"] == "Custom::SecretPreflightCheck" for r in resources) == 1
+    # the external master secret is checked before the database, and before the target user's function logs in with it
+    assert sum(r["Type"] == "Custom::SecretPreflightCheck" for r in resources) == 2
     # DMS's users exist, with their grants, before the task runs; the task loses nothing by default
     users = sorted(r["Properties"]["Access"] for r in resources if r["Type"] == "Custom::PostgresDatabaseUser")
     assert users == ["SOURCE", "TARGET"]
@@ -91,6 +92,17 @@ def test_payment_migration_is_the_seed_done_right(synthesized):
     assert sum(d.startswith(("DmsReader", "DmsWriter")) for d in task_resource["DependsOn"]) >= 2
     settings = json.loads(task["ReplicationTaskSettings"])
     assert settings["TargetMetadata"]["FullLobMode"] and settings["FullLoadSettings"]["TargetTablePrepMode"] == "DO_NOTHING"
+    # DMS's own tables where its users may create them, on an engine that supports PostgreSQL 17
+    assert settings["ControlTablesSettings"]["ControlSchema"] == "awsdms"
+    [source] = [e for e in endpoints if e["EndpointType"] == "source"]
+    assert source["PostgreSqlSettings"]["HeartbeatSchema"] == "awsdms" and source["PostgreSqlSettings"]["CaptureDdls"] is False
+    assert {r["Properties"]["DmsSchema"] for r in resources if r["Type"] == "Custom::PostgresDatabaseUser"} == {"awsdms"}
+    [instance] = [r["Properties"] for r in resources if r["Type"] == "AWS::DMS::ReplicationInstance"]
+    assert instance["EngineVersion"] == "3.6.1"
+    # DMS's users rotate less often than the migration lasts (a rotation needs a task restart)
+    schedules = [r["Properties"]["RotationRules"]["ScheduleExpression"] for k, r in template_of(
+        synthesized("payment_migration"))["Resources"].items() if r["Type"] == "AWS::SecretsManager::RotationSchedule" and "Dms" in k]
+    assert schedules == ["rate(90 days)", "rate(90 days)"]
     # the legacy database has logical replication on, and nothing tries to create DMS's account roles
     [parameters] = [r["Properties"] for r in resources if r["Type"] == "AWS::RDS::DBParameterGroup"]
     assert parameters["Parameters"]["rds.logical_replication"] == "1"
@@ -113,3 +125,17 @@ def test_main_job_summarizes_the_payment_migration(tmp_path):
     assert f"stack PaymentMigration: {tmp_path}/PaymentMigration.template.json" in text
     assert "      2  AWS::DMS::Endpoint" in text
     assert "policy validation AwsSolutions: success, 0 violations" in text
+
+
+def test_every_python_function_asset_holds_what_it_imports(synthesized, tmp_path):
+    # What `npx projen synth-example` checks: a Lambda asset without its driver fails only when invoked
+    sys.path.insert(0, str(ROOT / "examples"))
+    from summary import asset_problems, python_assets
+    outdir = synthesized("payment_migration")
+    assert len(python_assets(outdir)) == 2 and asset_problems(outdir) == []
+    # the same database-user asset without its vendored driver, as the main job once built it
+    [user_asset] = [a for a in python_assets(outdir) if "pg8000" in (a / "index.py").read_text()]
+    broken = tmp_path / user_asset.name
+    broken.mkdir()
+    (broken / "index.py").write_text((user_asset / "index.py").read_text())
+    assert asset_problems(tmp_path) == [f"{user_asset.name}: imports pg8000, which it does not hold"]

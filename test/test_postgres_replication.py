@@ -1,4 +1,5 @@
-"""PostgresReplication and PostgresDatabaseUser: the migration as one construct, and the users DMS logs in as."""
+"""PostgresReplication: the migration as one construct, its engine, its users and its task."""
+import datetime
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from safe_constructs import (
     DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsLobMode, DmsMigrationType, DmsTargetTablePrep,
     PostgresDatabaseUser, PostgresReplication, RotatingSecret, SecureDmsPostgresEndpoint,
 )
+
 
 LOGICAL_REPLICATION = {"rds.logical_replication": "1"}
 
@@ -118,38 +120,194 @@ def test_a_replication_in_a_vpc_without_an_endpoint_adds_one_it_alone_may_use():
     assert endpoint["Properties"]["ServiceName"].endswith(".secretsmanager")
 
 
-def database_user(stack, access=DmsAccess.SOURCE, **overrides):
+def settings_of(template):
+    return json.loads(only_resource(template, "AWS::DMS::ReplicationTask")["Properties"]["ReplicationTaskSettings"])
+
+
+def test_the_engine_is_pinned_to_a_version_dms_documents_for_postgres_17():
+    stack = new_stack()
+    migration(stack)
+    instance = only_resource(synth(stack), "AWS::DMS::ReplicationInstance")["Properties"]
+    assert instance["EngineVersion"] == "3.6.1" and instance["AutoMinorVersionUpgrade"] is True
+
+
+# The date after which DMS creates no new instance with a version (DMS release notes, the newest table
+# seen: https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html).
+NO_NEW_INSTANCE_AFTER = {"3.6.1": datetime.date(2027, 4, 30)}
+
+
+def test_the_default_engine_is_one_dms_still_creates_instances_with():
+    stack = new_stack()
+    migration(stack)
+    version = only_resource(synth(stack), "AWS::DMS::ReplicationInstance")["Properties"]["EngineVersion"]
+    assert datetime.date.today() <= NO_NEW_INSTANCE_AFTER[version], (
+        f"DMS creates no new instance with {version} after {NO_NEW_INSTANCE_AFTER[version]}: move the default "
+        "engine_version to a version the release notes still allow and the PostgreSQL source page names for 17")
+
+
+def test_an_engine_older_than_the_databases_need_is_refused_naming_both():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:EngineVersionTooOld\] Test/Replication: engine_version \(engineVersion\) is 3.5.4, and the "
+            r"source database is PostgreSQL 17, which needs DMS 3.6.1 or later; fix: give engine_version \"3.6.1\" or later")):
+        migration(stack, engine_version="3.5.4")
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:EngineVersionInvalid\] .*got: \"3.6\"; fix"):
+        migration(stack, engine_version="3.6")
+    stack = new_stack()
+    migration(stack, engine_version="3.6.2", auto_minor_version_upgrade=False, preferred_maintenance_window="sun:02:00-sun:02:30")
+    instance = only_resource(synth(stack), "AWS::DMS::ReplicationInstance")["Properties"]
+    assert (instance["EngineVersion"], instance["AutoMinorVersionUpgrade"]) == ("3.6.2", False)
+    assert instance["PreferredMaintenanceWindow"] == "sun:02:00-sun:02:30"
+
+
+def test_databases_whose_major_cannot_be_read_leave_a_warning_naming_what_17_needs():
+    stack = new_stack()
     vpc = private_vpc(stack)
-    master = RotatingSecret(stack, "Master", username="postgres",
-                            hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED))
-    db = rds.DatabaseInstance(stack, "Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
-                              credentials=rds.Credentials.from_secret(master))
-    user_secret = RotatingSecret(stack, "Reader", username="dms_reader",
-                                 hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED))
-    props = dict(master_secret=master, user_secret=user_secret, database_name="payments", schema_name="payments",
-                 access=access, vpc=vpc, vpc_subnets=ISOLATED, database=db)
-    props.update(overrides)
-    return PostgresDatabaseUser(stack, "ReaderUser", **props), user_secret
+    imported = [rds.DatabaseInstance.from_database_instance_attributes(stack, name, instance_identifier=name.lower(),
+        instance_endpoint_address=f"{name.lower()}.example.com", port=5432, security_groups=[]) for name in ("Old", "New")]
+    secrets = [secretsmanager.Secret.from_secret_complete_arn(stack, f"S{i}", EXTERNAL_ARN.replace("master", f"m{i}"))
+               for i in range(2)]
+    PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=imported[0],
+        target_database=imported[1], migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["payments"],
+        source=SecureDmsPostgresEndpoint(stack, "Source", secret=secrets[0], endpoint_type=DmsEndpointType.SOURCE, database_name="p"),
+        target=SecureDmsPostgresEndpoint(stack, "Target", secret=secrets[1], endpoint_type=DmsEndpointType.TARGET, database_name="p"))
+    synth(stack)
+    warnings = warnings_of(stack)
+    assert any("dmsEngineUnchecked" in w and "PostgreSQL 17 needs DMS 3.6.1 or later" in w for w in warnings), warnings
+    # CDC from a source outside the app: its parameter group cannot be read, and the warning says what to check
+    assert any("cdcSourceUndecided" in w and "rds.logical_replication to 1" in w for w in warnings), warnings
 
 
-def test_the_user_is_created_before_its_secret_rotates_and_after_the_master_secret_has_a_host():
+def test_values_dms_checks_only_after_the_slow_resources_exist_are_refused_together():
     stack = new_stack()
-    user, user_secret = database_user(stack)
+    one_zone = ec2.Vpc(stack, "OneZone", max_azs=1, nat_gateways=0)
+    one_zone.add_interface_endpoint("SecretsManager", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
+    with pytest.raises(RuntimeError) as raised:
+        migration(stack, vpc=one_zone, replication_instance_class="t3.medium", allocated_storage=2)
+    message = str(raised.value)
+    assert ('[safe-constructs:ReplicationInstanceClassInvalid] Test/Replication: replication_instance_class '
+            '(replicationInstanceClass) is not a DMS instance class, got: "t3.medium"; fix: name a class with its dms. prefix') in message
+    assert ('[safe-constructs:AllocatedStorageOutOfRange] Test/Replication: allocated_storage (allocatedStorage) must be a '
+            'whole number from 5 to 30000, got: 2') in message
+    # the zone's name is CDK's placeholder here (no context lookup ran)
+    assert ('[safe-constructs:SubnetsInOneZone] Test/Replication: vpc_subnets (vpcSubnets) select subnets in 1 Availability '
+            'Zone(s) (dummy1a), and a DMS replication subnet group needs two at least') in message
+
+
+def test_an_endpoint_in_the_wrong_place_or_twice_is_refused():
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    secret = secretsmanager.Secret.from_secret_complete_arn(stack, "S", EXTERNAL_ARN)
+    backwards = SecureDmsPostgresEndpoint(stack, "Backwards", secret=secret, endpoint_type=DmsEndpointType.TARGET, database_name="p")
+    with pytest.raises(RuntimeError) as raised:
+        migration(stack, vpc=vpc, source=backwards, target=backwards)
+    message = str(raised.value)
+    assert ("[safe-constructs:EndpointTypeMismatch] Test/Replication: source is an endpoint of type TARGET (Test/Backwards), "
+            "and DMS needs a SOURCE endpoint there; fix: build it with endpoint_type=DmsEndpointType.SOURCE") in message
+    assert "[safe-constructs:SameEndpointTwice] Test/Replication: target is the source endpoint (Test/Backwards) too" in message
+
+
+def migration_with_users(stack, heartbeat=True, **overrides):
+    """The payment example's shape: DMS users with rotating secrets attached to their databases."""
+    vpc = private_vpc(stack)
+    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=LOGICAL_REPLICATION)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    databases, users = [], []
+    for name, access in (("Source", DmsAccess.SOURCE), ("Target", DmsAccess.TARGET)):
+        master = RotatingSecret(stack, f"{name}Master", username="postgres", hosted_rotation=rotation())
+        db = rds.DatabaseInstance(stack, f"{name}Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+                                  parameter_group=group, credentials=rds.Credentials.from_secret(master))
+        secret = RotatingSecret(stack, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
+        secret.attach(db)
+        user_access = overrides.pop(f"{name.lower()}_access", access)
+        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
+            schema_name="payments", access=user_access, vpc=vpc, vpc_subnets=ISOLATED, database=db,
+            **overrides.pop(f"{name.lower()}_user", {})))
+        databases.append((db, secret))
+    (source_db, source_secret), (target_db, target_secret) = databases
+    source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
+        database_name="payments", cdc_settings=overrides.pop("cdc_settings", {"heartbeat_enable": heartbeat}))
+    target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
+        database_name="payments")
+    replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
+        source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
+        schemas=["payments"], **overrides)
+    return replication, users
+
+
+def test_the_task_waits_for_its_users_and_dms_tables_go_where_they_may_create():
+    stack = new_stack()
+    _, (reader, writer) = migration_with_users(stack)
     template = synth(stack)
-    resource_id = stack.get_logical_id(user.resource.node.default_child)
-    [schedule] = [v for k, v in template.find_resources("AWS::SecretsManager::RotationSchedule").items()
-                                 if "Reader" in k]
-    assert resource_id in schedule["DependsOn"]
-    resource = template.to_json()["Resources"][resource_id]
-    assert any("MasterAttachment" in d for d in resource["DependsOn"])
-    assert resource["Properties"]["Access"] == "SOURCE" and resource["Properties"]["Schema"] == "payments"
-    handlers = [f for f in template.find_resources("AWS::Lambda::Function").values()
-                if f["Properties"].get("Handler") == "index.on_event"]
-    assert len(handlers) == 1 and handlers[0]["Properties"]["VpcConfig"]["SubnetIds"]
+    task = only_resource(template, "AWS::DMS::ReplicationTask")
+    for user in (reader, writer):  # found by their secrets: no depends_on needed
+        assert stack.get_logical_id(user.resource.node.default_child) in task["DependsOn"]
+    assert settings_of(template)["ControlTablesSettings"] == {"ControlSchema": "awsdms"}
+    endpoints = {e["Properties"]["EndpointType"]: e["Properties"]["PostgreSqlSettings"]
+                 for e in template.find_resources("AWS::DMS::Endpoint").values()}
+    # the heartbeat in the source user's schema, and no DDL capture (nothing to capture into)
+    assert endpoints["source"]["HeartbeatSchema"] == "awsdms" and endpoints["source"]["CaptureDdls"] is False
+    assert "CaptureDdls" not in endpoints["target"] and "HeartbeatSchema" not in endpoints["target"]
 
 
-@pytest.mark.parametrize("prop, value", [("schema_name", "pay-ments"), ("database_name", "")])
-def test_a_user_in_a_name_postgres_cannot_hold_is_refused(prop, value):
+def test_ddl_capture_turned_on_goes_to_the_users_schema_and_says_what_the_master_must_create():
     stack = new_stack()
-    with pytest.raises(RuntimeError, match=rf"\[safe-constructs:PostgresNameInvalid\] Test/ReaderUser: {prop}"):
-        database_user(stack, **{prop: value})
+    migration_with_users(stack, cdc_settings={"capture_ddls": True})
+    template = synth(stack)
+    [source] = [e for e in template.find_resources("AWS::DMS::Endpoint").values() if e["Properties"]["EndpointType"] == "source"]
+    assert source["Properties"]["PostgreSqlSettings"]["DdlArtifactsSchema"] == "awsdms"
+    assert any("ddlCaptureNeedsArtifacts" in w and "awsdms_intercept_ddl" in w for w in warnings_of(stack))
+
+
+def test_a_dms_user_nobody_creates_is_refused_at_synth():
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    source_db = rds.DatabaseInstance(stack, "SourceDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
+    target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
+    secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader",
+                            hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED))
+    secret.attach(source_db)
+    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
+    PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=source_db,
+        target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD, schemas=["payments"],
+        source=SecureDmsPostgresEndpoint(stack, "Source", secret=secret, endpoint_type=DmsEndpointType.SOURCE, database_name="p"),
+        target=SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET, database_name="p"))
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:DmsUserNotCreated\] the source endpoint's secret \(Test/ReaderSecret\) is created by this app for "
+            r"a user that nothing creates, so DMS and the first rotation fail to log in; fix: add PostgresDatabaseUser\(\.\.\., "
+            r"user_secret=<that secret>, access=DmsAccess.SOURCE\)")):
+        synth(stack)
+
+
+def test_a_user_with_the_other_access_is_refused_at_synth():
+    stack = new_stack()
+    migration_with_users(stack, target_access=DmsAccess.SOURCE)
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:DmsUserAccessMismatch\] the target endpoint logs in as Test/TargetUser, a user with SOURCE "
+            r"access, and DMS needs TARGET access there")):
+        synth(stack)
+
+
+def test_dms_tables_where_the_user_may_not_create_are_refused_at_synth():
+    stack = new_stack()
+    migration_with_users(stack, cdc_settings={"heartbeat_enable": True, "heartbeat_schema": "public"},
+                         task_settings={"ControlTablesSettings": {"ControlSchema": "public"}})
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    message = str(raised.value)
+    assert ("[safe-constructs:HeartbeatSchemaNotWritable] the source endpoint's heartbeat_schema (heartbeatSchema) is \"public\", "
+            "and its user Test/SourceUser may create only in \"awsdms\"") in message
+    assert ("[safe-constructs:ControlSchemaNotWritable] task_settings (taskSettings) sets ControlTablesSettings.ControlSchema to "
+            "\"public\", and the target user Test/TargetUser may create only in \"awsdms\"") in message
+
+
+def test_task_settings_extend_and_override_key_by_key():
+    stack = new_stack()
+    migration(stack, task_settings={"Logging": {"LogComponents": [{"Id": "SOURCE_CAPTURE", "Severity": "LOGGER_SEVERITY_DEBUG"}]},
+                                    "FullLoadSettings": {"MaxFullLoadSubTasks": 4}})
+    settings = settings_of(synth(stack))
+    assert settings["Logging"] == {"EnableLogging": True,
+                                   "LogComponents": [{"Id": "SOURCE_CAPTURE", "Severity": "LOGGER_SEVERITY_DEBUG"}]}
+    assert settings["FullLoadSettings"] == {"TargetTablePrepMode": "DO_NOTHING", "MaxFullLoadSubTasks": 4}
+    assert settings["TargetMetadata"]["FullLobMode"] is True  # untouched keys stay the construct's

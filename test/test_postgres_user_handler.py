@@ -1,9 +1,14 @@
-"""The database-user handler's SQL, run against a real PostgreSQL server (scripts/postgres.sh starts one).
+"""The database-user handler's SQL, run against a real PostgreSQL server (scripts/postgres.sh starts one,
+with wal_level=logical as rds.logical_replication=1 sets it on RDS).
 
 Secrets Manager is a stand-in that serves JSON; everything the handler does in the database is real:
-the role, its password, its grants, and what it may then do logged in as itself.
+the role, its password, its grants, and then, logged in as each user it creates, what DMS documents
+that it does with that user (DMS guide: CHAP_Source.PostgreSQL, CHAP_Target.PostgreSQL,
+CHAP_Tasks.CustomizingTasks.TaskSettings.ControlTable): full-load reads, a logical slot with
+test_decoding, the heartbeat table, loads into tables that exist and new ones, the control tables.
 """
 import importlib.util
+import io
 import json
 import os
 import pathlib
@@ -59,11 +64,13 @@ def as_master(database):
     return connect(SERVER["username"], SERVER["password"], database)
 
 
-def event(request, access, database, schema="payments", username=None, password="first-Passw0rd", physical_id=None):
+def event(request, access, database, schema="payments", username=None, password="first-Passw0rd", physical_id=None,
+          dms_schema="awsdms"):
     username = username or f"dms_{uuid.uuid4().hex[:8]}"
     secrets = Secrets(master={k: v for k, v in SERVER.items()}, user={"username": username, "password": password})
     body = {"RequestType": request, "ResourceProperties": {
-        "MasterSecretArn": "master", "UserSecretArn": "user", "Database": database, "Schema": schema, "Access": access}}
+        "MasterSecretArn": "master", "UserSecretArn": "user", "Database": database, "Schema": schema,
+        "DmsSchema": dms_schema, "Access": access}}
     if physical_id:
         body["PhysicalResourceId"] = physical_id
     return body, secrets, username
@@ -165,3 +172,159 @@ def test_an_unreachable_database_fails_fast_not_in_an_hour(database):
     secrets.secrets["master"] = {**SERVER, "port": 1}
     with pytest.raises(handler.UserSetupFailed, match="cannot log in to 127.0.0.1 as the master user"):
         run(body, secrets)
+
+
+# --- DMS's part, played as the users the handler creates --------------------------------------------
+
+
+def denied(connection, sql, **params):
+    """Whether PostgreSQL refuses `sql` to this user for lack of a privilege (SQLSTATE 42501)."""
+    try:
+        connection.run(sql, **params)
+    except native.DatabaseError as error:
+        return error.args[0].get("C") == "42501"
+    return False
+
+
+def source_user(database):
+    """The payments schema with rows (owned by the master), and the DMS source user the handler makes for it."""
+    master = as_master(database)
+    master.run("CREATE SCHEMA payments")
+    master.run("CREATE TABLE payments.ledger (id int PRIMARY KEY, amount numeric)")
+    master.run("INSERT INTO payments.ledger VALUES (1, 10.5), (2, 20)")
+    body, secrets, username = event("Create", "SOURCE", database)
+    run(body, secrets)
+    # Stands in for RDS: there rds_replication (granted by the handler) lets the user manage logical
+    # slots; plain PostgreSQL has no such role and needs the REPLICATION attribute instead.
+    master.run(f"ALTER ROLE {username} REPLICATION")
+    return master, connect(username, "first-Passw0rd", database), username
+
+
+def test_dms_source_user_reads_every_table_for_the_full_load(database):
+    master, user, _ = source_user(database)
+    assert user.run("SELECT id, amount::text FROM payments.ledger ORDER BY id") == [[1, "10.5"], [2, "20"]]
+    master.run("CREATE TABLE payments.refunds (id int PRIMARY KEY)")  # created by the master after the user
+    assert user.run("SELECT count(*) FROM payments.refunds") == [[0]]
+
+
+def test_dms_source_user_reads_changes_through_a_logical_slot_with_test_decoding(database):
+    master, user, _ = source_user(database)
+    slot = f"dms_{uuid.uuid4().hex[:8]}"
+    user.run("SELECT pg_create_logical_replication_slot(:slot, 'test_decoding')", slot=slot)
+    try:
+        master.run("INSERT INTO payments.ledger VALUES (3, 30)")
+        master.run("UPDATE payments.ledger SET amount = 11 WHERE id = 1")
+        changes = [row[0] for row in user.run("SELECT data FROM pg_logical_slot_get_changes(:slot, NULL, NULL)", slot=slot)]
+        assert any(c.startswith("table payments.ledger: INSERT: id[integer]:3") for c in changes), changes
+        assert any(c.startswith("table payments.ledger: UPDATE: id[integer]:1") for c in changes), changes
+    finally:
+        user.run("SELECT pg_drop_replication_slot(:slot)", slot=slot)
+
+
+def test_dms_source_user_writes_its_heartbeat_in_dms_schema_and_nowhere_else(database):
+    _, user, _ = source_user(database)
+    # What HeartbeatEnable makes DMS do in HeartbeatSchema (here awsdms, which PostgresReplication sets)
+    user.run("CREATE TABLE IF NOT EXISTS awsdms.awsdms_heartbeat (hearbeat_id serial PRIMARY KEY, hearbeat_timestamp timestamp)")
+    user.run("INSERT INTO awsdms.awsdms_heartbeat (hearbeat_timestamp) VALUES (now())")
+    user.run("UPDATE awsdms.awsdms_heartbeat SET hearbeat_timestamp = now()")
+    assert user.run("SELECT count(*) FROM awsdms.awsdms_heartbeat") == [[1]]
+    # DMS's default HeartbeatSchema, public, is closed to it since PostgreSQL 15: the failure this prevents
+    assert denied(user, "CREATE TABLE public.awsdms_heartbeat (id int)")
+
+
+def test_dms_source_user_cannot_change_the_data_it_reads(database):
+    master, user, username = source_user(database)
+    for sql in ("INSERT INTO payments.ledger VALUES (9, 9)", "UPDATE payments.ledger SET amount = 0",
+                "DELETE FROM payments.ledger", "TRUNCATE payments.ledger", "CREATE TABLE payments.extra (id int)",
+                "CREATE SCHEMA elsewhere"):
+        assert denied(user, sql), sql
+    # a write grant made by hand before an update is taken back: the user converges on read-only
+    master.run(f"GRANT INSERT, DELETE ON payments.ledger TO {username}")
+    update, secrets, _ = event("Update", "SOURCE", database, username=username)
+    run(update, secrets)
+    assert denied(user, "INSERT INTO payments.ledger VALUES (9, 9)")
+    assert denied(user, "DELETE FROM payments.ledger")
+
+
+def target_user(database):
+    """A target schema a schema-conversion step made as the master, and the DMS target user."""
+    master = as_master(database)
+    master.run("CREATE SCHEMA payments")
+    master.run("CREATE TABLE payments.orders (id int PRIMARY KEY, note text)")
+    body, secrets, username = event("Create", "TARGET", database)
+    run(body, secrets)
+    return master, connect(username, "first-Passw0rd", database), username, (body, secrets)
+
+
+def test_dms_target_user_loads_tables_that_exist_before_the_load(database):
+    master, user, _, _ = target_user(database)
+    user.run("TRUNCATE payments.orders")  # TargetTablePrepMode TRUNCATE_BEFORE_LOAD
+    user.run("COPY payments.orders FROM STDIN WITH (FORMAT csv)", stream=io.StringIO("1,first\n2,second\n"))  # the full load
+    user.run("INSERT INTO payments.orders VALUES (3, 'cdc')")  # then the changes
+    user.run("UPDATE payments.orders SET note = 'changed' WHERE id = 1")
+    user.run("DELETE FROM payments.orders WHERE id = 2")
+    assert master.run("SELECT id, note FROM payments.orders ORDER BY id") == [[1, "changed"], [3, "cdc"]]
+    master.run("CREATE TABLE payments.lines (id int PRIMARY KEY)")  # a table the master creates after the user
+    user.run("INSERT INTO payments.lines VALUES (1)")
+
+
+def test_dms_target_user_creates_and_loads_new_tables(database):
+    _, user, _, _ = target_user(database)
+    user.run("CREATE TABLE payments.customers (id int PRIMARY KEY, name text)")
+    user.run("COPY payments.customers FROM STDIN WITH (FORMAT csv)", stream=io.StringIO("1,Ada\n"))
+    assert user.run("SELECT name FROM payments.customers") == [["Ada"]]
+
+
+def test_dms_target_user_creates_its_control_tables_in_dms_schema(database):
+    _, user, _, _ = target_user(database)
+    # What a full-load-and-cdc task does in ControlSchema (here awsdms, which PostgresReplication sets)
+    for table in ("awsdms_apply_exceptions", "awsdms_status", "awsdms_suspended_tables", "awsdms_history"):
+        user.run(f"CREATE TABLE awsdms.{table} (task_name varchar(128), status_time timestamp)")
+        user.run(f"INSERT INTO awsdms.{table} VALUES ('task', now())")
+    # the target's default schema, DMS's default ControlSchema, is closed to it since PostgreSQL 15
+    assert denied(user, "CREATE TABLE public.awsdms_apply_exceptions (id int)")
+
+
+def test_a_table_another_role_creates_later_is_granted_by_an_update(database):
+    master, user, username, (body, secrets) = target_user(database)
+    # ALTER DEFAULT PRIVILEGES run as the master covers only the master's own later tables
+    master.run("CREATE ROLE converter_role_for_test NOLOGIN")
+    try:
+        master.run("GRANT CREATE, USAGE ON SCHEMA payments TO converter_role_for_test")
+        master.run("SET ROLE converter_role_for_test")
+        master.run("CREATE TABLE payments.converted (id int)")
+        master.run("RESET ROLE")
+        assert denied(user, "INSERT INTO payments.converted VALUES (1)")
+        body["RequestType"] = "Update"
+        run(body, secrets)  # what a redeploy of the resource, or a retry, does
+        user.run("INSERT INTO payments.converted VALUES (1)")
+    finally:
+        master.run("DROP TABLE IF EXISTS payments.converted")
+        master.run("REVOKE ALL ON SCHEMA payments FROM converter_role_for_test")
+        master.run("DROP ROLE converter_role_for_test")
+
+
+def test_the_database_host_can_be_given_instead_of_the_master_secrets(database):
+    as_master(database).run("CREATE SCHEMA payments")
+    body, secrets, username = event("Create", "SOURCE", database)
+    # a master secret of another team, never attached: only username and password
+    secrets.secrets["master"] = {"username": SERVER["username"], "password": SERVER["password"], "ssl": False}
+    body["ResourceProperties"].update(Host=SERVER["host"], Port=str(SERVER["port"]))
+    run(body, secrets)
+    connect(username, "first-Passw0rd", database).close()
+
+
+def test_dms_schema_must_not_be_the_migrated_schema(database):
+    body, secrets, _ = event("Create", "TARGET", database, dms_schema="payments")
+    with pytest.raises(handler.UserSetupFailed, match="DmsSchema must differ from Schema"):
+        run(body, secrets)
+
+
+def test_delete_leaves_dms_schema_tables_and_their_owner(database):
+    _, user, username = source_user(database)
+    user.run("CREATE TABLE awsdms.awsdms_heartbeat (hearbeat_id serial PRIMARY KEY)")
+    user.close()
+    delete, secrets, _ = event("Delete", "SOURCE", database, username=username,
+                               physical_id=f"{username}@{database}/payments")
+    assert run(delete, secrets)["Data"]["Left"].startswith(f"role {username}, which owns")
+    assert as_master(database).run("SELECT count(*) FROM awsdms.awsdms_heartbeat") == [[0]]

@@ -5,7 +5,7 @@ from aws_cdk import CfnParameter, Duration, RemovalPolicy, SecretValue, aws_ec2 
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Match
 
-from harness import new_stack, only_resource, private_vpc, synth, warnings_of
+from harness import EXTERNAL_ARN, new_stack, only_resource, private_vpc, synth, warnings_of
 from safe_constructs import RotatingSecret
 
 REJECTED_BY_CONSUMERS = "{};.:+%/\"@&'"  # DMS, and RDS (Oracle's & ' included)
@@ -286,5 +286,24 @@ def test_a_multi_user_rotation_needs_its_master_secret_and_a_host_in_it():
         RotatingSecret(stack, "Writer", username="dms_writer", hosted_rotation=rotation)
     RotatingSecret(stack, "Writer2", username="dms_writer", hosted_rotation=rotation, master_secret=master)
     with pytest.raises(RuntimeError, match=(r"\[safe-constructs:MasterSecretLacksKeys\] master_secret \(masterSecret\) will "
-                                            r"hold only username, password, and the multi-user rotation also needs host")):
+                                            r"hold only username, password, and the multi-user rotation also needs host, engine")):
         synth(stack)
+
+
+def test_a_multi_user_rotation_takes_the_master_secret_rds_manages_and_checks_engine_in_an_imported_one():
+    # AWS's multi-user function requires host and engine in the master secret, except in one RDS
+    # manages (username and password only), whose host it reads from RDS (SecretsManagerRDSPostgreSQLRotationMultiUser).
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    db = rds.CfnDBInstance(stack, "Db", db_instance_class="db.t3.micro", engine="postgres", manage_master_user_password=True,
+                           master_username="postgres", allocated_storage="20", storage_encrypted=True)
+    managed = secretsmanager.Secret.from_secret_complete_arn(stack, "Managed", db.attr_master_user_secret_secret_arn)
+    RotatingSecret(stack, "Writer", username="dms_writer", master_secret=managed,
+                   hosted_rotation=secretsmanager.HostedRotation.postgre_sql_multi_user(master_secret=managed, vpc=vpc, vpc_subnets=isolated))
+    imported = secretsmanager.Secret.from_secret_complete_arn(stack, "Imported", EXTERNAL_ARN)
+    RotatingSecret(stack, "Reader", username="dms_reader", master_secret=imported,
+                   hosted_rotation=secretsmanager.HostedRotation.postgre_sql_multi_user(master_secret=imported, vpc=vpc, vpc_subnets=isolated))
+    template = synth(stack)
+    checks = [c["Properties"]["RequiredKeys"] for c in template.find_resources("Custom::SecretPreflightCheck").values()]
+    assert checks == [["username", "password", "host", "engine"]]  # the imported one only

@@ -300,7 +300,8 @@ CLEAN = {
                     raw_plain(s, record_type="AAAA")))],
     "SP-DMS4": [("logical replication on", lambda s: cdc_source(s, parameters={"rds.logical_replication": "1"})),
                 ("a full load only", lambda s: cdc_source(s, migration_type="full-load")),
-                ("a source outside the stack", lambda s: replication(s, private_vpc(s), secret_endpoint(s)))],
+                ("a full load from a source outside the stack",
+                 lambda s: replication(s, private_vpc(s), secret_endpoint(s), migration_type="full-load"))],
     "SP-NET1": [("an interface endpoint", lambda s: rotated(s, private_vpc(s))),
                 ("a NAT route", lambda s: rotated(s, ec2.Vpc(s, "Vpc", max_azs=2, nat_gateways=1),
                     subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS))),
@@ -499,6 +500,14 @@ def test_launch_templates_booting_unencrypted_volumes_are_reported(tmp_path):
         ec2.LaunchTemplate(stack, "Fleet", machine_image=ec2.MachineImage.generic_linux({REGION: "ami-12345678"}))
     [(rule, path, severity, _)] = report_of(build, tmp_path).findings()
     assert (rule, path, severity) == ("SP-ENC1", "Test/Fleet/Resource", "error")
+
+
+def test_cdc_from_a_source_outside_the_stack_is_undecided_and_says_what_to_check(tmp_path):
+    report = report_of(lambda s: replication(s, private_vpc(s), secret_endpoint(s)), tmp_path)
+    [(_, path, severity, description)] = report.findings("SP-DMS4")
+    assert (path, severity) == ("Test/Task", "warning") and not report.synth_failed
+    assert "its source database is not in this template (imported, or in another stack)" in description
+    assert "check it before starting the task" in description
 
 
 def test_a_dms_endpoint_whose_engine_is_a_token_is_undecided_not_skipped(tmp_path):

@@ -284,3 +284,29 @@ def test_a_secret_with_no_json_key_is_refused_in_words():
     endpoint(stack, secret)
     with pytest.raises(RuntimeError, match=r"secret will hold no JSON key, and DMS also needs username, password, host, port"):
         synth(stack)
+
+
+def test_a_source_endpoint_captures_no_ddl_unless_asked_and_a_target_takes_no_cdc_settings():
+    # DDL capture as a user that is not the master needs artifacts the master creates (CHAP_Source.PostgreSQL): off here
+    stack = new_stack()
+    endpoint(stack, external_secret(stack))
+    settings = only_resource(synth(stack), "AWS::DMS::Endpoint")["Properties"]["PostgreSqlSettings"]
+    assert settings["CaptureDdls"] is False
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(r"\[safe-constructs:CdcSettingsOnTarget\] Test/Source: cdc_settings \(cdcSettings\) are "
+                                            r"given for a TARGET endpoint, .* fix: move cdc_settings \(cdcSettings\) to the SOURCE endpoint")):
+        endpoint(stack, external_secret(stack), endpoint_type=DmsEndpointType.TARGET, cdc_settings={"heartbeat_enable": True})
+
+
+def test_cdc_values_dms_and_postgres_reject_are_refused_together():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        endpoint(stack, external_secret(stack), cdc_settings={"slot_name": "DMS-Slot", "heartbeat_frequency": 0,
+                                                             "heartbeat_schema": "dms schema"})
+    message = str(raised.value)
+    assert ('[safe-constructs:SlotNameInvalid] Test/Source: slot_name (slotName) is not a replication slot name PostgreSQL '
+            'accepts, got: "DMS-Slot"; fix: use 1 to 63 lower-case letters, digits and underscores') in message
+    assert ('[safe-constructs:HeartbeatFrequencyOutOfRange] Test/Source: heartbeat_frequency (heartbeatFrequency) must be a '
+            'whole number from 1 to 2147483647, got: 0') in message
+    assert ('[safe-constructs:CdcSchemaInvalid] Test/Source: heartbeat_schema (heartbeatSchema) is not a schema name DMS can '
+            'create its tables in, got: "dms schema"') in message

@@ -3,19 +3,21 @@
 A legacy PostgreSQL database is migrated by DMS (full load, then CDC) to a new instance whose master
 credentials were created by the platform team outside any stack; traffic moves from the old load
 balancer to the new one 10 % at a time. Deployable by design: Secrets Manager through an interface
-endpoint (no NAT), logical replication on the source, DMS's users created with their grants before
-anything logs in as them, a major engine version. Two steps stay with the operator:
+endpoint (no NAT), logical replication on the source, DMS's users created with the grants DMS
+documents before anything logs in as them (their heartbeat and control tables in a schema of their
+own), DMS 3.6.1 pinned for PostgreSQL 17, a major engine version. Two steps stay with the operator:
 - an account that never used DMS lacks dms-vpc-role and dms-cloudwatch-logs-role: deploy once with
   account_roles=DmsAccountRolesMode.CREATE on the PostgresReplication;
 - CloudFormation does not start the task: after the deploy, `aws dms start-replication-task
   --start-replication-task-type start-replication --replication-task-arn <the task's ARN>`.
+While the task runs, stop it before a deploy that changes it.
 
 Synthesize it with `cdk synth` (this folder's cdk.json), or `python app.py`.
 """
 import os
 
 import aws_cdk as cdk
-from aws_cdk import Acknowledgment, Aspects, AspectPriority, Validations
+from aws_cdk import Acknowledgment, Aspects, AspectPriority, Duration, Validations
 from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms
 from aws_cdk import aws_rds as rds, aws_route53 as route53, aws_s3 as s3, aws_secretsmanager as secretsmanager
 from cdk_nag import AwsSolutionsChecks
@@ -35,6 +37,11 @@ OLD_LOAD_BALANCER = {"arn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:lo
 ALB_HOSTED_ZONE_ID = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id of load balancers
 # A major version: RDS creates its current minor (a pinned minor is refused once RDS deprecates it).
 POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
+# DMS's users rotate on the deploy (before the task is started) and then less often than the migration
+# lasts: after a rotation DMS "might not fetch the rotated credentials" and the task must be restarted
+# (DMS guide, security_iam_secretsmanager). Multi-user rotation is not used: its clone user cannot
+# write the heartbeat and control tables DMS created as the other user.
+DMS_USER_ROTATION = Duration.days(90)
 
 
 class PaymentMigrationStack(cdk.Stack):
@@ -81,7 +88,7 @@ class PaymentMigrationStack(cdk.Stack):
                 ("DmsWriter", "dms_writer", payments, master, DmsAccess.TARGET)):
             user_rotation = rotation()
             secret = RotatingSecret(self, f"{user_id}Secret", username=name, hosted_rotation=user_rotation,
-                encryption_key=key)
+                encryption_key=key, automatically_after=DMS_USER_ROTATION)
             secret.attach(database)
             database.connections.allow_default_port_from(user_rotation)
             users.append((secret, PostgresDatabaseUser(self, user_id, master_secret=database_master, user_secret=secret,
@@ -90,14 +97,15 @@ class PaymentMigrationStack(cdk.Stack):
         legacy.connections.allow_default_port_from(legacy_rotation)
         (reader_secret, reader), (writer_secret, writer) = users
 
-        # The replication: instance, network paths, account roles as the account has them, and the task.
+        # The replication: instance (DMS 3.6.1 by default), network paths, account roles as the account has
+        # them, and the task, which waits for the users and keeps DMS's tables in their "awsdms" schema.
         PostgresReplication(self, "Replication", vpc=vpc, vpc_subnets=data,
             source=SecureDmsPostgresEndpoint(self, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
                 database_name="payments", cdc_settings={"heartbeat_enable": True, "heartbeat_frequency": 5}),
             target=SecureDmsPostgresEndpoint(self, "Target", secret=writer_secret, endpoint_type=DmsEndpointType.TARGET,
                 database_name="payments"),
             source_database=legacy, target_database=payments, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
-            schemas=["payments"], multi_az=True, encryption_key=key, depends_on=[reader, writer])
+            schemas=["payments"], multi_az=True, encryption_key=key)
 
         # Traffic: the old load balancer (outside the stack) and the new one, 10 % to the new.
         logs = s3.Bucket(self, "AccessLogs", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,

@@ -1,5 +1,7 @@
 // Helpers shared by the constructs. Not exported from index.ts: nothing here is public API.
-import { Aspects, Duration, Stack, Token, aws_iam as iam, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import {
+  Aspects, Duration, Stack, Token, aws_iam as iam, aws_logs as logs, aws_rds as rds, aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
 /**
@@ -167,6 +169,32 @@ export function isSecretCreatedInApp(secret: secretsmanager.ISecret): boolean {
     return isSecretCreatedInApp(secret.node.scope as secretsmanager.ISecret);
   }
   return secretsmanager.Secret.isSecret(secret);
+}
+
+/** The secret itself, for a secret or its attachment (which is the same secret with host and port added). */
+function unattached(secret: secretsmanager.ISecret): secretsmanager.ISecret {
+  return secret instanceof secretsmanager.SecretTargetAttachment ? secret.node.scope as secretsmanager.ISecret : secret;
+}
+
+/** Whether two secrets are the same secret: the same construct (or its attachment), or the same ARN. */
+export function isSameSecret(a: secretsmanager.ISecret, b: secretsmanager.ISecret): boolean {
+  const [first, second] = [unattached(a), unattached(b)];
+  if (first === second) return true;
+  const arn = (secret: secretsmanager.ISecret) => JSON.stringify(Stack.of(secret).resolve(secret.secretFullArn ?? secret.secretArn));
+  return arn(first) === arn(second);
+}
+
+/**
+ * Whether a secret holds the master credentials of a database of this app: its password is what a
+ * DB instance or cluster's `MasterUserPassword` resolves (a dynamic reference to the secret).
+ */
+export function isMasterSecretOfDatabaseInApp(secret: secretsmanager.ISecret): boolean {
+  const resolved = Stack.of(secret).resolve(unattached(secret).secretArn);
+  const arn = typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
+  return secret.node.root.node.findAll().some((node) => {
+    if (!(node instanceof rds.CfnDBInstance || node instanceof rds.CfnDBCluster) || node.masterUserPassword === undefined) return false;
+    return JSON.stringify(Stack.of(node).resolve(node.masterUserPassword)).includes(arn);
+  });
 }
 
 /** The attachment that adds `host` and `port` to a secret, if the secret is one or has one. */

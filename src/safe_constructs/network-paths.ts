@@ -231,10 +231,13 @@ export function pathProblem(reader: SecretReader, findings: PathFindings): strin
 /** A PostgreSQL CDC source of the stack and what it lacks, for one DMS task. */
 export interface CdcSourceFinding {
   readonly task: ResourceView;
-  /** The database (instance or cluster) the source endpoint reads. */
-  readonly database: ResourceView;
-  /** 'missing': no parameter group sets rds.logical_replication to 1; 'undecided': the group is not in the stack. */
-  readonly problem: 'missing' | 'undecided';
+  /** The database (instance or cluster) the source endpoint reads; undefined when it is not in the stack. */
+  readonly database?: ResourceView;
+  /**
+   * 'missing': no parameter group sets rds.logical_replication to 1; 'undecided': the group is not
+   * in the stack; 'outside': the database itself is not (imported, or in another stack).
+   */
+  readonly problem: 'missing' | 'undecided' | 'outside';
 }
 
 const CDC_MIGRATION_TYPES = new Set(['cdc', 'full-load-and-cdc']);
@@ -276,16 +279,17 @@ export function cdcSourceFindings(stack: StackView): CdcSourceFinding[] {
     if (database?.type === 'AWS::RDS::DBInstance' && database.properties.DBClusterIdentifier !== undefined) {
       database = resourceOf(stack, database.properties.DBClusterIdentifier, 'AWS::RDS::DBCluster') ?? database;
     }
+    if (!database) return [{ task, problem: 'outside' }];
     let sets: boolean | undefined;
-    if (database?.type === 'AWS::RDS::DBInstance') {
+    if (database.type === 'AWS::RDS::DBInstance') {
       sets = setsLogicalReplication(stack, database.properties.DBParameterGroupName, 'AWS::RDS::DBParameterGroup');
-    } else if (database?.type === 'AWS::RDS::DBCluster') {
+    } else if (database.type === 'AWS::RDS::DBCluster') {
       sets = setsLogicalReplication(stack, database.properties.DBClusterParameterGroupName, 'AWS::RDS::DBClusterParameterGroup');
     } else {
       return [];
     }
     if (sets === true) return [];
-    return [{ task, database: database!, problem: sets === undefined ? 'undecided' : 'missing' }];
+    return [{ task, database, problem: sets === undefined ? 'undecided' : 'missing' }];
   });
 }
 

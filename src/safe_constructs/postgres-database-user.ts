@@ -1,19 +1,31 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   CustomResource, Duration,
   aws_ec2 as ec2,
   aws_iam as iam,
   aws_lambda as lambda,
+  aws_rds as rds,
   aws_secretsmanager as secretsmanager,
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, functionRoleWithLogs, grantSecretRead, show, waitForAttachment } from './internal';
+import {
+  Problems, errorMessage, functionRoleWithLogs, grantSecretRead, isRdsManagedMasterSecret, isSameSecret, isSecretCreatedInApp,
+  missingKeysProblem, show, waitForAttachment,
+} from './internal';
 import { secretReaderErrors } from './network-paths';
 import { RotatingSecret } from './rotating-secret';
+import { SecretPreflightCheck } from './secret-preflight-check';
 
 /** The handler and its vendored PostgreSQL driver (pure Python), shipped in the package. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'postgres-user');
+
+/** The driver the handler imports; a package built without the vendor step lacks it. */
+const DRIVER_DIR = path.join(HANDLER_DIR, 'vendor', 'pg8000');
+
+/** The schema where DMS creates its own tables, unless another is given. */
+const DEFAULT_DMS_SCHEMA = 'awsdms';
 
 /** PostgreSQL names the handler accepts: letters, digits and underscores, 63 at most. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -22,10 +34,20 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 export enum DmsAccess {
   /**
    * DMS reads, with change data capture: CONNECT, `rds_replication`, USAGE on the schema and
-   * SELECT on its tables, now and later.
+   * SELECT on its tables, now and later; no write on them. CREATE on DMS's own schema, for the
+   * heartbeat.
+   *
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
    */
   SOURCE = 'SOURCE',
-  /** DMS writes: CONNECT, and USAGE and CREATE on the schema (created when missing). */
+  /**
+   * DMS writes: CONNECT and CREATE on the database, USAGE and CREATE on the schema (created when
+   * missing), SELECT, INSERT, UPDATE, DELETE and TRUNCATE on its tables, now and later (tables a
+   * schema-conversion step made before the load included). CREATE on DMS's own schema, for the
+   * control tables.
+   *
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Target.PostgreSQL.html
+   */
   TARGET = 'TARGET',
 }
 
@@ -35,9 +57,19 @@ export enum DmsAccess {
 export interface PostgresDatabaseUserProps {
   /**
    * The secret the function logs in with: `username`, `password`, `host` (and `port`) of a user
-   * who may create roles, such as the RDS master user. Attach it to its database for `host`.
+   * who may create roles, such as the RDS master user. Attach it to its database for `host`, or
+   * give `databaseEndpoint`, which needs only `username` and `password` (another team's secret
+   * then stays as it is, and a master secret RDS manages will do).
    */
   readonly masterSecret: secretsmanager.ISecret;
+
+  /**
+   * Where the database listens (`instance.instance_endpoint`, or the endpoint of an imported
+   * database): the function connects there instead of the master secret's `host` and `port`.
+   *
+   * @default - the master secret's `host` and `port`
+   */
+  readonly databaseEndpoint?: rds.Endpoint;
 
   /**
    * The secret of the user to create: its `username` is the role's name, its `password` the role's
@@ -50,6 +82,16 @@ export interface PostgresDatabaseUserProps {
 
   /** The schema DMS reads from (SOURCE) or writes to (TARGET). */
   readonly schemaName: string;
+
+  /**
+   * The schema where DMS creates its own tables as this user: the heartbeat and DDL-capture
+   * artifacts on a source, the control tables on a target. The function creates it (owned by the
+   * master) and lets the user create in it; `PostgresReplication` points DMS's `HeartbeatSchema`,
+   * `DdlArtifactsSchema` and `ControlSchema` at it. It must differ from `schemaName`.
+   *
+   * @default "awsdms"
+   */
+  readonly dmsSchemaName?: string;
 
   /** Which grants the user gets. */
   readonly access: DmsAccess;
@@ -88,6 +130,18 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   /** The function that creates the user, in the VPC. */
   public readonly handler: lambda.Function;
 
+  /** The secret of the user this creates. */
+  public readonly userSecret: secretsmanager.ISecret;
+
+  /** Which grants the user gets. */
+  public readonly access: DmsAccess;
+
+  /** The schema DMS reads from or writes to. */
+  public readonly schemaName: string;
+
+  /** The schema where DMS creates its own tables as this user. */
+  public readonly dmsSchemaName: string;
+
   /** The custom resource (on delete, the provider's log says what it left in the database). */
   public readonly resource: CustomResource;
 
@@ -102,14 +156,11 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseUserProps) {
     super(scope, id);
-    const problems = new Problems(this);
-    for (const [prop, value] of [['databaseName', props.databaseName], ['schemaName', props.schemaName]] as const) {
-      if (!IDENTIFIER.test(value)) {
-        problems.prop('PostgresNameInvalid', prop, `is not a name the handler accepts, got: ${show(value)}`,
-          'use 1 to 63 letters, digits or underscores, starting with a letter or underscore');
-      }
-    }
-    problems.throwIfAny();
+    this.userSecret = props.userSecret;
+    this.access = props.access;
+    this.schemaName = props.schemaName;
+    this.dmsSchemaName = props.dmsSchemaName ?? DEFAULT_DMS_SCHEMA;
+    this.validate(props);
 
     const { role, logGroup } = functionRoleWithLogs(this, '', 'Lets the database-user function read two secrets, write its logs and run in the VPC');
     this.handler = new lambda.Function(this, 'Function', {
@@ -143,15 +194,75 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
         UserSecretArn: props.userSecret.secretFullArn ?? props.userSecret.secretArn,
         Database: props.databaseName,
         Schema: props.schemaName,
+        DmsSchema: this.dmsSchemaName,
         Access: props.access,
+        Host: props.databaseEndpoint?.hostname,
+        Port: props.databaseEndpoint?.port,
       },
     });
     // The master secret's host exists once its attachment (which waits for the database) is made.
     waitForAttachment(props.masterSecret, this, [this.resource]);
+    this.checkMasterSecret(props);
     if (props.userSecret instanceof RotatingSecret) {
       // A new schedule rotates at once, logging in as the user: the user must exist first.
       props.userSecret.rotationSchedule.node.addDependency(this.resource);
     }
     this.node.addValidation({ validate: () => secretReaderErrors(this.handler.node.defaultChild as lambda.CfnFunction) });
+  }
+
+  private validate(props: PostgresDatabaseUserProps): void {
+    const problems = new Problems(this);
+    for (const [prop, value] of [['databaseName', props.databaseName], ['schemaName', props.schemaName],
+      ['dmsSchemaName', this.dmsSchemaName]] as const) {
+      if (!IDENTIFIER.test(value)) {
+        problems.prop('PostgresNameInvalid', prop, `is not a name the handler accepts, got: ${show(value)}`,
+          'use 1 to 63 letters, digits or underscores, starting with a letter or underscore');
+      }
+    }
+    if (this.dmsSchemaName === props.schemaName) {
+      problems.prop('DmsSchemaIsDataSchema', 'dmsSchemaName', `is the schema DMS migrates, got ${show(props.schemaName)} for both`,
+        `give DMS's own tables (heartbeat, control tables) a schema of their own: omit dms_schema_name (default "${DEFAULT_DMS_SCHEMA}")`);
+    }
+    if (isSameSecret(props.userSecret, props.masterSecret)) {
+      problems.prop('UserSecretIsMasterSecret', 'userSecret', 'is the master secret: the function would give the master user DMS\'s '
+        + 'grants (a source\'s write grants revoked) and set its password', 'give DMS a user of its own: a new RotatingSecret, '
+        + 'such as RotatingSecret(self, "DmsReaderSecret", username="dms_reader", ...)');
+    }
+    if (!props.databaseEndpoint && isRdsManagedMasterSecret(props.masterSecret)) {
+      problems.prop('MasterSecretLacksHost', 'masterSecret', 'is the master secret RDS manages (MasterUserSecret), which holds only '
+        + 'username and password, and the function also needs host', 'pass database_endpoint=instance.instance_endpoint (databaseEndpoint)');
+    }
+    if (!fs.existsSync(DRIVER_DIR)) {
+      problems.add('HandlerWithoutDriver', `the function's asset ${HANDLER_DIR} lacks its PostgreSQL driver (vendor/pg8000), `
+        + 'so every database-user resource would fail with ModuleNotFoundError', 'build the package with `npx projen build` (or '
+        + 'run `npx projen vendor` before compiling); an installed safe-constructs always has it');
+    }
+    problems.throwIfAny();
+  }
+
+  /**
+   * The function logs in to the master secret's `host` unless `databaseEndpoint` is given. A secret
+   * of this app must hold it at synth; one from outside is checked at deploy, before the database,
+   * so that a missing host fails in seconds rather than once the database exists.
+   */
+  private checkMasterSecret(props: PostgresDatabaseUserProps): void {
+    if (props.databaseEndpoint) return;
+    if (isSecretCreatedInApp(props.masterSecret)) {
+      this.node.addValidation({
+        validate: () => {
+          const lacking = missingKeysProblem(props.masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the function');
+          return lacking ? [errorMessage('MasterSecretLacksHost', undefined, lacking,
+            'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)')] : [];
+        },
+      });
+      return;
+    }
+    const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
+      secret: props.masterSecret,
+      requiredKeys: ['username', 'password', 'host'],
+      consumer: 'the database-user function, which logs in with the master secret (or pass databaseEndpoint, then host is not needed)',
+    });
+    check.guard(this.resource);
+    waitForAttachment(props.masterSecret, this, [check.resource]);
   }
 }

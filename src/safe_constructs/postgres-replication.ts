@@ -1,15 +1,48 @@
 import {
-  Annotations, RemovalPolicy, Stack,
+  Annotations, Aspects, Lazy, RemovalPolicy, Stack, Token,
   aws_dms as dms,
   aws_ec2 as ec2,
   aws_kms as kms,
+  aws_rds as rds,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { render, renderedStack } from './cfn-values';
 import { DmsAccountRoles } from './dms-account-roles';
-import { ID_PREFIX, Problems, errorMessage, propName, show } from './internal';
+import {
+  ID_PREFIX, Problems, errorMessage, isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp, propName, show,
+} from './internal';
 import { cdcSourceFindings, secretReaderErrors } from './network-paths';
-import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
+import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
+import { DmsEndpointType, SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
+
+/**
+ * The replication engine pinned by default: the oldest DMS version documented for PostgreSQL 17
+ * sources, which the DMS release notes let new instances use until 30 April 2027 (3.5.4, DMS's
+ * default, could not be used for new instances after 15 September 2026, and is too old for 17).
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html
+ */
+const DEFAULT_DMS_ENGINE_VERSION = '3.6.1';
+
+/**
+ * The oldest DMS version each PostgreSQL major needs as a source ("PostgreSQL source version"
+ * table). The target page documents fewer majors; the same floor is applied to targets, the safe side.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+ */
+const DMS_VERSION_FOR_POSTGRES: Record<number, string> = { 13: '3.4.3', 14: '3.4.7', 15: '3.5.1', 16: '3.5.3', 17: '3.6.1' };
+
+/**
+ * Storage bounds of a replication instance, in GB. The upper bound is the regional quota of all
+ * replication instances' storage (30,000 GB, CHAP_Limits); the API documents no lower bound, and
+ * 5 GB, the console's smallest, is the safe side.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Limits.html
+ */
+const STORAGE_GB = { min: 5, max: 30000 };
+
+/** The largest LOB migrated whole in LIMITED mode, in KB (100 MB). */
+const LOB_MAX_SIZE_KB = 102400;
 
 /** What the task migrates. */
 export enum DmsMigrationType {
@@ -159,7 +192,41 @@ export interface PostgresReplicationProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Resources the task waits for, such as the `PostgresDatabaseUser`s DMS logs in as.
+   * The replication engine version. It must be one DMS documents for both databases' PostgreSQL
+   * majors (17: 3.6.1 or later), and one DMS still creates new instances with (release notes).
+   *
+   * @default DEFAULT_DMS_ENGINE_VERSION ("3.6.1")
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html
+   */
+  readonly engineVersion?: string;
+
+  /**
+   * Whether DMS upgrades the engine in the maintenance window. DMS upgrades a version it has
+   * deprecated (to a newer one, so never below `engineVersion`), stopping and resuming the task.
+   *
+   * @default true
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
+
+  /**
+   * When DMS may upgrade the engine or patch the instance, in UTC (`ddd:hh24:mi-ddd:hh24:mi`).
+   *
+   * @default - a 30-minute window DMS chooses
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Task settings merged over the construct's, key by key: `{"Logging": {"LogComponents": [...]}}`
+   * keeps every other setting. A value given here replaces the construct's at that key.
+   *
+   * @default - the construct's settings only
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.html
+   */
+  readonly taskSettings?: { [key: string]: any };
+
+  /**
+   * Resources the task waits for, besides the `PostgresDatabaseUser`s of the endpoints' secrets,
+   * which it finds and waits for itself.
    *
    * @default - none
    */
@@ -168,15 +235,23 @@ export interface PostgresReplicationProps {
 
 /**
  * A DMS replication of one PostgreSQL database into another: the replication instance (encrypted,
- * private), its subnet group and security group, exactly the network paths it needs, and the task,
- * with explicit settings.
+ * private, on a pinned engine), its subnet group and security group, exactly the network paths it
+ * needs, and the task, with explicit settings.
  *
  * The security group lets out only the two databases' ports and 443 to the Secrets Manager
  * endpoint. The task's LOB mode defaults to FULL (nothing truncated) and its target preparation to
  * DO_NOTHING (nothing dropped). CDC from a source of the app whose parameter group does not set
  * `rds.logical_replication` to 1 is refused at synth; for a source outside the app it is the
- * operator's to check. CloudFormation creates the task but does not start it: start it with
- * `aws dms start-replication-task` once the stack is deployed.
+ * operator's to check (a warning says so).
+ *
+ * The task waits for the `PostgresDatabaseUser` of each endpoint's secret, and DMS's own tables go
+ * to that user's `dmsSchemaName`: the source's heartbeat (`HeartbeatSchema`) and DDL artifacts
+ * (`DdlArtifactsSchema`), the target's control tables (`ControlSchema`).
+ *
+ * CloudFormation creates the task but does not start it: start it with
+ * `aws dms start-replication-task` once the stack is deployed. A running task must be stopped
+ * before a deploy modifies it; a change of the migration type, the instance or an endpoint
+ * replaces the task (its properties are create-only), which restarts the full load.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
@@ -193,8 +268,11 @@ export class PostgresReplication extends Construct {
   /** The account roles, when this construct creates them. */
   public readonly accountRoles?: DmsAccountRoles;
 
+  private readonly props: PostgresReplicationProps;
+
   constructor(scope: Construct, id: string, props: PostgresReplicationProps) {
     super(scope, id);
+    this.props = props;
     const lobMode = props.lobMode ?? DmsLobMode.FULL;
     this.validate(props, lobMode);
 
@@ -218,6 +296,9 @@ export class PostgresReplication extends Construct {
     this.replicationInstance = new dms.CfnReplicationInstance(this, 'Instance', {
       replicationInstanceClass: props.replicationInstanceClass ?? 'dms.t3.medium',
       allocatedStorage: props.allocatedStorage ?? 50,
+      engineVersion: props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION,
+      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow,
       kmsKeyId: props.encryptionKey?.keyArn,
       publiclyAccessible: false,
       multiAz: props.multiAz ?? false,
@@ -245,26 +326,91 @@ export class PostgresReplication extends Construct {
           'object-locator': { 'schema-name': schema, 'table-name': '%' },
         })),
       }),
-      replicationTaskSettings: Stack.of(this).toJsonString({
-        TargetMetadata: {
-          SupportLobs: true,
-          FullLobMode: lobMode === DmsLobMode.FULL,
-          LobChunkSize: lobMode === DmsLobMode.FULL ? 64 : 0,
-          LimitedSizeLobMode: lobMode === DmsLobMode.LIMITED,
-          LobMaxSize: lobMode === DmsLobMode.LIMITED ? props.lobMaxSizeKb : 0,
-        },
-        FullLoadSettings: { TargetTablePrepMode: props.targetTablePrep ?? DmsTargetTablePrep.DO_NOTHING },
-        Logging: { EnableLogging: true },
-      }),
+      replicationTaskSettings: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.taskSettings(lobMode)) }),
     });
     // The task waits for what it writes to: the target database (when it is a construct) and the users.
     const waitsFor = [props.targetDatabase, ...(props.dependsOn ?? [])].filter((c): c is IConstruct => Construct.isConstruct(c));
     this.task.node.addDependency(...waitsFor);
+    // The users may be defined after this construct: found once the app is built, before synth.
+    Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
     this.node.addValidation({ validate: () => this.validateAtSynth() });
+    this.warn(props);
+  }
+
+  /** The endpoint's database user, when a `PostgresDatabaseUser` of this app creates it. */
+  public userOf(endpoint: SecureDmsPostgresEndpoint): PostgresDatabaseUser | undefined {
+    return this.node.root.node.findAll().find((node): node is PostgresDatabaseUser =>
+      node instanceof PostgresDatabaseUser && isSameSecret(node.userSecret, endpoint.secret));
+  }
+
+  /** The construct's task settings with `taskSettings` merged over them, key by key. */
+  private taskSettings(lobMode: DmsLobMode): { [key: string]: any } {
+    const targetUser = this.userOf(this.props.target);
+    return mergeSettings({
+      TargetMetadata: {
+        SupportLobs: true,
+        FullLobMode: lobMode === DmsLobMode.FULL,
+        LobChunkSize: lobMode === DmsLobMode.FULL ? 64 : 0,
+        LimitedSizeLobMode: lobMode === DmsLobMode.LIMITED,
+        LobMaxSize: lobMode === DmsLobMode.LIMITED ? this.props.lobMaxSizeKb : 0,
+      },
+      FullLoadSettings: { TargetTablePrepMode: this.props.targetTablePrep ?? DmsTargetTablePrep.DO_NOTHING },
+      // The target user may create only in its DMS schema (public is closed to it since PostgreSQL 15).
+      ...(targetUser ? { ControlTablesSettings: { ControlSchema: targetUser.dmsSchemaName } } : {}),
+      Logging: { EnableLogging: true },
+    }, this.props.taskSettings ?? {});
+  }
+
+  /**
+   * Waits for the endpoints' users, and points the source's heartbeat and DDL artifacts at its
+   * user's DMS schema where they are not set (DMS's default, public, is closed to that user).
+   */
+  private settleDmsSchemas(): void {
+    for (const endpoint of [this.props.source, this.props.target]) {
+      const user = this.userOf(endpoint);
+      if (user) this.task.node.addDependency(user);
+    }
+    const sourceUser = this.userOf(this.props.source);
+    if (!sourceUser) return;
+    const settings = this.sourceCdcSettings();
+    if (settings.heartbeatEnable && settings.heartbeatSchema === undefined) {
+      this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatSchema', sourceUser.dmsSchemaName);
+    }
+    if (settings.captureDdls) {
+      if (settings.ddlArtifactsSchema === undefined) {
+        this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.DdlArtifactsSchema', sourceUser.dmsSchemaName);
+      }
+      Annotations.of(this).addWarningV2(`${ID_PREFIX}:ddlCaptureNeedsArtifacts`,
+        `the source endpoint captures DDL as ${sourceUser.node.path}, which is not the master: DMS then needs the master to have created `
+        + `its DDL-capture artifacts (awsdms_ddl_audit, awsdms_intercept_ddl and its event trigger) in ${settings.ddlArtifactsSchema ?? sourceUser.dmsSchemaName} `
+        + 'before the task starts, which this library does not do; or turn capture_ddls off '
+        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
+  }
+
+  /** The source endpoint's CDC settings, as given. */
+  private sourceCdcSettings(): dms.CfnEndpoint.PostgreSqlSettingsProperty {
+    return (Stack.of(this).resolve(this.props.source.endpoint.postgreSqlSettings) ?? {}) as dms.CfnEndpoint.PostgreSqlSettingsProperty;
+  }
+
+  private warn(props: PostgresReplicationProps): void {
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
       Annotations.of(this).addWarningV2(`${ID_PREFIX}:targetTablesDropped`,
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '
         + 'dropped with its rows');
+    }
+    if (props.migrationType !== DmsMigrationType.FULL_LOAD && !isDatabaseCreatedInApp(props.sourceDatabase)) {
+      Annotations.of(this).addWarningV2(`${ID_PREFIX}:cdcSourceUndecided`,
+        `${propName('migrationType')} is ${props.migrationType} from a source database outside this app, whose parameter group `
+        + 'cannot be read: make sure it sets rds.logical_replication to 1 (a static parameter: reboot after setting it) before '
+        + 'starting the task (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
+    const major = postgresMajorOf(props.sourceDatabase) ?? postgresMajorOf(props.targetDatabase);
+    if (major === undefined && props.engineVersion === undefined) {
+      Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsEngineUnchecked`,
+        `neither database's PostgreSQL major can be read, so whether DMS ${DEFAULT_DMS_ENGINE_VERSION} supports them is not checked: `
+        + 'PostgreSQL 17 needs DMS 3.6.1 or later, 16 needs 3.5.3, 15 needs 3.5.1 '
+        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
     }
   }
 
@@ -283,11 +429,67 @@ export class PostgresReplication extends Construct {
         problems.prop('LobMaxSizeUnused', 'lobMaxSizeKb', `is used only with lob_mode (lobMode) LIMITED, got lob_mode: ${lobMode}`,
           'remove lob_max_size_kb, or choose DmsLobMode.LIMITED');
       } else {
-        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, 1, 102400,
-          'give a size in KB from 1 to 102400 (100 MB)');
+        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, 1, LOB_MAX_SIZE_KB,
+          `give a size in KB from 1 to ${LOB_MAX_SIZE_KB} (100 MB)`);
       }
     }
+    this.validateEndpoints(problems, props);
+    this.validateInstance(problems, props);
     problems.throwIfAny();
+  }
+
+  /** Each endpoint in its place: the source reads, the target writes, and they are two. */
+  private validateEndpoints(problems: Problems, props: PostgresReplicationProps): void {
+    if (props.source === props.target) {
+      problems.prop('SameEndpointTwice', 'target', `is the source endpoint (${props.source.node.path}) too: DMS would read and write `
+        + 'the same database', 'give a SecureDmsPostgresEndpoint with endpoint_type=DmsEndpointType.TARGET for the database DMS writes to');
+    }
+    for (const [prop, endpoint, expected] of [['source', props.source, DmsEndpointType.SOURCE],
+      ['target', props.target, DmsEndpointType.TARGET]] as const) {
+      if (endpoint.endpointType !== expected) {
+        problems.prop('EndpointTypeMismatch', prop, `is an endpoint of type ${endpoint.endpointType.toUpperCase()} (${endpoint.node.path}), `
+          + `and DMS needs a ${expected.toUpperCase()} endpoint there`, `build it with endpoint_type=DmsEndpointType.${expected.toUpperCase()}`);
+      }
+    }
+  }
+
+  /** Values DMS checks only once the slow resources exist (CreateReplicationInstance, CreateReplicationSubnetGroup). */
+  private validateInstance(problems: Problems, props: PostgresReplicationProps): void {
+    const instanceClass = props.replicationInstanceClass;
+    if (instanceClass !== undefined && !Token.isUnresolved(instanceClass) && !/^dms\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass)) {
+      // "to specify the instance class dms.c4.large, set this parameter to dms.c4.large" (CreateReplicationInstance)
+      problems.prop('ReplicationInstanceClassInvalid', 'replicationInstanceClass', `is not a DMS instance class, got: ${show(instanceClass)}`,
+        'name a class with its dms. prefix, such as "dms.t3.medium" or "dms.r6i.large"');
+    }
+    if (props.allocatedStorage !== undefined) {
+      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, STORAGE_GB.min, STORAGE_GB.max,
+        `give whole GB from ${STORAGE_GB.min} to ${STORAGE_GB.max} (the regional quota); 50 is the default`);
+    }
+    const zones = props.vpc.selectSubnets(props.vpcSubnets).availabilityZones;
+    if (!zones.some((zone) => Token.isUnresolved(zone)) && new Set(zones).size < 2) {
+      // ReplicationSubnetGroupDoesNotCoverEnoughAZs (CreateReplicationSubnetGroup)
+      problems.prop('SubnetsInOneZone', 'vpcSubnets', `select subnets in ${new Set(zones).size} Availability Zone(s) (${zones.join(', ')}), `
+        + 'and a DMS replication subnet group needs two at least', 'select subnets in two Availability Zones or more (a VPC with max_azs=2 or more)');
+    }
+    const version = props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION;
+    if (Token.isUnresolved(version)) return;
+    if (!/^\d+\.\d+\.\d+$/.test(version)) {
+      problems.prop('EngineVersionInvalid', 'engineVersion', `is not a DMS engine version, got: ${show(version)}`,
+        `give a version such as "${DEFAULT_DMS_ENGINE_VERSION}" (DMS release notes)`);
+      return;
+    }
+    for (const [what, database] of [['source', props.sourceDatabase], ['target', props.targetDatabase]] as const) {
+      const major = postgresMajorOf(database);
+      const needed = major === undefined ? undefined : DMS_VERSION_FOR_POSTGRES[major];
+      if (major !== undefined && needed === undefined && major > 17) {
+        Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsEngineUnchecked`, `the ${what} database is PostgreSQL ${major}, for which the DMS `
+          + 'guide names no engine version yet: check it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+      }
+      if (needed && compareVersions(version, needed) < 0) {
+        problems.prop('EngineVersionTooOld', 'engineVersion', `is ${version}, and the ${what} database is PostgreSQL ${major}, which needs `
+          + `DMS ${needed} or later`, `give engine_version "${needed}" or later, or omit it (default ${DEFAULT_DMS_ENGINE_VERSION})`);
+      }
+    }
   }
 
   /** At synth: CDC from a source of the stack needs logical replication, and the instance a path to Secrets Manager. */
@@ -297,12 +499,81 @@ export class PostgresReplication extends Construct {
     const errors = cdcSourceFindings(renderedStack(stack))
       .filter((f) => f.task.logicalId === taskId && f.problem === 'missing')
       .map((f) => errorMessage('CdcWithoutLogicalReplication', undefined,
-        `${propName('migrationType')} is ${this.task.migrationType}, and the source database ${f.database.logicalId} has no parameter `
+        `${propName('migrationType')} is ${this.task.migrationType}, and the source database ${f.database!.logicalId} has no parameter `
         + 'group that sets rds.logical_replication to 1, so the task fails when change data capture starts',
         'give the source database a parameter group with {"rds.logical_replication": "1"} while it is new (the parameter '
         + 'is static: an existing instance applies it after a reboot), or use DmsMigrationType.FULL_LOAD'));
-    return [...errors, ...secretReaderErrors(this.replicationInstance)];
+    return [...errors, ...this.userErrors(), ...secretReaderErrors(this.replicationInstance)];
   }
+
+  /**
+   * The users DMS logs in as: a secret of this app holds a password nobody else knows, so a
+   * `PostgresDatabaseUser` must create its user, with the access of its endpoint, unless the secret
+   * is a database's master secret. DMS's own tables must go where that user may create.
+   */
+  private userErrors(): string[] {
+    const errors: string[] = [];
+    for (const [prop, endpoint, access] of [['source', this.props.source, DmsAccess.SOURCE],
+      ['target', this.props.target, DmsAccess.TARGET]] as const) {
+      const user = this.userOf(endpoint);
+      if (!user && isSecretCreatedInApp(endpoint.secret) && !isMasterSecretOfDatabaseInApp(endpoint.secret)) {
+        errors.push(errorMessage('DmsUserNotCreated', undefined, `the ${prop} endpoint's secret (${endpoint.secret.node.path}) `
+          + 'is created by this app for a user that nothing creates, so DMS and the first rotation fail to log in',
+        `add PostgresDatabaseUser(..., user_secret=<that secret>, access=DmsAccess.${access}) for it`));
+      }
+      if (user && user.access !== access) {
+        errors.push(errorMessage('DmsUserAccessMismatch', undefined, `the ${prop} endpoint logs in as ${user.node.path}, a user with `
+          + `${user.access} access, and DMS needs ${access} access there`, `give that PostgresDatabaseUser access=DmsAccess.${access}`));
+      }
+    }
+    const sourceUser = this.userOf(this.props.source);
+    const cdc = this.sourceCdcSettings();
+    if (sourceUser && cdc.heartbeatEnable && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
+      errors.push(errorMessage('HeartbeatSchemaNotWritable', undefined, 'the source endpoint\'s heartbeat_schema (heartbeatSchema) is '
+        + `${show(cdc.heartbeatSchema)}, and its user ${sourceUser.node.path} may create only in ${show(sourceUser.dmsSchemaName)}`,
+      'omit heartbeat_schema (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name'));
+    }
+    const targetUser = this.userOf(this.props.target);
+    const controlSchema = this.props.taskSettings?.ControlTablesSettings?.ControlSchema;
+    if (targetUser && controlSchema !== undefined && controlSchema !== targetUser.dmsSchemaName) {
+      errors.push(errorMessage('ControlSchemaNotWritable', undefined, `${propName('taskSettings')} sets ControlTablesSettings.ControlSchema `
+        + `to ${show(controlSchema)}, and the target user ${targetUser.node.path} may create only in ${show(targetUser.dmsSchemaName)}`,
+      'remove ControlSchema from task_settings (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name'));
+    }
+    return errors;
+  }
+}
+
+/** Whether a database is defined in this app (an instance or cluster it creates), not imported. */
+function isDatabaseCreatedInApp(database: ec2.IConnectable): boolean {
+  const resource = Construct.isConstruct(database) ? database.node.defaultChild : undefined;
+  return resource instanceof rds.CfnDBInstance || resource instanceof rds.CfnDBCluster;
+}
+
+/** A database's PostgreSQL major, where its construct knows the engine version ("17"); undefined otherwise. */
+function postgresMajorOf(database: ec2.IConnectable): number | undefined {
+  const engine = (database as { engine?: rds.IEngine }).engine;
+  const major = engine?.engineVersion?.majorVersion;
+  return engine?.engineFamily === 'POSTGRESQL' && major !== undefined && /^\d+$/.test(major) ? Number(major) : undefined;
+}
+
+/** -1, 0 or 1 as version `a` is older than, the same as, or newer than `b` ("3.5.4" < "3.6.1"). */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0) ? -1 : 1;
+  }
+  return 0;
+}
+
+/** `override` merged over `base`: objects key by key, any other value replaced. */
+function mergeSettings(base: { [key: string]: any }, override: { [key: string]: any }): { [key: string]: any } {
+  const merged: { [key: string]: any } = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    merged[key] = isObject(value) && isObject(base[key]) ? mergeSettings(base[key], value) : value;
+  }
+  return merged;
 }
 
 /** The Secrets Manager interface endpoint of a VPC of this app, or a new one in the given subnets. */

@@ -4,7 +4,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, isSecretCreatedInApp,
+  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, isRdsManagedMasterSecret, isSecretCreatedInApp,
   missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
 } from './internal';
 import { secretReaderErrors } from './network-paths';
@@ -101,8 +101,11 @@ export interface RotatingSecretProps extends secretsmanager.SecretProps {
    * AWS's multi-user function reads `masterarn` from the rotated secret, so the secret is generated
    * with it. It logs in with the master secret's `username` and `password` at its `host` (which
    * must be the rotated secret's host), and first with the rotated user's current password, so
-   * that user must exist (`PostgresDatabaseUser` creates it). A master secret created outside the
-   * app is checked at deploy time for those keys before the rotation starts.
+   * that user must exist (`PostgresDatabaseUser` creates it). It requires `engine` (postgres or
+   * aurora-postgresql) in the master secret too, except in the master secret RDS manages (only
+   * `username` and `password`), whose host it reads from RDS: that one is accepted as it is. A
+   * master secret created outside the app is checked at deploy time for those keys before the
+   * rotation starts.
    *
    * @default - none: single-user rotation
    * @see https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/blob/master/SecretsManagerRDSPostgreSQLRotationMultiUser/lambda_function.py
@@ -163,21 +166,30 @@ export class RotatingSecret extends secretsmanager.Secret {
     if (masterSecret) this.checkMasterSecret(masterSecret);
   }
 
-  /** A multi-user rotation logs in with the master secret: it must hold username, password and host. */
+  /**
+   * A multi-user rotation logs in with the master secret: AWS's function requires `username`,
+   * `password`, `host` and `engine` (postgres or aurora-postgresql) in it, except in a master secret
+   * RDS manages (only username and password), whose host it reads from RDS.
+   *
+   * @see https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/blob/master/SecretsManagerRDSPostgreSQLRotationMultiUser/lambda_function.py
+   */
   private checkMasterSecret(masterSecret: secretsmanager.ISecret): void {
+    if (isRdsManagedMasterSecret(masterSecret)) return;
+    const required = ['username', 'password', 'host', 'engine'];
     if (isSecretCreatedInApp(masterSecret)) {
       this.node.addValidation({
         validate: () => {
-          const lacking = missingKeysProblem(masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the multi-user rotation');
+          const lacking = missingKeysProblem(masterSecret, 'masterSecret', required, 'the multi-user rotation');
           return lacking ? [errorMessage('MasterSecretLacksKeys', undefined, lacking,
-            'attach the master secret to its database (secret.attach(instance)) so it holds host')] : [];
+            'attach the master secret to its database (secret.attach(instance)), which adds host and engine, or use the master '
+            + 'secret RDS manages (the instance\'s MasterUserSecret)')] : [];
         },
       });
       return;
     }
     const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
       secret: masterSecret,
-      requiredKeys: ['username', 'password', 'host'],
+      requiredKeys: required,
       consumer: 'the multi-user rotation, which logs in with the master secret',
     });
     check.guard(this.rotationSchedule);

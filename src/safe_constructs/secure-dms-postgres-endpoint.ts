@@ -16,6 +16,17 @@ const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
 
 const ENDPOINT_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
 
+/**
+ * A replication slot's name: "lower-case letters, numbers, and the underscore character", and at
+ * most 63 characters (NAMEDATALEN).
+ *
+ * @see https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION-SLOTS-MANIPULATION
+ */
+const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
+
+/** A schema name DMS is given for its own tables: a PostgreSQL identifier, unquoted. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
 /** Whether DMS reads from the endpoint or writes to it. */
 export enum DmsEndpointType {
   /** The database DMS migrates from. */
@@ -69,16 +80,17 @@ export interface DmsPostgresCdcSettings {
   readonly heartbeatEnable?: boolean;
 
   /**
-   * How often the heartbeat is written, in minutes.
+   * How often the heartbeat is written, in whole minutes (1 at least).
    *
    * @default 5
    */
   readonly heartbeatFrequency?: number;
 
   /**
-   * The schema of the heartbeat table.
+   * The schema of the heartbeat table, which the user DMS logs in as must be allowed to create in.
+   * `PostgresReplication` sets it to its source user's `dmsSchemaName` when it is not given.
    *
-   * @default "public"
+   * @default - DMS's default, "public" (closed to users other than its owner since PostgreSQL 15)
    */
   readonly heartbeatSchema?: string;
 
@@ -97,16 +109,22 @@ export interface DmsPostgresCdcSettings {
   readonly pluginName?: DmsPostgresPlugin;
 
   /**
-   * Whether DMS captures DDL with event triggers.
+   * Whether DMS captures DDL (CREATE, ALTER, DROP TABLE) on the source with an event trigger.
+   * Off here, unlike DMS's default: a user that is not the master needs `rds_superuser`, or
+   * DDL-capture artifacts (`awsdms_ddl_audit`, `awsdms_intercept_ddl` and its event trigger) that
+   * the master created in `ddlArtifactsSchema`. With it off, schema changes on the source during
+   * CDC are not replicated: make them on the target too.
    *
-   * @default true
+   * @default false
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
    */
   readonly captureDdls?: boolean;
 
   /**
-   * The schema where the DDL capture artifacts are created.
+   * The schema of the DDL-capture artifacts, with `captureDdls`. `PostgresReplication` sets it to
+   * its source user's `dmsSchemaName` when it is not given.
    *
-   * @default "public"
+   * @default - DMS's default, "public"
    */
   readonly ddlArtifactsSchema?: string;
 }
@@ -159,9 +177,9 @@ export interface SecureDmsPostgresEndpointProps {
   readonly endpointIdentifier?: string;
 
   /**
-   * Change data capture settings.
+   * Change data capture settings, for a source endpoint only.
    *
-   * @default - DMS's defaults
+   * @default - DMS's defaults, except `captureDdls`, which is off
    */
   readonly cdcSettings?: DmsPostgresCdcSettings;
 
@@ -212,9 +230,17 @@ export class SecureDmsPostgresEndpoint extends Construct {
   /** The deploy-time check of the secret, when there is one. */
   public readonly preflightCheck?: SecretPreflightCheck;
 
+  /** The secret DMS reads the connection from. */
+  public readonly secret: secretsmanager.ISecret;
+
+  /** Whether DMS reads from the endpoint or writes to it. */
+  public readonly endpointType: DmsEndpointType;
+
   constructor(scope: Construct, id: string, props: SecureDmsPostgresEndpointProps) {
     super(scope, id);
     const sslMode = props.sslMode ?? DmsSslMode.REQUIRE;
+    this.secret = props.secret;
+    this.endpointType = props.endpointType;
     this.validate(props, sslMode);
 
     // DMS refuses a role that does not trust its regional principal (dms.<region>.amazonaws.com).
@@ -240,7 +266,7 @@ export class SecureDmsPostgresEndpoint extends Construct {
         heartbeatSchema: cdc.heartbeatSchema,
         slotName: cdc.slotName,
         pluginName: cdc.pluginName,
-        captureDdls: cdc.captureDdls,
+        captureDdls: props.endpointType === DmsEndpointType.SOURCE ? cdc.captureDdls ?? false : undefined,
         ddlArtifactsSchema: cdc.ddlArtifactsSchema,
       },
     });
@@ -295,11 +321,37 @@ export class SecureDmsPostgresEndpoint extends Construct {
         'is the master secret RDS manages (MasterUserSecret), which holds only username and password, and DMS also needs host and port',
         'use a RotatingSecret attached to the database, or a secret with all four keys');
     }
+    this.validateCdcSettings(problems, props);
     if (props.preflightCheck === true && isSecretCreatedInApp(props.secret)) {
       problems.prop('PreflightOnAppSecret', 'preflightCheck', 'is true for a secret created in this app, whose keys are checked at synth time',
         'omit preflight_check (preflightCheck): the deploy-time check is for secrets created outside the app');
     }
     problems.throwIfAny();
+  }
+
+  private validateCdcSettings(problems: Problems, props: SecureDmsPostgresEndpointProps): void {
+    const cdc = props.cdcSettings;
+    if (!cdc) return;
+    if (props.endpointType === DmsEndpointType.TARGET) {
+      problems.prop('CdcSettingsOnTarget', 'cdcSettings', 'are given for a TARGET endpoint, and DMS reads them only from the '
+        + 'source it captures changes from', 'move cdc_settings (cdcSettings) to the SOURCE endpoint');
+    }
+    if (cdc.heartbeatFrequency !== undefined) {
+      // DMS states the unit (minutes) and the default (5), and no bound: refusing 0 and less is the safe
+      // side; the upper bound is CloudFormation's Integer.
+      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, 1, 2147483647,
+        'give whole minutes, 1 at least; 5 is DMS\'s default');
+    }
+    if (cdc.slotName !== undefined && !Token.isUnresolved(cdc.slotName) && !SLOT_NAME.test(cdc.slotName)) {
+      problems.prop('SlotNameInvalid', 'slotName', `is not a replication slot name PostgreSQL accepts, got: ${show(cdc.slotName)}`,
+        'use 1 to 63 lower-case letters, digits and underscores');
+    }
+    for (const [prop, value] of [['heartbeatSchema', cdc.heartbeatSchema], ['ddlArtifactsSchema', cdc.ddlArtifactsSchema]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && !SCHEMA_NAME.test(value)) {
+        problems.prop('CdcSchemaInvalid', prop, `is not a schema name DMS can create its tables in, got: ${show(value)}`,
+          'use 1 to 63 letters, digits or underscores, starting with a letter or underscore');
+      }
+    }
   }
 
   /** At synth, once every attachment is made: the secret will hold what DMS reads. */

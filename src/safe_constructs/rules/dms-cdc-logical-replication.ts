@@ -8,7 +8,7 @@ export const dmsCdcLogicalReplication: Rule = {
   explanation: 'CDC (MigrationType cdc or full-load-and-cdc) from RDS or Aurora PostgreSQL needs rds.logical_replication '
     + 'set to 1 in a custom parameter group; the default group has it off, so the task fails when CDC starts. The '
     + 'parameter is static: the database applies it after a reboot. The database is found through the endpoint\'s '
-    + 'server name or its secret\'s target attachment; a parameter group created elsewhere cannot be read (a warning).',
+    + 'server name or its secret\'s target attachment; a database or parameter group created elsewhere cannot be read (a warning).',
   fix: 'Give the source database a parameter group with rds.logical_replication: "1" '
     + '(rds.ParameterGroup(..., parameters={"rds.logical_replication": "1"})) while it is new, and reboot it if it exists',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html',
@@ -16,9 +16,12 @@ export const dmsCdcLogicalReplication: Rule = {
     .map(({ task, database, problem }): Finding => ({
       resource: stack.resources.get(task.logicalId)!,
       locations: ['Properties/SourceEndpointArn'],
-      undecided: problem === 'undecided',
-      detail: problem === 'undecided'
-        ? `its source database ${database.logicalId} uses a parameter group this template does not define, so whether it sets rds.logical_replication cannot be told`
-        : `its source database ${database.logicalId} has no parameter group that sets rds.logical_replication to 1`,
+      undecided: problem !== 'missing',
+      detail: problem === 'outside'
+        ? 'its source database is not in this template (imported, or in another stack), so whether its parameter group sets '
+          + 'rds.logical_replication to 1 cannot be told: check it before starting the task'
+        : problem === 'undecided'
+          ? `its source database ${database!.logicalId} uses a parameter group this template does not define, so whether it sets rds.logical_replication cannot be told`
+          : `its source database ${database!.logicalId} has no parameter group that sets rds.logical_replication to 1`,
     }))),
 };
