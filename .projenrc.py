@@ -110,6 +110,7 @@ project = awscdk.AwsCdkConstructLibrary(
             "/examples/",
             "/scripts/",
             "/benchmarks/",
+            "/integ/",
             "/rosetta/",
             "/docs/",
             "/requirements-dev.txt",
@@ -235,6 +236,19 @@ for step in ("package:js", "package:java", "package:go"):
 project.package_task.spawn(check_python_package)
 project.package_task.spawn(smoke)
 project.package_task.spawn(check_generated)
+
+# Integration tests (integ/integ_*.py): the suite compares their snapshots; deploying them needs an account.
+project.add_task(
+    "integ:snapshot",
+    description="Write the integration tests' snapshots (integ/*.snapshot) from what their apps synthesize; deploys nothing",
+    exec=f"{VENV_PYTHON} scripts/integ_snapshot.py",
+)
+project.add_task(
+    "integ:deploy",
+    description="Deploy the integration tests into an account with integ-runner (needs CDK_INTEG_ACCOUNT and CDK_INTEG_REGION)",
+    exec="bash scripts/integ-deploy.sh",
+    receive_args=True,
+)
 
 project.add_task(
     "release:dry-run",

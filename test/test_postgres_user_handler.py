@@ -53,7 +53,10 @@ def database():
     if not admin.run("SELECT 1 FROM pg_roles WHERE rolname = 'rds_replication'"):
         admin.run("CREATE ROLE rds_replication NOLOGIN")
     yield name
-    roles = [r[0] for r in admin.run("SELECT rolname FROM pg_roles WHERE rolname LIKE 'dms_%'")]
+    # the roles granted on this database: those its test made (other runs on the server keep theirs)
+    roles = [r[0] for r in admin.run(
+        "SELECT DISTINCT a.grantee::regrole::text FROM pg_database d, aclexplode(d.datacl) a "
+        "WHERE d.datname = :name AND a.grantee::regrole::text LIKE 'dms_%'", name=name)]
     admin.run(f"DROP DATABASE {name} WITH (FORCE)")
     for role in roles:
         admin.run(f"DROP ROLE IF EXISTS {role}")

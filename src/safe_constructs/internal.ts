@@ -1,6 +1,8 @@
 // Helpers shared by the constructs. Not exported from index.ts: nothing here is public API.
+import * as path from 'path';
 import {
-  Aspects, Duration, Stack, Token, aws_iam as iam, aws_logs as logs, aws_rds as rds, aws_secretsmanager as secretsmanager,
+  Aspects, CustomResource, Duration, Stack, Token, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_rds as rds,
+  aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
@@ -298,4 +300,35 @@ export function functionRoleWithLogs(scope: Construct, prefix: string, descripti
   const logGroup = new logs.LogGroup(scope, `${prefix}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
   logGroup.grantWrite(role);
   return { role, logGroup };
+}
+
+/** The longest a deploy-time gate waits, so that it answers within its function's 15 minutes. */
+export const GATE_MAX_TIMEOUT = Duration.minutes(14);
+
+/**
+ * A deploy-time gate: a custom resource whose function (the library's `deploy-gates` asset, boto3
+ * only) waits up to `timeout` for what it checks and fails the deploy with the service's message.
+ * Its role may write its own logs; the caller grants what it reads.
+ */
+export function deployGate(scope: Construct, handler: 'connection_handler' | 'rotation_handler', resourceType: string,
+  description: string, timeout: Duration, properties: { [key: string]: unknown },
+): { role: iam.Role; handler: lambda.Function; resource: CustomResource } {
+  const { role, logGroup } = functionRoleWithLogs(scope, '', description);
+  const fn = new lambda.Function(scope, 'Function', {
+    runtime: lambda.Runtime.PYTHON_3_14,
+    handler: `index.${handler}`,
+    code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'deploy-gates')),
+    timeout: Duration.minutes(15),
+    role,
+    logGroup,
+    description: `safe-constructs: ${description}`,
+  });
+  const resource = new CustomResource(scope, 'Resource', {
+    serviceToken: fn.functionArn,
+    resourceType,
+    properties: { ...properties, TimeoutSeconds: timeout.toSeconds() },
+  });
+  // The function must be allowed to read before CloudFormation invokes it.
+  resource.node.addDependency(role);
+  return { role, handler: fn, resource };
 }

@@ -8,11 +8,13 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { render, renderedStack } from './cfn-values';
 import { DmsAccountRoles } from './dms-account-roles';
+import { DmsConnectionGate } from './dms-connection-gate';
 import {
   ID_PREFIX, Problems, errorMessage, isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp, propName, show,
 } from './internal';
 import { cdcSourceFindings, secretReaderErrors } from './network-paths';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
+import { RotatingSecret } from './rotating-secret';
 import { DmsEndpointType, SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
 /**
@@ -225,6 +227,17 @@ export interface PostgresReplicationProps {
   readonly taskSettings?: { [key: string]: any };
 
   /**
+   * Whether the deploy proves that DMS can connect: a `DmsConnectionGate` tests both endpoints from
+   * the replication instance once everything they need exists (the users, their first rotation,
+   * the security group rules, the Secrets Manager endpoint), and the task waits for it. Turn it
+   * off only when a database cannot be reached during the deploy (a source behind a VPN set up
+   * later, a database restored after it); then test the endpoints yourself before starting the task.
+   *
+   * @default true
+   */
+  readonly connectionGate?: boolean;
+
+  /**
    * Resources the task waits for, besides the `PostgresDatabaseUser`s of the endpoints' secrets,
    * which it finds and waits for itself.
    *
@@ -267,6 +280,9 @@ export class PostgresReplication extends Construct {
 
   /** The account roles, when this construct creates them. */
   public readonly accountRoles?: DmsAccountRoles;
+
+  /** The gate that fails the deploy unless DMS can connect to both endpoints (unless `connectionGate` is false). */
+  public readonly connectionGate?: DmsConnectionGate;
 
   private readonly props: PostgresReplicationProps;
 
@@ -331,6 +347,19 @@ export class PostgresReplication extends Construct {
     // The task waits for what it writes to: the target database (when it is a construct) and the users.
     const waitsFor = [props.targetDatabase, ...(props.dependsOn ?? [])].filter((c): c is IConstruct => Construct.isConstruct(c));
     this.task.node.addDependency(...waitsFor);
+    if (props.connectionGate ?? true) {
+      this.connectionGate = new DmsConnectionGate(this, 'ConnectionGate', {
+        replicationInstance: this.replicationInstance, endpoints: [props.source.endpoint, props.target.endpoint],
+      });
+      // Tested once everything a connection needs exists: both databases and their security group rules,
+      // this instance's egress, the Secrets Manager endpoint, and each secret's first rotation.
+      const needs = [props.sourceDatabase, props.targetDatabase, endpoint, this.securityGroup, ...(props.dependsOn ?? []),
+        ...[props.source.secret, props.target.secret].map((secret) => secret instanceof RotatingSecret ? secret.firstRotationGate : undefined)]
+        .filter((c): c is IConstruct => c !== undefined && Construct.isConstruct(c));
+      this.connectionGate.node.addDependency(...needs);
+      if (this.accountRoles) this.connectionGate.node.addDependency(this.accountRoles);
+      this.task.node.addDependency(this.connectionGate);
+    }
     // The users may be defined after this construct: found once the app is built, before synth.
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
     this.node.addValidation({ validate: () => this.validateAtSynth() });
@@ -368,7 +397,10 @@ export class PostgresReplication extends Construct {
   private settleDmsSchemas(): void {
     for (const endpoint of [this.props.source, this.props.target]) {
       const user = this.userOf(endpoint);
-      if (user) this.task.node.addDependency(user);
+      if (user) {
+        this.task.node.addDependency(user);
+        this.connectionGate?.node.addDependency(user);
+      }
     }
     const sourceUser = this.userOf(this.props.source);
     if (!sourceUser) return;

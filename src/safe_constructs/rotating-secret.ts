@@ -3,6 +3,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { FirstRotationGate } from './first-rotation-gate';
 import {
   CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, isRdsManagedMasterSecret, isSecretCreatedInApp,
   missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
@@ -111,6 +112,15 @@ export interface RotatingSecretProps extends secretsmanager.SecretProps {
    * @see https://github.com/aws-samples/aws-secrets-manager-rotation-lambdas/blob/master/SecretsManagerRDSPostgreSQLRotationMultiUser/lambda_function.py
    */
   readonly masterSecret?: secretsmanager.ISecret;
+
+  /**
+   * Whether the deploy waits for the first rotation (which the schedule starts at once) and fails
+   * with the secret's state when it has not finished: a `FirstRotationGate`. Turn it off only where
+   * the rotation cannot succeed during the deploy, such as a user created after it by hand.
+   *
+   * @default true
+   */
+  readonly verifyFirstRotation?: boolean;
 }
 
 /**
@@ -132,6 +142,9 @@ export class RotatingSecret extends secretsmanager.Secret {
   /** The rotation schedule, which the secret always has. */
   public readonly rotationSchedule: secretsmanager.RotationSchedule;
 
+  /** The gate that fails the deploy when the first rotation does not finish (unless `verifyFirstRotation` is false). */
+  public readonly firstRotationGate?: FirstRotationGate;
+
   private readonly masterSecretGiven: boolean;
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps) {
@@ -139,7 +152,7 @@ export class RotatingSecret extends secretsmanager.Secret {
     // A value given by the caller is left out here and refused below: the secret generates its own.
     const {
       hostedRotation, username, automaticallyAfter: _period, passwordLength, excludeCharacters, masterSecret,
-      generateSecretString: _generator, secretStringValue: _value, secretObjectValue: _object, secretStringBeta1: _beta,
+      verifyFirstRotation: _verify, generateSecretString: _generator, secretStringValue: _value, secretObjectValue: _object, secretStringBeta1: _beta,
       ...secretProps
     } = props;
     super(scope, id, {
@@ -162,6 +175,9 @@ export class RotatingSecret extends secretsmanager.Secret {
       hostedRotation,
       automaticallyAfter,
     });
+    if (props.verifyFirstRotation ?? true) {
+      this.firstRotationGate = new FirstRotationGate(this, 'FirstRotation', { secret: this, rotationSchedule: this.rotationSchedule });
+    }
     this.checkHostedRotation();
     if (masterSecret) this.checkMasterSecret(masterSecret);
   }

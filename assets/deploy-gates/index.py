@@ -1,0 +1,185 @@
+"""Deploy-time gates: CloudFormation custom resources that fail the deploy with the service's own message.
+
+A CloudFormation custom resource handler (AWS Lambda, Python runtime, standard library and boto3
+only: nothing to bundle). Each gate waits for something a template cannot show, within a stated
+bound (`TimeoutSeconds`, answered before the Lambda's own timeout, so CloudFormation never waits its
+hour for a custom resource that does not answer):
+
+- `connection_handler`: DMS `TestConnection` for each endpoint from the replication instance, then
+  `DescribeConnections` until each is `successful` or `failed`. A failure carries DMS's
+  `LastFailureMessage` and the endpoint's name.
+  Resource properties: ReplicationInstanceArn, EndpointArns, TimeoutSeconds.
+- `rotation_handler`: the first rotation of a secret has finished: no `AWSPENDING` version left
+  apart from `AWSCURRENT` (RotateSecret: "If the AWSPENDING staging label is present but not
+  attached to the same version as AWSCURRENT ... a previous rotation request is still in
+  progress"), and `AWSCURRENT` moved off the first version (`AWSPREVIOUS` exists). It reads the
+  secret's metadata, never its value. Resource properties: SecretId, TimeoutSeconds.
+
+Delete does nothing. Every failure names what to check.
+"""
+import json
+import time
+import urllib.request
+
+# Answer CloudFormation this long before the Lambda would be stopped.
+RESPONSE_MARGIN_SECONDS = 30
+POLL_SECONDS = 15
+THROTTLING = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+
+DMS_TROUBLESHOOTING = "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Troubleshooting.html"
+ROTATION_TROUBLESHOOTING = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html"
+
+
+class GateFailed(Exception):
+    """What the deploy failed on, in words safe to show (no secret value in them)."""
+
+
+class Clock:
+    """Time for the wait; the tests pass one that does not sleep."""
+
+    def now(self):
+        return time.monotonic()
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+
+def connection_handler(event, context):
+    """Lambda entry point of the DMS connection gate: always answers CloudFormation."""
+    answer(event, context, lambda deadline: test_connections(event, dms_client(), deadline))
+
+
+def rotation_handler(event, context):
+    """Lambda entry point of the first-rotation gate: always answers CloudFormation."""
+    answer(event, context, lambda deadline: wait_for_rotation(event, secrets_client(), deadline))
+
+
+def answer(event, context, gate, clock=None):
+    clock = clock or Clock()
+    physical_id = event.get("PhysicalResourceId") or f"gate-{event['LogicalResourceId']}"
+    try:
+        if event["RequestType"] != "Delete":
+            bound = float(event["ResourceProperties"].get("TimeoutSeconds", 600))
+            remaining = context.get_remaining_time_in_millis() / 1000 - RESPONSE_MARGIN_SECONDS if context else bound
+            gate(clock.now() + min(bound, remaining))
+        status, reason = "SUCCESS", "passed"
+    except GateFailed as error:
+        status, reason = "FAILED", str(error)
+    except Exception as error:  # anything else must still answer CloudFormation
+        status, reason = "FAILED", f"the gate failed unexpectedly ({type(error).__name__}: {error})"[:1000]
+    send_response(event, status, reason, physical_id)
+
+
+def dms_client():
+    import boto3
+    from botocore.config import Config
+    return boto3.client("dms", config=Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 5, "mode": "standard"}))
+
+
+def secrets_client():
+    import boto3
+    from botocore.config import Config
+    return boto3.client("secretsmanager", config=Config(connect_timeout=5, read_timeout=20,
+                                                        retries={"max_attempts": 5, "mode": "standard"}))
+
+
+def error_code(error):
+    return getattr(error, "response", {}).get("Error", {}).get("Code", "")
+
+
+def test_connections(event, client, deadline, clock=None):
+    """Starts a connection test of each endpoint and waits until each has succeeded; raises GateFailed otherwise."""
+    clock = clock or Clock()
+    props = event["ResourceProperties"]
+    instance, endpoints = props["ReplicationInstanceArn"], list(props["EndpointArns"])
+    waiting = list(endpoints)
+    while waiting:  # a test cannot start while the instance is busy (InvalidResourceStateFault): try again
+        for endpoint in list(waiting):
+            try:
+                client.test_connection(ReplicationInstanceArn=instance, EndpointArn=endpoint)
+                waiting.remove(endpoint)
+            except Exception as error:
+                if error_code(error) not in THROTTLING | {"InvalidResourceStateFault"}:
+                    raise GateFailed(f"DMS could not start a connection test of {endpoint} from {instance} "
+                                     f"({error_code(error) or type(error).__name__}: {error})") from None
+        if waiting:
+            wait(clock, deadline, f"DMS did not start the connection tests of {', '.join(waiting)} within the gate's bound")
+    while True:
+        try:
+            connections = client.describe_connections(Filters=[
+                {"Name": "replication-instance-arn", "Values": [instance]},
+                {"Name": "endpoint-arn", "Values": endpoints}])["Connections"]
+        except Exception as error:
+            if error_code(error) not in THROTTLING:
+                raise
+            connections = []
+        by_endpoint = {c["EndpointArn"]: c for c in connections}
+        failed = [c for c in by_endpoint.values() if c.get("Status") == "failed"]
+        if failed:
+            raise GateFailed("; ".join(
+                f"DMS cannot connect to endpoint {c.get('EndpointIdentifier', c['EndpointArn'])} from replication instance "
+                f"{c.get('ReplicationInstanceIdentifier', instance)}: {c.get('LastFailureMessage') or 'no message'}"
+                for c in failed) + ". Check the endpoint's secret (username, password, host, port), the security groups "
+                "between the instance and the database, the user's grants, the database's TLS (ssl_mode) and the instance's "
+                f"path to Secrets Manager ({DMS_TROUBLESHOOTING})")
+        if all(by_endpoint.get(e, {}).get("Status") == "successful" for e in endpoints):
+            return
+        testing = [by_endpoint.get(e, {}).get("EndpointIdentifier", e) for e in endpoints
+                   if by_endpoint.get(e, {}).get("Status") != "successful"]
+        wait(clock, deadline, f"DMS was still testing {', '.join(testing)} when the gate's bound was reached: the replication "
+                              f"instance may not reach the database (security groups, routes) ({DMS_TROUBLESHOOTING})")
+
+
+def rotation_state(client, secret_id):
+    """(finished, stuck versions, the rotation function's ARN): finished when AWSCURRENT has moved and nothing is pending."""
+    metadata = client.describe_secret(SecretId=secret_id)
+    versions = client.list_secret_version_ids(SecretId=secret_id)["Versions"]
+    stages = {v["VersionId"]: v.get("VersionStages", []) for v in versions}
+    pending = [v for v, s in stages.items() if "AWSPENDING" in s and "AWSCURRENT" not in s]
+    moved = any("AWSPREVIOUS" in s for s in stages.values())
+    return moved and not pending, pending, metadata
+
+
+def wait_for_rotation(event, client, deadline, clock=None):
+    """Waits for the secret's first rotation to have finished; raises GateFailed at the bound with the secret's state."""
+    clock = clock or Clock()
+    secret_id = event["ResourceProperties"]["SecretId"]
+    while True:
+        try:
+            finished, pending, metadata = rotation_state(client, secret_id)
+        except Exception as error:
+            if error_code(error) not in THROTTLING:
+                raise GateFailed(f"the state of secret {secret_id} cannot be read ({error_code(error) or type(error).__name__})") from None
+            finished, pending, metadata = False, [], {}
+        if finished:
+            return
+        if metadata and metadata.get("RotationEnabled") is False:
+            raise GateFailed(f"secret {secret_id} has rotation turned off, so its first rotation will not happen")
+        function = metadata.get("RotationLambdaARN", "")
+        logs = f"/aws/lambda/{function.rsplit(':', 1)[-1]}" if function else "the rotation function's log group"
+        state = (f"version {', '.join(pending)} is still AWSPENDING" if pending
+                 else "AWSCURRENT has not moved off the first version")
+        wait(clock, deadline, f"the first rotation of secret {secret_id} has not finished within the gate's bound: {state}. "
+                              f"Its function reports why in {logs}. The troubleshooting guide's usual causes: no network path "
+                              "from the function to the database or to Secrets Manager (an interface endpoint or a NAT route, "
+                              "443 open), a user that does not exist or a password the database refuses, a key the function "
+                              f"may not use ({ROTATION_TROUBLESHOOTING}). Until AWSPENDING is cleared, later rotations are refused")
+
+
+def wait(clock, deadline, message):
+    """Sleeps one poll, or raises GateFailed(message) when the next poll would pass the deadline."""
+    if clock.now() + POLL_SECONDS > deadline:
+        raise GateFailed(message)
+    clock.sleep(POLL_SECONDS)
+
+
+def send_response(event, status, reason, physical_id):
+    """Answers CloudFormation at the pre-signed ResponseURL."""
+    body = json.dumps({
+        "Status": status, "Reason": reason[:3500], "PhysicalResourceId": physical_id,
+        "StackId": event["StackId"], "RequestId": event["RequestId"], "LogicalResourceId": event["LogicalResourceId"],
+    }).encode()
+    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT",
+                                     headers={"Content-Type": "", "Content-Length": str(len(body))})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()

@@ -1,0 +1,85 @@
+"""Integration test, for an account: a PostgreSQL 17 migration, proved able to connect and to start.
+
+Two databases (the source with logical replication), DMS's users created by PostgresDatabaseUser,
+both endpoints on their secrets, and PostgresReplication: its DmsConnectionGate fails the deploy
+unless DMS connects to both endpoints. The assertions then check, from outside: DescribeConnections
+successful for both endpoints, and the task starts (running), then is stopped so the stack can go.
+
+The account must have DMS's roles (dms-vpc-role, dms-cloudwatch-logs-role), as one that used DMS's
+console has; otherwise set `create-dms-account-roles` in the context once.
+
+Deploy it with `npx projen integ:deploy` (needs an account: see README, "Integration tests"). This
+repository's CI never deploys it: it compares the committed snapshot (integ_payment_migration.py.snapshot/)
+with what the app synthesizes, which shows that the template did not change unseen, not that it deploys.
+"""
+import aws_cdk as cdk
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
+from aws_cdk import integ_tests_alpha as integ
+
+from safe_constructs import (
+    DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsMigrationType, PostgresDatabaseUser, PostgresReplication,
+    RotatingSecret, SecureDmsPostgresEndpoint,
+)
+
+POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
+
+
+def main(outdir=None):
+    app = cdk.App(outdir=outdir)
+    stack = cdk.Stack(app, "SafeConstructsPaymentMigration")
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0,
+                  subnet_configuration=[ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    vpc.add_interface_endpoint("SecretsManager", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, subnets=isolated)
+    cdc = rds.ParameterGroup(stack, "Cdc", engine=POSTGRES, parameters={"rds.logical_replication": "1"})
+
+    def rotation():
+        return secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=isolated)
+
+    endpoints = {}
+    for name, access, kind, group in (("Source", DmsAccess.SOURCE, DmsEndpointType.SOURCE, cdc),
+                                      ("Target", DmsAccess.TARGET, DmsEndpointType.TARGET, None)):
+        # A test stack: everything goes with it
+        master_rotation = rotation()
+        master = RotatingSecret(stack, f"{name}Master", username="postgres", hosted_rotation=master_rotation,
+                                removal_policy=RemovalPolicy.DESTROY)
+        database = rds.DatabaseInstance(stack, f"{name}Db", engine=POSTGRES, vpc=vpc, vpc_subnets=isolated,
+            storage_encrypted=True, parameter_group=group, credentials=rds.Credentials.from_secret(master),
+            deletion_protection=False, removal_policy=RemovalPolicy.DESTROY, database_name="payments")
+        database.connections.allow_default_port_from(master_rotation)
+        user_rotation = rotation()
+        user_secret = RotatingSecret(stack, f"{name}DmsUser", username=f"dms_{name.lower()}", hosted_rotation=user_rotation,
+                                     removal_policy=RemovalPolicy.DESTROY)
+        user_secret.attach(database)
+        database.connections.allow_default_port_from(user_rotation)
+        # a fresh database has only public: DMS reads it on the source and writes it on the target
+        PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=user_secret, database_name="payments",
+                             schema_name="public", access=access, vpc=vpc, vpc_subnets=isolated, database=database)
+        endpoints[name] = (SecureDmsPostgresEndpoint(stack, f"{name}Endpoint", secret=user_secret, endpoint_type=kind,
+                                                     database_name="payments"), database)
+    roles = DmsAccountRolesMode.CREATE if app.node.try_get_context("create-dms-account-roles") else DmsAccountRolesMode.EXISTING
+    replication = PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=isolated,
+        source=endpoints["Source"][0], target=endpoints["Target"][0], source_database=endpoints["Source"][1],
+        target_database=endpoints["Target"][1], migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["public"],
+        account_roles=roles)
+
+    test = integ.IntegTest(app, "PaymentMigrationInteg", test_cases=[stack])
+    endpoint_arns = [endpoints[name][0].endpoint_arn for name in ("Source", "Target")]
+    connections = test.assertions.aws_api_call("DatabaseMigrationService", "describeConnections",
+        {"Filters": [{"Name": "endpoint-arn", "Values": endpoint_arns}]})
+    connections.expect(integ.ExpectedResult.object_like({"Connections": integ.Match.array_with([
+        integ.Match.object_like({"EndpointArn": arn, "Status": "successful"}) for arn in endpoint_arns])}))
+    task = replication.task.ref
+    start = test.assertions.aws_api_call("DatabaseMigrationService", "startReplicationTask",
+        {"ReplicationTaskArn": task, "StartReplicationTaskType": "start-replication"})
+    running = test.assertions.aws_api_call("DatabaseMigrationService", "describeReplicationTasks",
+        {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
+    running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like({"Status": "running"})]}))
+    running.wait_for_assertions(total_timeout=Duration.minutes(15), interval=Duration.seconds(30))
+    stop = test.assertions.aws_api_call("DatabaseMigrationService", "stopReplicationTask", {"ReplicationTaskArn": task})
+    connections.next(start).next(running).next(stop)
+    return app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""The deploy-time gates' handler (assets/deploy-gates), against stand-ins for DMS and Secrets Manager.
+
+Where AWS stands: moto (an emulator of the services' APIs) runs DMS's TestConnection and
+DescribeConnections and Secrets Manager's versions and stages; what moto cannot produce (a failed
+connection, throttling, a rotation that never finishes) comes from botocore's Stubber, which checks
+each call and each response against the service's API model. The rotation is played as AWS's
+rotation functions do it: createSecret puts an AWSPENDING version, finishSecret moves AWSCURRENT to it.
+The answer to CloudFormation goes to a local HTTP server standing in for the pre-signed S3 URL.
+"""
+import datetime
+import http.server
+import importlib.util
+import json
+import pathlib
+import threading
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+HANDLER_PATH = pathlib.Path(__file__).resolve().parent.parent / "assets" / "deploy-gates" / "index.py"
+spec = importlib.util.spec_from_file_location("deploy_gates", HANDLER_PATH)
+gates = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gates)
+
+REGION = "eu-west-1"
+INSTANCE = f"arn:aws:dms:{REGION}:123456789012:rep:INSTANCE"
+SOURCE = f"arn:aws:dms:{REGION}:123456789012:endpoint:SOURCE"
+TARGET = f"arn:aws:dms:{REGION}:123456789012:endpoint:TARGET"
+SECRET = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:dms_reader-AbCdEf"
+ROTATION_FUNCTION = f"arn:aws:lambda:{REGION}:123456789012:function:SecretsManagerPaymentsRotation"
+POLLS_IN_600_SECONDS = 600 // gates.POLL_SECONDS + 1  # at 0, 15, ... 600 s
+
+
+class FakeClock:
+    """The gate's clock: sleeping only moves the time on, so a 10-minute bound is reached at once."""
+
+    def __init__(self):
+        self.time, self.slept = 0.0, 0
+
+    def now(self):
+        return self.time
+
+    def sleep(self, seconds):
+        self.time += seconds
+        self.slept += 1
+
+
+def connection_event(endpoints=(SOURCE, TARGET), instance=INSTANCE):
+    return {"RequestType": "Create", "ResourceProperties": {"ReplicationInstanceArn": instance, "EndpointArns": list(endpoints)}}
+
+
+def connection(endpoint, status, message="", identifier=None):
+    return {"ReplicationInstanceArn": INSTANCE, "EndpointArn": endpoint, "Status": status, "LastFailureMessage": message,
+            "EndpointIdentifier": identifier or endpoint.rsplit(":", 1)[1].lower(), "ReplicationInstanceIdentifier": "payments-dms"}
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield
+
+
+# --- the connection gate ------------------------------------------------------------------------
+
+
+def test_connections_dms_reports_successful_pass_the_gate(aws):
+    client = boto3.client("dms", region_name=REGION)
+    instance = client.create_replication_instance(ReplicationInstanceIdentifier="payments-dms",
+        ReplicationInstanceClass="dms.t3.medium")["ReplicationInstance"]["ReplicationInstanceArn"]
+    endpoints = [client.create_endpoint(EndpointIdentifier=name, EndpointType=kind, EngineName="postgres")["Endpoint"]["EndpointArn"]
+                 for name, kind in (("source", "source"), ("target", "target"))]
+    clock = FakeClock()
+    gates.test_connections(connection_event(endpoints, instance), client, deadline=600, clock=clock)
+    statuses = {c["EndpointArn"]: c["Status"] for c in client.describe_connections()["Connections"]}
+    assert statuses == dict.fromkeys(endpoints, "successful")
+
+
+def stubbed_dms():
+    client = boto3.client("dms", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def expect_tests(stubber, *endpoints):
+    for endpoint in endpoints:
+        stubber.add_response("test_connection", {"Connection": connection(endpoint, "testing")},
+                             {"ReplicationInstanceArn": INSTANCE, "EndpointArn": endpoint})
+
+
+def expect_describe(stubber, *connections):
+    stubber.add_response("describe_connections", {"Connections": list(connections)}, {"Filters": [
+        {"Name": "replication-instance-arn", "Values": [INSTANCE]}, {"Name": "endpoint-arn", "Values": [SOURCE, TARGET]}]})
+
+
+def test_a_failed_connection_fails_the_deploy_with_dms_own_message_and_what_to_check():
+    client, stubber = stubbed_dms()
+    expect_tests(stubber, SOURCE, TARGET)
+    expect_describe(stubber, connection(SOURCE, "testing"), connection(TARGET, "testing"))
+    expect_describe(stubber, connection(SOURCE, "successful"), connection(TARGET, "failed",
+        "Test connection failed for endpoint 'target': password authentication failed for user \"dms_writer\""))
+    with stubber, pytest.raises(gates.GateFailed) as failed:
+        gates.test_connections(connection_event(), client, deadline=600, clock=FakeClock())
+    message = str(failed.value)
+    assert message.startswith("DMS cannot connect to endpoint target from replication instance payments-dms: Test connection "
+                              "failed for endpoint 'target': password authentication failed for user \"dms_writer\"")
+    assert "Check the endpoint's secret (username, password, host, port), the security groups" in message
+    stubber.assert_no_pending_responses()
+
+
+def test_throttling_and_a_busy_instance_are_waited_out_not_failed():
+    client, stubber = stubbed_dms()
+    # a test cannot start while the instance is busy: DMS answers InvalidResourceStateFault
+    stubber.add_client_error("test_connection", "InvalidResourceStateFault", "Replication instance is not available",
+                             expected_params={"ReplicationInstanceArn": INSTANCE, "EndpointArn": SOURCE})
+    expect_tests(stubber, TARGET, SOURCE)
+    stubber.add_client_error("describe_connections", "ThrottlingException", "Rate exceeded")
+    expect_describe(stubber, connection(SOURCE, "successful"), connection(TARGET, "successful"))
+    clock = FakeClock()
+    with stubber:
+        gates.test_connections(connection_event(), client, deadline=600, clock=clock)
+    assert clock.slept == 2
+    stubber.assert_no_pending_responses()
+
+
+def test_a_test_that_never_finishes_fails_at_the_bound_not_in_an_hour():
+    client, stubber = stubbed_dms()
+    expect_tests(stubber, SOURCE, TARGET)
+    for _ in range(POLLS_IN_600_SECONDS):
+        expect_describe(stubber, connection(SOURCE, "successful"), connection(TARGET, "testing"))
+    clock = FakeClock()
+    with stubber, pytest.raises(gates.GateFailed, match=r"DMS was still testing target when the gate's bound was reached"):
+        gates.test_connections(connection_event(), client, deadline=600, clock=clock)
+    assert 585 <= clock.time <= 600
+
+
+def test_an_endpoint_dms_does_not_know_fails_at_once():
+    client, stubber = stubbed_dms()
+    stubber.add_client_error("test_connection", "ResourceNotFoundFault", "Endpoint not found")
+    with stubber, pytest.raises(gates.GateFailed, match=r"DMS could not start a connection test of .*SOURCE .*ResourceNotFoundFault"):
+        gates.test_connections(connection_event(), client, deadline=600, clock=FakeClock())
+
+
+# --- the first-rotation gate ---------------------------------------------------------------------
+
+
+def test_a_finished_rotation_passes_and_a_pending_one_is_waited_for(aws):
+    client = boto3.client("secretsmanager", region_name=REGION)
+    arn = client.create_secret(Name="dms_reader", SecretString=json.dumps({"username": "dms_reader", "password": "first"}))["ARN"]
+    first = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    # createSecret, as AWS's rotation functions do it: a new version staged AWSPENDING only
+    client.put_secret_value(SecretId=arn, ClientRequestToken="0" * 32, VersionStages=["AWSPENDING"],
+                            SecretString=json.dumps({"username": "dms_reader", "password": "second"}))
+    event = {"RequestType": "Create", "ResourceProperties": {"SecretId": arn}}
+    assert gates.rotation_state(client, arn)[:2] == (False, ["0" * 32])
+    with pytest.raises(gates.GateFailed, match=r"version 0{32} is still AWSPENDING"):
+        gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
+    # finishSecret: AWSCURRENT moves to the new version (and AWSPREVIOUS to the first)
+    [(first_version, _)] = first.items()
+    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId="0" * 32,
+                                       RemoveFromVersionId=first_version)
+    gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
+
+
+def test_a_secret_never_rotated_is_not_taken_for_a_rotated_one(aws):
+    client = boto3.client("secretsmanager", region_name=REGION)
+    arn = client.create_secret(Name="never", SecretString="{}")["ARN"]
+    with pytest.raises(gates.GateFailed, match=r"AWSCURRENT has not moved off the first version"):
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": arn}}, client, deadline=60,
+                                clock=FakeClock())
+
+
+def stubbed_secrets():
+    client = boto3.client("secretsmanager", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def test_a_stuck_rotation_fails_at_the_bound_naming_its_function_log_group_and_the_usual_causes():
+    client, stubber = stubbed_secrets()
+    when = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)
+    for _ in range(POLLS_IN_600_SECONDS):
+        stubber.add_response("describe_secret", {"ARN": SECRET, "Name": "dms_reader", "RotationEnabled": True,
+                                                 "RotationLambdaARN": ROTATION_FUNCTION}, {"SecretId": SECRET})
+        stubber.add_response("list_secret_version_ids", {"ARN": SECRET, "Versions": [
+            {"VersionId": "a" * 32, "VersionStages": ["AWSCURRENT"], "CreatedDate": when},
+            {"VersionId": "b" * 32, "VersionStages": ["AWSPENDING"], "CreatedDate": when}]}, {"SecretId": SECRET})
+    with stubber, pytest.raises(gates.GateFailed) as failed:
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": SECRET}}, client, deadline=600,
+                                clock=FakeClock())
+    message = str(failed.value)
+    assert f"the first rotation of secret {SECRET} has not finished within the gate's bound: version {'b' * 32} is still AWSPENDING" in message
+    assert "Its function reports why in /aws/lambda/SecretsManagerPaymentsRotation" in message
+    assert "no network path from the function to the database or to Secrets Manager" in message
+    assert "Until AWSPENDING is cleared, later rotations are refused" in message
+
+
+def test_rotation_turned_off_fails_at_once():
+    client, stubber = stubbed_secrets()
+    stubber.add_response("describe_secret", {"ARN": SECRET, "RotationEnabled": False}, {"SecretId": SECRET})
+    stubber.add_response("list_secret_version_ids", {"Versions": []}, {"SecretId": SECRET})
+    with stubber, pytest.raises(gates.GateFailed, match="has rotation turned off"):
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": SECRET}}, client, deadline=600,
+                                clock=FakeClock())
+
+
+# --- the answer to CloudFormation ----------------------------------------------------------------
+
+
+@pytest.fixture
+def response_url():
+    """A local server standing in for CloudFormation's pre-signed response URL; yields (url, received bodies)."""
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self):  # noqa: N802 (http.server's spelling)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/response", received
+    server.shutdown()
+
+
+class Context:
+    """The Lambda context: 15 minutes left."""
+
+    def get_remaining_time_in_millis(self):
+        return 15 * 60 * 1000
+
+
+def cfn_event(url, request="Create", **props):
+    return {"RequestType": request, "ResponseURL": url, "StackId": "stack", "RequestId": "req", "LogicalResourceId": "Gate",
+            "ResourceProperties": {"TimeoutSeconds": "600", **props}}
+
+
+def test_the_gate_answers_cloudformation_failed_with_the_reason_and_delete_always_succeeds(response_url):
+    url, received = response_url
+
+    def failing(deadline):
+        assert deadline == 600  # the stated bound, within the function's time
+        raise gates.GateFailed("DMS cannot connect to endpoint target")
+    gates.answer(cfn_event(url), Context(), failing, clock=FakeClock())
+    gates.answer(cfn_event(url, request="Delete"), Context(), failing, clock=FakeClock())
+    assert [(r["Status"], r["Reason"]) for r in received] == [("FAILED", "DMS cannot connect to endpoint target"), ("SUCCESS", "passed")]
+
+
+def test_the_bound_never_passes_the_functions_own_time(response_url):
+    url, received = response_url
+
+    class Short(Context):
+        def get_remaining_time_in_millis(self):
+            return 120 * 1000
+    deadlines = []
+    gates.answer(cfn_event(url), Short(), deadlines.append, clock=FakeClock())
+    assert deadlines == [90] and received[0]["Status"] == "SUCCESS"  # 120 s left, less the 30 s margin
