@@ -174,7 +174,8 @@ def test_databases_whose_major_cannot_be_read_leave_a_warning_naming_what_17_nee
         target=SecureDmsPostgresEndpoint(stack, "Target", secret=secrets[1], endpoint_type=DmsEndpointType.TARGET, database_name="p"))
     synth(stack)
     warnings = warnings_of(stack)
-    assert any("dmsEngineUnchecked" in w and "PostgreSQL 17 needs DMS 3.6.1 or later" in w for w in warnings), warnings
+    assert any("dmsEngineUnchecked" in w and "the PostgreSQL major of the source and the target database cannot be read" in w
+               and "PostgreSQL 17 needs DMS 3.6.1 or later" in w for w in warnings), warnings
     # CDC from a source outside the app: its parameter group cannot be read, and the warning says what to check
     assert any("cdcSourceUndecided" in w and "rds.logical_replication to 1" in w for w in warnings), warnings
 
@@ -311,3 +312,48 @@ def test_task_settings_extend_and_override_key_by_key():
                                    "LogComponents": [{"Id": "SOURCE_CAPTURE", "Severity": "LOGGER_SEVERITY_DEBUG"}]}
     assert settings["FullLoadSettings"] == {"TargetTablePrepMode": "DO_NOTHING", "MaxFullLoadSubTasks": 4}
     assert settings["TargetMetadata"]["FullLobMode"] is True  # untouched keys stay the construct's
+
+
+AURORA = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
+
+
+def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
+    """An Aurora PostgreSQL source cluster (its DMS user on the writer) replicated into an instance."""
+    vpc = private_vpc(stack)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    group = rds.ParameterGroup(stack, "ClusterParams", engine=AURORA, parameters=cluster_parameters) if cluster_parameters else None
+    master = RotatingSecret(stack, "ClusterMaster", username="postgres", hosted_rotation=rotation())
+    cluster = rds.DatabaseCluster(stack, "Cluster", engine=AURORA, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+        parameter_group=group, credentials=rds.Credentials.from_secret(master),
+        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
+    reader_secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader", hosted_rotation=rotation())
+    reader_secret.attach(cluster)
+    user = PostgresDatabaseUser(stack, "Reader", master_secret=master, user_secret=reader_secret, database_name="payments",
+                                schema_name="payments", access=DmsAccess.SOURCE, vpc=vpc, vpc_subnets=ISOLATED, database=cluster)
+    target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
+    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
+    PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=cluster, target_database=target_db,
+        migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["payments"],
+        source=SecureDmsPostgresEndpoint(stack, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
+                                         database_name="payments"),
+        target=SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
+                                         database_name="payments"))
+    return cluster, user
+
+
+def test_an_aurora_source_gets_its_user_once_the_writer_exists_and_its_engine_checked():
+    stack = new_stack()
+    cluster, user = aurora_migration(stack)
+    template = synth(stack)
+    resource = template.to_json()["Resources"][stack.get_logical_id(user.resource.node.default_child)]
+    writer = stack.get_logical_id(cluster.node.find_child("Writer").node.default_child)
+    assert writer in resource["DependsOn"]  # the cluster alone accepts no connection
+    assert only_resource(template, "AWS::DMS::ReplicationInstance")["Properties"]["EngineVersion"] == "3.6.1"
+
+
+def test_cdc_from_an_aurora_cluster_without_logical_replication_is_refused():
+    stack = new_stack()
+    aurora_migration(stack, cluster_parameters=None)
+    with pytest.raises(RuntimeError, match=(r"\[safe-constructs:CdcWithoutLogicalReplication\] migration_type \(migrationType\) is "
+                                            r"full-load-and-cdc, and the source database Cluster\w+ has no parameter group")):
+        synth(stack)

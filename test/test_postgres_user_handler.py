@@ -170,11 +170,36 @@ def test_a_master_secret_without_host_and_a_missing_source_schema_fail_clearly(d
         run(body, secrets)
 
 
-def test_an_unreachable_database_fails_fast_not_in_an_hour(database):
-    body, secrets, _ = event("Create", "SOURCE", database)
-    secrets.secrets["master"] = {**SERVER, "port": 1}
-    with pytest.raises(handler.UserSetupFailed, match="cannot log in to 127.0.0.1 as the master user"):
-        run(body, secrets)
+def test_an_unreachable_database_is_tried_again_within_the_stated_bound_then_fails_clearly(database):
+    clock = {"now": 0.0, "sleeps": 0}
+
+    def sleep(seconds):
+        clock["now"] += seconds
+        clock["sleeps"] += 1
+    with pytest.raises(handler.UserSetupFailed, match=r"cannot log in to 127.0.0.1 as the master user \(\w+; tried for up to 60 s\)"):
+        handler.connect_as({**SERVER, "port": 1}, database, sleep=sleep, now=lambda: clock["now"])
+    assert clock["sleeps"] == handler.CONNECT_WITHIN_SECONDS // handler.CONNECT_RETRY_SECONDS
+
+
+def test_a_database_that_comes_up_during_the_bound_is_used_and_a_wrong_password_is_not_retried(database):
+    attempts = []
+    real_connection = native.Connection
+
+    def starting(*args, **kwargs):  # the first two attempts meet a server still starting
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise OSError("connection refused")
+        return real_connection(*args, **kwargs)
+    native.Connection = starting
+    try:
+        handler.connect_as(SERVER, database, sleep=lambda s: None).close()
+    finally:
+        native.Connection = real_connection
+    assert len(attempts) == 3
+    sleeps = []
+    with pytest.raises(handler.UserSetupFailed, match="28P01"):
+        handler.connect_as({**SERVER, "password": "wrong"}, database, sleep=sleeps.append)
+    assert sleeps == []
 
 
 # --- DMS's part, played as the users the handler creates --------------------------------------------

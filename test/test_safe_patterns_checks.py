@@ -162,12 +162,21 @@ def replication(stack, vpc, source, migration_type="full-load-and-cdc", group=No
             "rule-action": "include", "object-locator": {"schema-name": "%", "table-name": "%"}}]}))
 
 
-def cdc_source(stack, parameters=None, migration_type="full-load-and-cdc", by="secret"):
-    """A CDC task from an RDS PostgreSQL instance of the stack (found by its secret's attachment or server name)."""
+AURORA = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
+
+
+def cdc_source(stack, parameters=None, migration_type="full-load-and-cdc", by="secret", aurora=False):
+    """A CDC task from an RDS PostgreSQL instance (or an Aurora cluster) of the stack, found by its secret's attachment or server name."""
     network = private_vpc(stack)
-    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=parameters) if parameters else None
-    db = rds.DatabaseInstance(stack, "Db", engine=POSTGRES, vpc=network, vpc_subnets=ISOLATED, storage_encrypted=True,
-        parameter_group=group, credentials=rds.Credentials.from_generated_secret("app"))
+    engine = AURORA if aurora else POSTGRES
+    group = rds.ParameterGroup(stack, "Params", engine=engine, parameters=parameters) if parameters else None
+    if aurora:
+        db = rds.DatabaseCluster(stack, "Db", engine=engine, vpc=network, vpc_subnets=ISOLATED, storage_encrypted=True,
+            parameter_group=group, credentials=rds.Credentials.from_generated_secret("app"),
+            writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
+    else:
+        db = rds.DatabaseInstance(stack, "Db", engine=engine, vpc=network, vpc_subnets=ISOLATED, storage_encrypted=True,
+            parameter_group=group, credentials=rds.Credentials.from_generated_secret("app"))
     if by == "secret":
         source = dms.CfnEndpoint(stack, "Source", endpoint_type="source", engine_name="postgres", database_name="app",
             ssl_mode="require", postgre_sql_settings=secret_settings(db.secret.secret_arn, regional_role(stack, db.secret).role_arn))
@@ -180,8 +189,16 @@ def cdc_source(stack, parameters=None, migration_type="full-load-and-cdc", by="s
 
 DYNAMIC_PASSWORD = "{{resolve:secretsmanager:dms-user:SecretString:password::}}"
 
+def raw_replication_instance(stack, **props):
+    return dms.CfnReplicationInstance(stack, "Instance", replication_instance_class="dms.t3.medium", **props)
+
+
 # Per rule, the cases it reports: (name, build, the construct path reported).
 REPORTED = {
+    "SP-DMS5": [
+        ("publicly accessible", lambda s: raw_replication_instance(s, publicly_accessible=True), "Test/Instance"),
+        ("PubliclyAccessible absent (the API's default is true)", lambda s: raw_replication_instance(s), "Test/Instance"),
+    ],
     "SP-DMS1": [
         ("clear-text credentials", lambda s: raw_endpoint(s, username="dms", password=DYNAMIC_PASSWORD,
                                                           server_name="db", port=5432), "Test/Endpoint"),
@@ -238,6 +255,8 @@ REPORTED = {
         ("full load and CDC, found by the secret", lambda s: cdc_source(s), "Test/Task"),
         ("CDC, found by the server name, a group without the parameter", lambda s: cdc_source(
             s, parameters={"log_min_duration_statement": "1000"}, migration_type="cdc", by="server"), "Test/Task"),
+        # aws-cdk-lib names the engine's default cluster group, which cannot be modified
+        ("an Aurora cluster on its default cluster parameter group", lambda s: cdc_source(s, aurora=True), "Test/Task"),
     ],
     "SP-NET1": [
         ("a hosted rotation in isolated subnets", lambda s: rotated(s, vpc(s)), "Test/Sec/Rot/Resource"),
@@ -298,7 +317,11 @@ CLEAN = {
                     old_target=target("old"), new_target=target("new"), percent_to_new=10)),
                  ("a plain record of another type", lambda s: (raw_weighted(s, "Blue"),
                     raw_plain(s, record_type="AAAA")))],
+    "SP-DMS5": [("private", lambda s: raw_replication_instance(s, publicly_accessible=False)),
+                ("private, with its task", lambda s: cdc_source(s, parameters={"rds.logical_replication": "1"}))],
     "SP-DMS4": [("logical replication on", lambda s: cdc_source(s, parameters={"rds.logical_replication": "1"})),
+                ("an Aurora cluster with logical replication on",
+                 lambda s: cdc_source(s, parameters={"rds.logical_replication": "1"}, aurora=True)),
                 ("a full load only", lambda s: cdc_source(s, migration_type="full-load")),
                 ("a full load from a source outside the stack",
                  lambda s: replication(s, private_vpc(s), secret_endpoint(s), migration_type="full-load"))],

@@ -29,6 +29,7 @@ import json
 import os
 import re
 import sys
+import time
 
 # After the runtime's own packages, so that boto3's dependencies stay the runtime's.
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor"))
@@ -43,6 +44,12 @@ TARGET_TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE"
 # What a source user must never hold on the data it reads.
 WRITE_TABLE_PRIVILEGES = "INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER"
 CONNECT_TIMEOUT_SECONDS = 10
+# A database that is still starting (an Aurora writer just created, a reboot) refuses connections for a
+# while: the handler tries again for up to this long, well within the function's 2 minutes.
+CONNECT_WITHIN_SECONDS = 60
+CONNECT_RETRY_SECONDS = 5
+# What no retry heals: a refused password (28P01), a database or role that does not exist (3D000, 28000).
+FINAL_SQLSTATES = {"28P01", "3D000", "28000"}
 
 
 class UserSetupFailed(Exception):
@@ -117,8 +124,8 @@ def secret_json(client, secret_id, required):
     return value
 
 
-def connect_as(master, database):
-    """A connection to `database` as the master user, failing fast.
+def connect_as(master, database, within=CONNECT_WITHIN_SECONDS, sleep=time.sleep, now=time.monotonic):
+    """A connection to `database` as the master user, tried again for `within` seconds while the server cannot be reached.
 
     Encrypted unless the secret says `"ssl": false`, without verifying the server's certificate
     (as DMS's `require`): the RDS certificate authorities are not in the Lambda runtime's store.
@@ -129,13 +136,19 @@ def connect_as(master, database):
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    try:
-        return pg8000.native.Connection(master["username"], password=master["password"], host=master["host"],
-                                        port=int(master.get("port", 5432)), database=database, ssl_context=context,
-                                        timeout=CONNECT_TIMEOUT_SECONDS)
-    except Exception as error:
-        raise UserSetupFailed(f"cannot log in to {master['host']} as the master user ({type(error).__name__}): check "
-                              "the security groups and the master secret") from None
+    deadline = now() + within
+    while True:
+        try:
+            return pg8000.native.Connection(master["username"], password=master["password"], host=master["host"],
+                                            port=int(master.get("port", 5432)), database=database, ssl_context=context,
+                                            timeout=CONNECT_TIMEOUT_SECONDS)
+        except Exception as error:
+            code = error.args[0].get("C", "") if error.args and isinstance(error.args[0], dict) else ""
+            if code in FINAL_SQLSTATES or now() + CONNECT_RETRY_SECONDS > deadline:
+                raise UserSetupFailed(f"cannot log in to {master['host']} as the master user ({type(error).__name__}"
+                                      f"{': ' + code if code else ''}; tried for up to {within} s): check the security groups, "
+                                      "the master secret and that the database is available") from None
+            sleep(CONNECT_RETRY_SECONDS)
 
 
 def role_exists(connection, name):

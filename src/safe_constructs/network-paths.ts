@@ -255,9 +255,16 @@ function endpointDatabase(stack: StackView, endpoint: ResourceView): ResourceVie
   return attachment && stack.get(referencedId(attachment.properties.TargetId) ?? '');
 }
 
-/** Whether a parameter group of the stack sets rds.logical_replication to 1; undefined when it is not in the stack. */
+/**
+ * Whether a parameter group of the stack sets rds.logical_replication to 1; undefined when it is not in
+ * the stack. None, or a default group by name (`default.aurora-postgresql17`, which aws-cdk-lib writes for
+ * a cluster without one), is the engine's default: rds.logical_replication 0, and a default group cannot
+ * be modified.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html
+ */
 function setsLogicalReplication(stack: StackView, group: unknown, type: string): boolean | undefined {
-  if (group === undefined) return false; // the engine's default group: rds.logical_replication is 0
+  if (group === undefined || (typeof group === 'string' && group.startsWith('default.'))) return false;
   const resource = resourceOf(stack, group, type);
   if (!resource) return undefined;
   const value = resource.properties.Parameters?.['rds.logical_replication'];

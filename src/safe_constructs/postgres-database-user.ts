@@ -107,7 +107,9 @@ export interface PostgresDatabaseUserProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * The database, whose security group is opened to the function on its default port.
+   * The database (an instance, or an Aurora PostgreSQL cluster, whose writer the function logs in
+   * to): its security group is opened to the function on its default port, and the user is created
+   * once it and its instances exist.
    *
    * @default - none: open the path yourself (`database.connections.allow_default_port_from(user)`)
    */
@@ -200,8 +202,15 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
         Port: props.databaseEndpoint?.port,
       },
     });
-    // The master secret's host exists once its attachment (which waits for the database) is made.
+    // The master secret's host exists once its attachment (which waits for the database) is made. An
+    // Aurora cluster accepts connections once its writer instance exists, not the cluster alone: the
+    // resource waits for the database's instances and cluster (not its security group, whose rules
+    // admit rotations that wait for this user).
     waitForAttachment(props.masterSecret, this, [this.resource]);
+    if (props.database && Construct.isConstruct(props.database)) {
+      const databases = props.database.node.findAll().filter((c) => c instanceof rds.CfnDBInstance || c instanceof rds.CfnDBCluster);
+      if (databases.length > 0) this.resource.node.addDependency(...databases);
+    }
     this.checkMasterSecret(props);
     if (props.userSecret instanceof RotatingSecret) {
       // A new schedule rotates at once, logging in as the user: the user must exist first.

@@ -437,12 +437,13 @@ export class PostgresReplication extends Construct {
         + 'cannot be read: make sure it sets rds.logical_replication to 1 (a static parameter: reboot after setting it) before '
         + 'starting the task (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
     }
-    const major = postgresMajorOf(props.sourceDatabase) ?? postgresMajorOf(props.targetDatabase);
-    if (major === undefined && props.engineVersion === undefined) {
+    const unread = [['source', props.sourceDatabase], ['target', props.targetDatabase]]
+      .filter(([, database]) => postgresMajorOf(database as ec2.IConnectable) === undefined).map(([what]) => what);
+    if (unread.length > 0) {
       Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsEngineUnchecked`,
-        `neither database's PostgreSQL major can be read, so whether DMS ${DEFAULT_DMS_ENGINE_VERSION} supports them is not checked: `
-        + 'PostgreSQL 17 needs DMS 3.6.1 or later, 16 needs 3.5.3, 15 needs 3.5.1 '
-        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+        `the PostgreSQL major of the ${unread.join(' and the ')} database cannot be read (imported, or a version given as a token), `
+        + `so whether DMS ${props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION} supports it is not checked: PostgreSQL 17 needs DMS 3.6.1 `
+        + 'or later, 16 needs 3.5.3, 15 needs 3.5.1 (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
     }
   }
 

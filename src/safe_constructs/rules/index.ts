@@ -2,6 +2,7 @@
 import { dmsCdcLogicalReplication } from './dms-cdc-logical-replication';
 import { dmsEndpointCredentials } from './dms-endpoint-credentials';
 import { dmsPostgresSsl } from './dms-postgres-ssl';
+import { dmsReplicationPublic } from './dms-replication-public';
 import { dmsSecretAccessRole } from './dms-secret-access-role';
 import { rdsExternalSecret } from './rds-external-secret';
 import { route53AliasTtl } from './route53-alias-ttl';
@@ -16,7 +17,7 @@ import { unencryptedStore } from './unencrypted-store';
 export { Templates } from './rule';
 
 export const ALL_RULES: Rule[] = [
-  dmsEndpointCredentials, dmsSecretAccessRole, dmsPostgresSsl, dmsCdcLogicalReplication, rdsExternalSecret,
+  dmsEndpointCredentials, dmsSecretAccessRole, dmsPostgresSsl, dmsCdcLogicalReplication, dmsReplicationPublic, rdsExternalSecret,
   secretWithoutRotation, secretReaderWithoutPath, secretReaderWithout443,
   route53AliasTtl, route53WeightWithoutIdentifier, route53DuplicateIdentifier, route53MixedRouting, unencryptedStore,
 ];
