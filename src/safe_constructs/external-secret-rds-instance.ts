@@ -1,11 +1,13 @@
 import {
-  Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token,
+  Duration, RemovalPolicy, Token,
   aws_kms as kms,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ID_PREFIX, Problems, propName, rdsMaxPasswordLength, rdsRejectedPasswordCharacters, show } from './internal';
+import {
+  ID_PREFIX, Problems, externalSecretCredentials, rdsMaxPasswordLength, rdsRejectedPasswordCharacters, show, validateExternalSecret, warnAboutChoices,
+} from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
@@ -155,9 +157,7 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
       [props.removalPolicy === RemovalPolicy.DESTROY, `${ID_PREFIX}:destroyOnRemoval`,
         'the instance and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
     ];
-    for (const [chosen, id, message] of unsafe) {
-      if (chosen) Annotations.of(this).addWarningV2(id, message);
-    }
+    warnAboutChoices(this, unsafe);
   }
 }
 
@@ -168,14 +168,10 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
  */
 function instanceProps(props: ExternalSecretRdsInstanceProps): rds.DatabaseInstanceProps {
   const { secret, usernameKey, passwordKey, preflightCheck, attachSecret, ...instance } = props;
-  const fromPassword = rds.Credentials.fromPassword(
-    secret.secretValueFromJson(usernameKey ?? 'username').unsafeUnwrap(), // a dynamic reference, not a value
-    secret.secretValueFromJson(passwordKey ?? 'password'),
-  );
   const storageEncrypted = props.storageEncrypted ?? true;
   return {
     ...instance,
-    credentials: attachSecret ? { ...fromPassword, secret } : fromPassword,
+    credentials: externalSecretCredentials(props),
     storageEncrypted,
     storageEncryptionKey: storageEncrypted ? props.storageEncryptionKey ?? secret.encryptionKey : undefined,
     deletionProtection: props.deletionProtection ?? true,
@@ -187,24 +183,11 @@ function instanceProps(props: ExternalSecretRdsInstanceProps): rds.DatabaseInsta
 
 function validate(scope: Construct, id: string, props: ExternalSecretRdsInstanceProps): void {
   const problems = new Problems(scope.node.path ? `${scope.node.path}/${id}` : id);
-  const usernameKey = props.usernameKey ?? 'username';
-  const passwordKey = props.passwordKey ?? 'password';
-  for (const [prop, key] of [['usernameKey', usernameKey], ['passwordKey', passwordKey]]) {
-    if (!Token.isUnresolved(key) && (key.trim().length === 0 || /[:{}]/.test(key))) {
-      problems.prop('SecretKeyInvalid', prop, `must name a JSON key of the secret without ':', '{' or '}', got: ${show(key)}`,
-        'omit it for the default, or give the key that holds the value '
-        + '(a dynamic reference {{resolve:secretsmanager:...:SecretString:<key>::}} cannot hold those characters)');
-    }
-  }
-  if (usernameKey === passwordKey) {
-    problems.prop('SecretKeysSame', 'passwordKey', `is the same key as ${propName('usernameKey')}, got: ${show(passwordKey)} for both`,
-      'give the two keys of the secret that hold the user name and the password (by default "username" and "password")');
-  }
+  validateExternalSecret(problems, scope, props);
   if (props.engine.engineType.startsWith('aurora')) {
     problems.prop('ClusterEngine', 'engine', `must be a DB instance engine, got the cluster engine: ${show(props.engine.engineType)}`,
       'use rds.DatabaseInstanceEngine (for example postgres(version=...)), or an rds.DatabaseCluster for Aurora');
   }
-  validateSecretArn(problems, scope, props.secret);
   validateNames(problems, props);
   if (props.port !== undefined) {
     problems.integerInRange('PortOutOfRange', 'port', props.port, 1150, 65535,
@@ -231,17 +214,5 @@ function validateNames(problems: Problems, props: ExternalSecretRdsInstanceProps
     && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) {
     problems.prop('DatabaseNameInvalid', 'databaseName', `is not a PostgreSQL database name RDS accepts, got: ${show(name)}`,
       'use 1 to 63 letters, digits or underscores, starting with a letter; or omit it (RDS creates "postgres")');
-  }
-}
-
-/** CloudFormation reads another account's secret only by its complete ARN. */
-function validateSecretArn(problems: Problems, scope: Construct, secret: secretsmanager.ISecret): void {
-  if (secret.secretFullArn !== undefined || Token.isUnresolved(secret.secretArn)) return;
-  const account = Arn.split(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).account;
-  const stackAccount = Stack.of(scope).account;
-  if (account && !Token.isUnresolved(stackAccount) && account !== stackAccount) {
-    problems.prop('SecretPartialArnCrossAccount', 'secret',
-      `is given by name or partial ARN in account ${account}, not this stack's (${stackAccount}): ${show(secret.secretArn)}`,
-      'import it with Secret.from_secret_complete_arn: CloudFormation resolves another account\'s secret only by its complete ARN');
   }
 }

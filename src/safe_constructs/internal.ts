@@ -1,8 +1,8 @@
 // Helpers shared by the constructs. Not exported from index.ts: nothing here is public API.
 import * as path from 'path';
 import {
-  Aspects, CustomResource, Duration, Stack, Token, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_rds as rds,
-  aws_secretsmanager as secretsmanager,
+  Annotations, Arn, ArnFormat, Aspects, CustomResource, Duration, Stack, Token,
+  aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
@@ -43,6 +43,14 @@ export function rdsMaxPasswordLength(engineType: string): number {
   if (engineType.startsWith('db2')) return 255;
   return 128;
 }
+
+/**
+ * A cluster's master password (Aurora and Multi-AZ DB clusters): 8 to 41 characters, any printable
+ * ASCII character except `/ " @`, whatever the engine.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+ */
+export const RDS_CLUSTER_MAX_PASSWORD_LENGTH = 41;
 
 /**
  * The characters a generated database password never contains, because a consumer rejects them:
@@ -331,4 +339,62 @@ export function deployGate(scope: Construct, handler: 'connection_handler' | 'ro
   // The function must be allowed to read before CloudFormation invokes it.
   resource.node.addDependency(role);
   return { role, handler: fn, resource };
+}
+
+/** Adds a warning for each unsafe choice made: `[chosen, id (with its prefix), message]`. */
+export function warnAboutChoices(scope: IConstruct, choices: Array<[boolean, string, string]>): void {
+  for (const [chosen, id, message] of choices) {
+    if (chosen) Annotations.of(scope).addWarningV2(id, message);
+  }
+}
+
+/** What a construct on an external secret reads from it: the secret and the JSON keys of the user name and password. */
+export interface ExternalSecretKeys {
+  readonly secret: secretsmanager.ISecret;
+  readonly usernameKey?: string;
+  readonly passwordKey?: string;
+  readonly attachSecret?: boolean;
+}
+
+/**
+ * Master credentials read from an external secret by dynamic references, so no value is in the
+ * template and the secret is not modified. The secret rides along in the credentials only when it
+ * is to be attached: aws-cdk-lib attaches every credentials secret to its database.
+ */
+export function externalSecretCredentials(props: ExternalSecretKeys): rds.Credentials {
+  const fromPassword = rds.Credentials.fromPassword(
+    props.secret.secretValueFromJson(props.usernameKey ?? 'username').unsafeUnwrap(), // a dynamic reference, not a value
+    props.secret.secretValueFromJson(props.passwordKey ?? 'password'),
+  );
+  return props.attachSecret ? { ...fromPassword, secret: props.secret } : fromPassword;
+}
+
+/** The keys of an external secret must be usable in a dynamic reference, and two; another account's secret needs its complete ARN. */
+export function validateExternalSecret(problems: Problems, scope: Construct, props: ExternalSecretKeys): void {
+  const usernameKey = props.usernameKey ?? 'username';
+  const passwordKey = props.passwordKey ?? 'password';
+  for (const [prop, key] of [['usernameKey', usernameKey], ['passwordKey', passwordKey]]) {
+    if (!Token.isUnresolved(key) && (key.trim().length === 0 || /[:{}]/.test(key))) {
+      problems.prop('SecretKeyInvalid', prop, `must name a JSON key of the secret without ':', '{' or '}', got: ${show(key)}`,
+        'omit it for the default, or give the key that holds the value '
+        + '(a dynamic reference {{resolve:secretsmanager:...:SecretString:<key>::}} cannot hold those characters)');
+    }
+  }
+  if (usernameKey === passwordKey) {
+    problems.prop('SecretKeysSame', 'passwordKey', `is the same key as ${propName('usernameKey')}, got: ${show(passwordKey)} for both`,
+      'give the two keys of the secret that hold the user name and the password (by default "username" and "password")');
+  }
+  validateSecretArn(problems, scope, props.secret);
+}
+
+/** CloudFormation reads another account's secret only by its complete ARN. */
+function validateSecretArn(problems: Problems, scope: Construct, secret: secretsmanager.ISecret): void {
+  if (secret.secretFullArn !== undefined || Token.isUnresolved(secret.secretArn)) return;
+  const account = Arn.split(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).account;
+  const stackAccount = Stack.of(scope).account;
+  if (account && !Token.isUnresolved(stackAccount) && account !== stackAccount) {
+    problems.prop('SecretPartialArnCrossAccount', 'secret',
+      `is given by name or partial ARN in account ${account}, not this stack's (${stackAccount}): ${show(secret.secretArn)}`,
+      'import it with Secret.from_secret_complete_arn: CloudFormation resolves another account\'s secret only by its complete ARN');
+  }
 }

@@ -10,8 +10,9 @@ export const rdsExternalSecret: Rule = {
   explanation: 'CloudFormation reads such a secret only when it creates the database, deep into the deploy: a secret '
     + 'that is not JSON ("Could not parse SecretString JSON") or lacks a key fails the stack there, and the rollback '
     + 'can leave it in ROLLBACK_FAILED. Credentials.fromSecret also attaches the database to the secret, rewriting it.',
-  fix: 'Use ExternalSecretRdsInstance, whose pre-flight check reads the secret before the database is created; or make '
-    + 'the database depend on a SecretPreflightCheck of that secret',
+  fix: 'Use ExternalSecretRdsInstance (an instance) or ExternalSecretDatabaseCluster (an Aurora cluster), whose pre-flight '
+    + 'check reads the secret before the database is created; or make the database depend on a SecretPreflightCheck of that '
+    + 'secret, with RdsPasswordRules for the engine\'s password limits',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html',
   check: (templates: Templates): Finding[] => templates.ofType('AWS::RDS::DBInstance', 'AWS::RDS::DBCluster')
     .flatMap((database): Finding[] => {

@@ -1,0 +1,159 @@
+import {
+  RemovalPolicy, Token,
+  aws_rds as rds,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  ID_PREFIX, Problems, RDS_CLUSTER_MAX_PASSWORD_LENGTH, externalSecretCredentials, rdsRejectedPasswordCharacters, show,
+  validateExternalSecret, warnAboutChoices,
+} from './internal';
+import { SecretPreflightCheck } from './secret-preflight-check';
+
+/**
+ * Properties of an {@link ExternalSecretDatabaseCluster}: every prop of `rds.DatabaseCluster`, with
+ * safer defaults; `credentials` is refused (the external secret supplies them).
+ *
+ * Defaults that differ from `rds.DatabaseCluster`: `storageEncrypted` true (with the secret's
+ * customer-managed key when it has one and no `storageEncryptionKey` is given) and
+ * `deletionProtection` true. Turning either off, or `removalPolicy` DESTROY, leaves a warning:
+ * encrypting storage later replaces the cluster.
+ */
+export interface ExternalSecretDatabaseClusterProps extends rds.DatabaseClusterProps {
+  /**
+   * The secret holding the master credentials, created outside this stack. It is read through
+   * dynamic references and never modified, unless `attachSecret` says so.
+   */
+  readonly secret: secretsmanager.ISecret;
+
+  /**
+   * The JSON key of the secret that holds the master user name.
+   *
+   * @default "username"
+   */
+  readonly usernameKey?: string;
+
+  /**
+   * The JSON key of the secret that holds the master password.
+   *
+   * @default "password"
+   */
+  readonly passwordKey?: string;
+
+  /**
+   * Whether a deploy-time check reads the secret before the cluster is created, and fails the
+   * deploy within the first minute when it is not JSON, lacks a key, or has an empty password or
+   * one RDS rejects for a cluster (8 to 41 characters, no `/ " @`).
+   *
+   * @default true
+   */
+  readonly preflightCheck?: boolean;
+
+  /**
+   * Whether to attach the cluster to the secret, which adds `host` (the writer's endpoint),
+   * `port`, `engine` and `dbClusterIdentifier` to it: what DMS and hosted rotation need. Off by
+   * default because it rewrites a secret this stack does not own.
+   *
+   * @default false
+   */
+  readonly attachSecret?: boolean;
+}
+
+/**
+ * An Aurora (or Multi-AZ) DB cluster whose master credentials come from a secret created outside
+ * the stack, checked before the cluster is created: to `rds.DatabaseCluster` what
+ * `ExternalSecretRdsInstance` is to `rds.DatabaseInstance`.
+ *
+ * Its credentials are `{{resolve:secretsmanager:...}}` dynamic references to the secret's keys, so
+ * no value is in the template and the secret is not modified (where `Credentials.fromSecret` would
+ * attach the cluster to it silently). A pre-flight check fails the deploy within the first minute
+ * when the secret is unusable. Storage is encrypted, the cluster protected from deletion and
+ * snapshotted on removal, unless told otherwise.
+ *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * const master = secretsmanager.Secret.fromSecretCompleteArn(this, 'Master',
+ *   'arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments/master-AbCdEf');
+ * new ExternalSecretDatabaseCluster(this, 'Cluster', {
+ *   secret: master,
+ *   engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_17_4 }),
+ *   writer: rds.ClusterInstance.serverlessV2('Writer'),
+ *   vpc,
+ *   vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+ * });
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+ */
+export class ExternalSecretDatabaseCluster extends rds.DatabaseCluster {
+  /** The secret the master credentials come from, as given (`secret` is its attachment, when attached). */
+  public readonly externalSecret: secretsmanager.ISecret;
+
+  /** The deploy-time check of the secret; make other resources wait for it with `guard`. */
+  public readonly preflightCheck?: SecretPreflightCheck;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretDatabaseClusterProps) {
+    // Checked before rds.DatabaseCluster sees the props.
+    validate(scope, id, props);
+    super(scope, id, clusterProps(props));
+    this.externalSecret = props.secret;
+    warnAboutChoices(this, [
+      [props.storageEncrypted === false, `${ID_PREFIX}:storageUnencrypted`,
+        'storage is not encrypted (storage_encrypted is False); encrypting it later replaces the cluster'],
+      [props.deletionProtection === false, `${ID_PREFIX}:deletionProtectionOff`, 'deletion protection is off (deletion_protection is False)'],
+      [props.removalPolicy === RemovalPolicy.DESTROY, `${ID_PREFIX}:destroyOnRemoval`,
+        'the cluster and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
+    ]);
+
+    if (props.preflightCheck ?? true) {
+      const usernameKey = props.usernameKey ?? 'username';
+      const passwordKey = props.passwordKey ?? 'password';
+      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', {
+        secret: props.secret,
+        requiredKeys: [...new Set([usernameKey, passwordKey])],
+        passwordKey,
+        rejectedPasswordCharacters: rdsRejectedPasswordCharacters(props.engine.engineType),
+        minPasswordLength: 8,
+        maxPasswordLength: RDS_CLUSTER_MAX_PASSWORD_LENGTH,
+        consumer: `the RDS ${props.engine.engineType} cluster`,
+      });
+      // The cluster resource only: the check is itself a child of this construct.
+      this.preflightCheck.guard(this.node.defaultChild!);
+    }
+  }
+}
+
+/** What `rds.DatabaseCluster` is given: the caller's props with the safe defaults and the external secret's credentials. */
+function clusterProps(props: ExternalSecretDatabaseClusterProps): rds.DatabaseClusterProps {
+  const { secret, usernameKey, passwordKey, preflightCheck, attachSecret, ...cluster } = props;
+  const storageEncrypted = props.storageEncrypted ?? true;
+  return {
+    ...cluster,
+    credentials: externalSecretCredentials(props),
+    storageEncrypted,
+    storageEncryptionKey: storageEncrypted ? props.storageEncryptionKey ?? secret.encryptionKey : undefined,
+    deletionProtection: props.deletionProtection ?? true,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+  };
+}
+
+function validate(scope: Construct, id: string, props: ExternalSecretDatabaseClusterProps): void {
+  const problems = new Problems(scope.node.path ? `${scope.node.path}/${id}` : id);
+  if (props.credentials !== undefined) {
+    problems.prop('CredentialsGiven', 'credentials', 'is given, and the external secret supplies the master credentials',
+      'remove credentials: the cluster reads username and password from secret by dynamic references');
+  }
+  validateExternalSecret(problems, scope, props);
+  const identifier = props.clusterIdentifier;
+  if (identifier !== undefined && !Token.isUnresolved(identifier)
+    && (!/^[A-Za-z](?:-?[A-Za-z0-9])*$/.test(identifier) || identifier.length > 63)) {
+    // CreateDBCluster: 1 to 63 letters, digits or hyphens; a letter first; no hyphen at the end or twice in a row
+    problems.prop('ClusterIdentifierInvalid', 'clusterIdentifier', `is not a DB cluster identifier RDS accepts, got: ${show(identifier)}`,
+      'use 1 to 63 letters, digits or hyphens, starting with a letter, without two hyphens in a row or one at the end; '
+      + 'or omit it for a generated one');
+  }
+  if (props.port !== undefined) {
+    problems.integerInRange('PortOutOfRange', 'port', props.port, 1150, 65535,
+      'use a port from 1150 to 65535 (CreateDBCluster), or omit it for the engine\'s default');
+  }
+  problems.throwIfAny();
+}

@@ -1,0 +1,84 @@
+"""ExternalSecretDatabaseCluster: an Aurora cluster on a hand-made secret, checked before the cluster is created."""
+import json
+
+import pytest
+from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
+
+from harness import EXTERNAL_ARN, ISOLATED, new_stack, only_resource, private_vpc, synth, warnings_of
+from safe_constructs import ExternalSecretDatabaseCluster, RdsPasswordRules, SecretPreflightCheck
+
+AURORA = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
+
+
+def cluster(stack, **overrides):
+    vpc = private_vpc(stack)
+    props = dict(secret=secretsmanager.Secret.from_secret_complete_arn(stack, "Master", EXTERNAL_ARN), engine=AURORA,
+                 writer=rds.ClusterInstance.serverless_v2("Writer"), vpc=vpc, vpc_subnets=ISOLATED)
+    props.update(overrides)
+    return ExternalSecretDatabaseCluster(stack, "Cluster", **props)
+
+
+def test_credentials_are_dynamic_references_checked_before_the_cluster_and_the_secret_is_left_as_it_is():
+    stack = new_stack()
+    db = cluster(stack)
+    template = synth(stack)
+    props = only_resource(template, "AWS::RDS::DBCluster")
+    body = json.dumps(props["Properties"])
+    assert "{{resolve:secretsmanager:" + EXTERNAL_ARN + ":SecretString:username::}}" in body
+    assert "{{resolve:secretsmanager:" + EXTERNAL_ARN + ":SecretString:password::}}" in body
+    assert not template.find_resources("AWS::SecretsManager::SecretTargetAttachment")
+    # the cluster waits for the pre-flight check, which holds a cluster's password limits (CreateDBCluster: 8 to 41)
+    check_id = stack.get_logical_id(db.preflight_check.resource.node.default_child)
+    assert check_id in props["DependsOn"]
+    check = template.to_json()["Resources"][check_id]["Properties"]
+    assert (check["MinPasswordLength"], check["MaxPasswordLength"], check["RejectedPasswordCharacters"]) == (8, 41, '/"@')
+    # encrypted, protected from deletion, snapshotted on removal
+    assert props["Properties"]["StorageEncrypted"] is True and props["Properties"]["DeletionProtection"] is True
+    assert props["DeletionPolicy"] == "Snapshot"
+
+
+def test_attaching_is_a_choice_and_writes_host_for_dms_and_rotation():
+    stack = new_stack()
+    db = cluster(stack, attach_secret=True)
+    template = synth(stack)
+    [attachment] = template.find_resources("AWS::SecretsManager::SecretTargetAttachment").values()
+    assert attachment["Properties"]["TargetType"] == "AWS::RDS::DBCluster"
+    assert db.external_secret is not db.secret
+
+
+def test_turning_the_safe_defaults_off_is_explicit_and_leaves_warnings():
+    stack = new_stack()
+    cluster(stack, storage_encrypted=False, deletion_protection=False, removal_policy=RemovalPolicy.DESTROY)
+    synth(stack)
+    warnings = warnings_of(stack)
+    for id_ in ("storageUnencrypted", "deletionProtectionOff", "destroyOnRemoval"):
+        assert any(id_ in w for w in warnings), id_
+
+
+def test_credentials_a_bad_identifier_and_unusable_keys_are_refused_together():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        cluster(stack, credentials=rds.Credentials.from_generated_secret("admin"), cluster_identifier="payments--db",
+                username_key="user:name", port=80)
+    message = str(raised.value)
+    assert ("[safe-constructs:CredentialsGiven] Test/Cluster: credentials is given, and the external secret supplies the "
+            "master credentials; fix: remove credentials") in message
+    assert ('[safe-constructs:ClusterIdentifierInvalid] Test/Cluster: cluster_identifier (clusterIdentifier) is not a DB '
+            'cluster identifier RDS accepts, got: "payments--db"') in message
+    assert "[safe-constructs:SecretKeyInvalid] Test/Cluster: username_key (usernameKey) must name a JSON key" in message
+    assert "[safe-constructs:PortOutOfRange] Test/Cluster: port must be a whole number from 1150 to 65535, got: 80" in message
+
+
+def test_password_rules_for_a_hand_made_check_follow_rds():
+    # CreateDBInstance and CreateDBCluster: no / " @ (Oracle also & '); 8 to 41 (MySQL, MariaDB, clusters), 30 (Oracle), 128
+    assert (RdsPasswordRules.for_cluster().max_length, RdsPasswordRules.for_cluster().rejected_characters) == (41, '/"@')
+    oracle = RdsPasswordRules.for_instance("oracle-ee")
+    assert (oracle.min_length, oracle.max_length, oracle.rejected_characters) == (8, 30, "/\"@&'")
+    assert RdsPasswordRules.for_instance("postgres").max_length == 128
+    stack = new_stack()
+    secret = secretsmanager.Secret.from_secret_complete_arn(stack, "Hand", EXTERNAL_ARN)
+    limits = RdsPasswordRules.for_cluster()
+    SecretPreflightCheck(stack, "Check", secret=secret, required_keys=["username", "password"], password_key="password",
+        rejected_password_characters=limits.rejected_characters, min_password_length=limits.min_length,
+        max_password_length=limits.max_length)
+    assert only_resource(synth(stack), "Custom::SecretPreflightCheck")["Properties"]["MaxPasswordLength"] == 41
