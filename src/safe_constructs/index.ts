@@ -11,6 +11,7 @@ export * from './rds-password-rules';
 export * from './rotating-secret';
 export * from './safe-patterns-checks';
 export * from './secret-preflight-check';
+export * from './secure-dms-mysql-endpoint';
 export * from './secure-dms-postgres-endpoint';
 export * from './weighted-alias-record';
 export * from './weighted-traffic-shift';

@@ -1,20 +1,13 @@
 import {
-  Annotations, Stack, Token,
+  Token,
   aws_dms as dms,
   aws_iam as iam,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  DMS_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, grantSecretRead, isRdsManagedMasterSecret,
-  isSecretCreatedInApp, knownSecretContent, missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
-} from './internal';
+import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './dms-endpoint-support';
+import { Problems, show } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
-
-/** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
-const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
-
-const ENDPOINT_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
 
 /**
  * A replication slot's name: "lower-case letters, numbers, and the underscore character", and at
@@ -243,12 +236,7 @@ export class SecureDmsPostgresEndpoint extends Construct {
     this.endpointType = props.endpointType;
     this.validate(props, sslMode);
 
-    // DMS refuses a role that does not trust its regional principal (dms.<region>.amazonaws.com).
-    this.role = new iam.Role(this, 'SecretAccessRole', {
-      assumedBy: new iam.ServicePrincipal(`dms.${Stack.of(this).region}.amazonaws.com`),
-      description: 'Lets DMS read one endpoint secret',
-    });
-    grantSecretRead(props.secret, this.role);
+    this.role = dmsSecretAccessRole(this, props.secret);
 
     const cdc = props.cdcSettings ?? {};
     this.endpoint = new dms.CfnEndpoint(this, 'Resource', {
@@ -273,59 +261,17 @@ export class SecureDmsPostgresEndpoint extends Construct {
     this.endpoint.node.addDependency(this.role);
     this.endpointArn = this.endpoint.ref;
 
-    const createdInApp = isSecretCreatedInApp(props.secret);
-    if (props.preflightCheck ?? !createdInApp) {
-      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', {
-        secret: props.secret,
-        requiredKeys: DMS_SECRET_KEYS,
-        passwordKey: 'password',
-        rejectedPasswordCharacters: DMS_REJECTED_PASSWORD_CHARACTERS,
-        consumer: 'the DMS PostgreSQL endpoint',
-      });
-      this.preflightCheck.guard(this.endpoint);
-    }
-    // host and port exist only once the attachment (which waits for the database) is made.
-    waitForAttachment(props.secret, this, [this.endpoint, ...(this.preflightCheck ? [this.preflightCheck.resource] : [])]);
-    if (createdInApp) {
-      this.node.addValidation({ validate: () => this.validateSecretContent(props.secret) });
-    }
+    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, 'the DMS PostgreSQL endpoint');
   }
 
   private validate(props: SecureDmsPostgresEndpointProps, sslMode: DmsSslMode): void {
     const problems = new Problems(this);
-    const verifying = sslMode === DmsSslMode.VERIFY_CA || sslMode === DmsSslMode.VERIFY_FULL;
-    if (verifying && !props.certificateArn) {
-      problems.prop('CertificateMissing', 'certificateArn', `is required with ${propName('sslMode')} ${sslMode}, and none was given`,
-        'import the server\'s CA into DMS (AWS::DMS::Certificate) and pass its ARN, or use DmsSslMode.REQUIRE');
-    }
-    if (!verifying && props.certificateArn) {
-      problems.prop('CertificateUnused', 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got ${propName('sslMode')}: ${sslMode}`,
-        'use DmsSslMode.VERIFY_FULL to verify the server with it, or remove certificate_arn');
-    }
-    if (sslMode === DmsSslMode.NONE) {
-      Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsSslNone`,
-        'ssl_mode (sslMode) is NONE: DMS and the database exchange credentials and data in clear text; '
-        + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
-    }
-    if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
-      && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {
-      problems.prop('EndpointIdentifierInvalid', 'endpointIdentifier', `is not a name DMS accepts, got: ${show(props.endpointIdentifier)}`,
-        'use a letter, then letters, digits and single hyphens (255 characters at most, no hyphen at the end)');
-    }
+    validateDmsEndpoint(this, problems, { ...props, sslMode });
     if (!Token.isUnresolved(props.databaseName) && (props.databaseName.length === 0 || props.databaseName.length > 63)) {
       problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to 63 characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
         'name the database DMS migrates');
     }
-    if (isRdsManagedMasterSecret(props.secret)) {
-      problems.prop('SecretLacksHostAndPort', 'secret',
-        'is the master secret RDS manages (MasterUserSecret), which holds only username and password, and DMS also needs host and port',
-        'use a RotatingSecret attached to the database, or a secret with all four keys');
-    }
     this.validateCdcSettings(problems, props);
-    if (props.preflightCheck === true && isSecretCreatedInApp(props.secret)) {
-      problems.prop('PreflightOnAppSecret', 'preflightCheck', 'is true for a secret created in this app, whose keys are checked at synth time',
-        'omit preflight_check (preflightCheck): the deploy-time check is for secrets created outside the app');
-    }
     problems.throwIfAny();
   }
 
@@ -352,25 +298,5 @@ export class SecureDmsPostgresEndpoint extends Construct {
           'use 1 to 63 letters, digits or underscores, starting with a letter or underscore');
       }
     }
-  }
-
-  /** At synth, once every attachment is made: the secret will hold what DMS reads. */
-  private validateSecretContent(secret: secretsmanager.ISecret): string[] {
-    const content = knownSecretContent(secret);
-    const problems: string[] = [];
-    const lacking = missingKeysProblem(secret, 'secret', DMS_SECRET_KEYS, 'DMS');
-    if (lacking) {
-      problems.push(errorMessage('SecretLacksKeys', undefined, lacking,
-        'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port'));
-    }
-    if (content.excludedCharacters !== undefined) {
-      const allowed = missingCharacters(content.excludedCharacters, DMS_REJECTED_PASSWORD_CHARACTERS);
-      if (allowed) {
-        problems.push(errorMessage('SecretAllowsRejectedCharacters', undefined,
-          `${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in endpoint passwords`,
-          'use a RotatingSecret, or exclude those characters in generate_secret_string'));
-      }
-    }
-    return problems;
   }
 }

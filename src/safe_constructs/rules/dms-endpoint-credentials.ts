@@ -10,8 +10,9 @@ export const dmsEndpointCredentials: Rule = {
   explanation: 'DMS takes either clear-text Username/Password/ServerName/Port or a Secrets Manager secret '
     + '(SecretsManagerSecretId with SecretsManagerAccessRoleArn), not both: with both it may ignore the secret. '
     + 'Credentials on the endpoint are visible to anyone who can describe it.',
-  fix: 'Use SecureDmsPostgresEndpoint, which reads everything from the secret; or drop Username, Password, ServerName '
-    + 'and Port and put username, password, host and port in the secret',
+  fix: 'Use SecureDmsPostgresEndpoint (PostgreSQL, Aurora PostgreSQL) or SecureDmsMySqlEndpoint (MySQL, MariaDB, Aurora '
+    + 'MySQL), which read everything from the secret; or drop Username, Password, ServerName and Port and put username, '
+    + 'password, host and port in the secret',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html',
   check: (templates: Templates): Finding[] => templates.ofType('AWS::DMS::Endpoint').flatMap((endpoint) => {
     const present = SERVER_SETTINGS.filter((key) => endpoint.properties[key] !== undefined);

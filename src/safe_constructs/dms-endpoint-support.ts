@@ -1,0 +1,114 @@
+// What every DMS endpoint on a Secrets Manager secret shares: the role DMS reads the secret with,
+// the checks of its props, and the checks of the secret. Private: not exported from index.ts.
+import { Annotations, Stack, Token, aws_dms as dms, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  DMS_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
+  knownSecretContent, missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
+} from './internal';
+import { SecretPreflightCheck } from './secret-preflight-check';
+
+/** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
+const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
+
+const ENDPOINT_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
+
+/** The props every secret-backed DMS endpoint has, as its construct received them. */
+export interface DmsEndpointCommon {
+  readonly secret: secretsmanager.ISecret;
+  readonly sslMode: string;
+  readonly certificateArn?: string;
+  readonly endpointIdentifier?: string;
+  readonly preflightCheck?: boolean;
+}
+
+/**
+ * The role DMS assumes to read one secret: trusted by DMS's regional principal
+ * (`dms.<region>.amazonaws.com`, which DMS requires), allowed to read that secret and decrypt with its key.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+ */
+export function dmsSecretAccessRole(scope: Construct, secret: secretsmanager.ISecret): iam.Role {
+  const role = new iam.Role(scope, 'SecretAccessRole', {
+    assumedBy: new iam.ServicePrincipal(`dms.${Stack.of(scope).region}.amazonaws.com`),
+    description: 'Lets DMS read one endpoint secret',
+  });
+  grantSecretRead(secret, role);
+  return role;
+}
+
+/** The problems of the props every secret-backed DMS endpoint shares; a warning for TLS turned off. */
+export function validateDmsEndpoint(scope: Construct, problems: Problems, props: DmsEndpointCommon): void {
+  const verifying = props.sslMode === 'verify-ca' || props.sslMode === 'verify-full';
+  if (verifying && !props.certificateArn) {
+    problems.prop('CertificateMissing', 'certificateArn', `is required with ${propName('sslMode')} ${props.sslMode}, and none was given`,
+      'import the server\'s CA into DMS (AWS::DMS::Certificate) and pass its ARN, or use DmsSslMode.REQUIRE');
+  }
+  if (!verifying && props.certificateArn) {
+    problems.prop('CertificateUnused', 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got ${propName('sslMode')}: ${props.sslMode}`,
+      'use DmsSslMode.VERIFY_FULL to verify the server with it, or remove certificate_arn');
+  }
+  if (props.sslMode === 'none') {
+    Annotations.of(scope).addWarningV2(`${ID_PREFIX}:dmsSslNone`,
+      'ssl_mode (sslMode) is NONE: DMS and the database exchange credentials and data in clear text; '
+      + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
+  }
+  if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
+    && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {
+    problems.prop('EndpointIdentifierInvalid', 'endpointIdentifier', `is not a name DMS accepts, got: ${show(props.endpointIdentifier)}`,
+      'use a letter, then letters, digits and single hyphens (255 characters at most, no hyphen at the end)');
+  }
+  if (isRdsManagedMasterSecret(props.secret)) {
+    problems.prop('SecretLacksHostAndPort', 'secret',
+      'is the master secret RDS manages (MasterUserSecret), which holds only username and password, and DMS also needs host and port',
+      'use a RotatingSecret attached to the database, or a secret with all four keys');
+  }
+  if (props.preflightCheck === true && isSecretCreatedInApp(props.secret)) {
+    problems.prop('PreflightOnAppSecret', 'preflightCheck', 'is true for a secret created in this app, whose keys are checked at synth time',
+      'omit preflight_check (preflightCheck): the deploy-time check is for secrets created outside the app');
+  }
+}
+
+/**
+ * The checks of the endpoint's secret: at synth for a secret of this app (its keys and generated
+ * characters), at deploy before the endpoint for one from outside (a `SecretPreflightCheck`). The
+ * endpoint (and the check) wait for the secret's attachment, which writes host and port.
+ */
+export function checkDmsEndpointSecret(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
+  consumer: string): SecretPreflightCheck | undefined {
+  const createdInApp = isSecretCreatedInApp(props.secret);
+  let check: SecretPreflightCheck | undefined;
+  if (props.preflightCheck ?? !createdInApp) {
+    check = new SecretPreflightCheck(scope, 'SecretCheck', {
+      secret: props.secret,
+      requiredKeys: DMS_SECRET_KEYS,
+      passwordKey: 'password',
+      rejectedPasswordCharacters: DMS_REJECTED_PASSWORD_CHARACTERS,
+      consumer,
+    });
+    check.guard(endpoint);
+  }
+  waitForAttachment(props.secret, scope, [endpoint, ...(check ? [check.resource] : [])]);
+  if (createdInApp) scope.node.addValidation({ validate: () => secretContentProblems(props.secret) });
+  return check;
+}
+
+/** At synth, once every attachment is made: the secret will hold what DMS reads. */
+function secretContentProblems(secret: secretsmanager.ISecret): string[] {
+  const problems: string[] = [];
+  const lacking = missingKeysProblem(secret, 'secret', DMS_SECRET_KEYS, 'DMS');
+  if (lacking) {
+    problems.push(errorMessage('SecretLacksKeys', undefined, lacking,
+      'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port'));
+  }
+  const excluded = knownSecretContent(secret).excludedCharacters;
+  if (excluded !== undefined) {
+    const allowed = missingCharacters(excluded, DMS_REJECTED_PASSWORD_CHARACTERS);
+    if (allowed) {
+      problems.push(errorMessage('SecretAllowsRejectedCharacters', undefined,
+        `${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in endpoint passwords`,
+        'use a RotatingSecret, or exclude those characters in generate_secret_string'));
+    }
+  }
+  return problems;
+}
