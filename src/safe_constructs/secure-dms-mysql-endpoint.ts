@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './dms-endpoint-support';
 import { Problems, show } from './internal';
 import { SecretPreflightCheck } from './secret-preflight-check';
-import { DmsEndpointType, DmsSslMode } from './secure-dms-postgres-endpoint';
+import { DmsEndpointType, DmsSecretEndpointProps, DmsSslMode } from './secure-dms-postgres-endpoint';
 
 /**
  * The MySQL-family engine of a DMS endpoint (`EngineName`).
@@ -27,19 +27,7 @@ export enum DmsMySqlEngine {
 /**
  * Properties of a {@link SecureDmsMySqlEndpoint}.
  */
-export interface SecureDmsMySqlEndpointProps {
-  /**
-   * The secret DMS reads the connection from: `username`, `password`, `host` and `port` (DMS
-   * ignores other keys). A `RotatingSecret` attached to its database (for Aurora, the cluster:
-   * `host` is then the writer's endpoint) holds them; an RDS-managed master secret does not.
-   *
-   * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
-   */
-  readonly secret: secretsmanager.ISecret;
-
-  /** Whether DMS reads from this database or writes to it. */
-  readonly endpointType: DmsEndpointType;
-
+export interface SecureDmsMySqlEndpointProps extends DmsSecretEndpointProps {
   /** The engine: MySQL, MariaDB or Aurora MySQL. */
   readonly engine: DmsMySqlEngine;
 
@@ -50,38 +38,6 @@ export interface SecureDmsMySqlEndpointProps {
    * @default - none
    */
   readonly databaseName?: string;
-
-  /**
-   * How the connection is protected. `NONE` must be chosen explicitly and leaves a warning.
-   *
-   * @default DmsSslMode.REQUIRE
-   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html
-   */
-  readonly sslMode?: DmsSslMode;
-
-  /**
-   * The ARN of the DMS certificate that verifies the server; required with `VERIFY_CA` and
-   * `VERIFY_FULL`, and only used by them.
-   *
-   * @default - none
-   */
-  readonly certificateArn?: string;
-
-  /**
-   * The endpoint's name: a letter, then letters, digits and single hyphens, 255 characters at most,
-   * not ending with a hyphen.
-   *
-   * @default - a name CloudFormation generates
-   */
-  readonly endpointIdentifier?: string;
-
-  /**
-   * Whether a deploy-time check verifies the secret's keys and password characters before the
-   * endpoint is created. For a secret created in this app the same is checked at synth time.
-   *
-   * @default - true for a secret created outside this app, false for one created in it
-   */
-  readonly preflightCheck?: boolean;
 }
 
 /**

@@ -123,13 +123,15 @@ export interface DmsPostgresCdcSettings {
 }
 
 /**
- * Properties of a {@link SecureDmsPostgresEndpoint}.
+ * What every DMS endpoint on a Secrets Manager secret takes: the secret, the direction, TLS and
+ * the endpoint's name. No prop admits a user name, a password, a server name or a port.
  */
-export interface SecureDmsPostgresEndpointProps {
+export interface DmsSecretEndpointProps {
   /**
    * The secret DMS reads the connection from. It must hold `username`, `password`, `host` and
    * `port` (DMS ignores other keys). A `RotatingSecret` or `rds.DatabaseSecret` attached to its
-   * database holds them; an RDS-managed master secret does not (it lacks `host` and `port`).
+   * database holds them (for a cluster, `host` is the writer's endpoint); an RDS-managed master
+   * secret does not (it lacks `host` and `port`).
    *
    * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
    */
@@ -139,11 +141,6 @@ export interface SecureDmsPostgresEndpointProps {
    * Whether DMS reads from this database or writes to it.
    */
   readonly endpointType: DmsEndpointType;
-
-  /**
-   * The database to migrate (the secret's `dbname`, if any, is not used).
-   */
-  readonly databaseName: string;
 
   /**
    * How the connection is protected. `NONE` must be chosen explicitly and leaves a warning.
@@ -170,13 +167,6 @@ export interface SecureDmsPostgresEndpointProps {
   readonly endpointIdentifier?: string;
 
   /**
-   * Change data capture settings, for a source endpoint only.
-   *
-   * @default - DMS's defaults, except `captureDdls`, which is off
-   */
-  readonly cdcSettings?: DmsPostgresCdcSettings;
-
-  /**
    * Whether a deploy-time check verifies the secret's keys (`username`, `password`, `host`,
    * `port`) and password characters before the endpoint is created. For a secret created in this
    * app the same is checked at synth time instead, so it is refused there.
@@ -184,6 +174,23 @@ export interface SecureDmsPostgresEndpointProps {
    * @default - true for a secret created outside this app, false for one created in it
    */
   readonly preflightCheck?: boolean;
+}
+
+/**
+ * Properties of a {@link SecureDmsPostgresEndpoint}.
+ */
+export interface SecureDmsPostgresEndpointProps extends DmsSecretEndpointProps {
+  /**
+   * The database to migrate (the secret's `dbname`, if any, is not used).
+   */
+  readonly databaseName: string;
+
+  /**
+   * Change data capture settings, for a source endpoint only.
+   *
+   * @default - DMS's defaults, except `captureDdls`, which is off
+   */
+  readonly cdcSettings?: DmsPostgresCdcSettings;
 }
 
 /**
