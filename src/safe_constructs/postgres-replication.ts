@@ -19,8 +19,9 @@ import { DmsEndpointType, SecureDmsPostgresEndpoint } from './secure-dms-postgre
 
 /**
  * The replication engine pinned by default: the oldest DMS version documented for PostgreSQL 17
- * sources, which the DMS release notes let new instances use until 30 April 2027 (3.5.4, DMS's
- * default, could not be used for new instances after 15 September 2026, and is too old for 17).
+ * sources (3.5.4, DMS's default, is too old for 17). The copies of the release notes seen disagree
+ * on when new instances stop using a version (3.6.1: 30 April 2027, or not yet set); the earlier
+ * date is taken, and test_postgres_replication.py fails once it has passed.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html
  */
