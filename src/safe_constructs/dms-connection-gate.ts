@@ -5,7 +5,7 @@ import {
   aws_lambda as lambda,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GATE_MAX_TIMEOUT, Problems, deployGate } from './internal';
+import { Problems, deployGate, gateTimeout } from './internal';
 
 /**
  * Properties of a {@link DmsConnectionGate}.
@@ -51,10 +51,8 @@ export class DmsConnectionGate extends Construct {
 
   constructor(scope: Construct, id: string, props: DmsConnectionGateProps) {
     super(scope, id);
-    const timeout = props.timeout ?? Duration.minutes(10);
     const problems = new Problems(this);
-    problems.durationInRange('GateTimeoutOutOfRange', 'timeout', timeout, Duration.minutes(1), GATE_MAX_TIMEOUT,
-      'give 1 to 14 minutes: the gate answers CloudFormation within its function\'s 15');
+    const timeout = gateTimeout(problems, props.timeout);
     if (props.endpoints.length === 0) {
       problems.prop('GateWithoutEndpoints', 'endpoints', 'is empty', 'give the endpoints DMS must be able to connect to');
     }

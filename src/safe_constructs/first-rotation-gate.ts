@@ -5,7 +5,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { GATE_MAX_TIMEOUT, Problems, deployGate, secretArnForPolicy } from './internal';
+import { Problems, deployGate, gateTimeout, secretArnForPolicy } from './internal';
 
 /**
  * Properties of a {@link FirstRotationGate}.
@@ -53,10 +53,8 @@ export class FirstRotationGate extends Construct {
 
   constructor(scope: Construct, id: string, props: FirstRotationGateProps) {
     super(scope, id);
-    const timeout = props.timeout ?? Duration.minutes(10);
     const problems = new Problems(this);
-    problems.durationInRange('GateTimeoutOutOfRange', 'timeout', timeout, Duration.minutes(1), GATE_MAX_TIMEOUT,
-      'give 1 to 14 minutes: the gate answers CloudFormation within its function\'s 15');
+    const timeout = gateTimeout(problems, props.timeout);
     problems.throwIfAny();
 
     const schedule = props.rotationSchedule.node.defaultChild as secretsmanager.CfnRotationSchedule;

@@ -310,8 +310,16 @@ export function functionRoleWithLogs(scope: Construct, prefix: string, descripti
   return { role, logGroup };
 }
 
-/** The longest a deploy-time gate waits, so that it answers within its function's 15 minutes. */
-export const GATE_MAX_TIMEOUT = Duration.minutes(14);
+/** How long a deploy-time gate may wait: at most 14 minutes, so that it answers within its function's 15. */
+const GATE_TIMEOUT = { min: Duration.minutes(1), max: Duration.minutes(14), default: Duration.minutes(10) };
+
+/** A gate's `timeout`, defaulted, and a problem when it is outside what the gate can answer within. */
+export function gateTimeout(problems: Problems, timeout: Duration | undefined): Duration {
+  const chosen = timeout ?? GATE_TIMEOUT.default;
+  problems.durationInRange('GateTimeoutOutOfRange', 'timeout', chosen, GATE_TIMEOUT.min, GATE_TIMEOUT.max,
+    `give ${GATE_TIMEOUT.min.toMinutes()} to ${GATE_TIMEOUT.max.toMinutes()} minutes: the gate answers CloudFormation within its function's 15`);
+  return chosen;
+}
 
 /**
  * A deploy-time gate: a custom resource whose function (the library's `deploy-gates` asset, boto3
