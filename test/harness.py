@@ -6,14 +6,24 @@ plain text; no IAM statement on `*` unless AWS offers no narrower resource; an e
 policy on every stateful resource this library writes. `SCANNED` counts what the scan looked at.
 """
 import collections
+import hashlib
 import json
 import re
+import time
 
 import aws_cdk as cdk
 import cfnlint.data.AdditionalSpecs
-from aws_cdk import assertions, aws_ec2 as ec2, aws_rds as rds
-from cfnlint.api import ManualArgs, lint
+from aws_cdk import assertions, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_rds as rds
+from aws_cdk import aws_route53 as route53, aws_secretsmanager as secretsmanager
+from cfnlint.config import ConfigMixIn
+from cfnlint.decode.decode import decode_str
 from cfnlint.helpers import load_resource
+from cfnlint.runner import Runner
+
+from safe_constructs import (
+    DmsAccess, DmsEndpointType, DmsMigrationType, PostgresDatabaseUser, PostgresReplication, RotatingSecret,
+    SecureDmsPostgresEndpoint,
+)
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -23,6 +33,7 @@ ENV = cdk.Environment(account=ACCOUNT, region=REGION)
 EXTERNAL_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/master-AbCdEf"
 KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
+AURORA_POSTGRES = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
 ISOLATED = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
 ALB_ZONE = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id of load balancers
 
@@ -57,6 +68,8 @@ POLICY_DOCUMENTS = {
 # ((construct, ending) -> count); both are printed at the end of the run.
 SCANNED = collections.Counter()
 FUZZ_OUTCOMES = collections.Counter()
+# Where the suite's time goes (seconds by phase), printed at the end of the run beside the scan's counts.
+SECONDS = collections.Counter()
 
 
 def private_vpc(stack, construct_id="Vpc"):
@@ -72,26 +85,74 @@ def new_stack(env=ENV, stack_id="Test", app=None):
     return cdk.Stack(app, stack_id, env=env)
 
 
+class Synthesized:
+    """What one synth of a stack gave: its Template and its messages, by level."""
+
+    def __init__(self, template, errors, warnings, infos, failed_validations):
+        self.template, self.errors, self.warnings, self.infos = template, errors, warnings, infos
+        self.failed_validations = failed_validations
+
+
+# The last synth of each stack (by id, holding the stack so that the id stays its own): the messages
+# of a case are read from the synth that made its template, never from a second one.
+_SYNTHESIZED = {}
+
+
+def synthesize(stack):
+    """Synthesizes the stack's app once and returns the template with every message.
+
+    A synth whose validations fail (the library's synth-time checks, which fail `app.synth()` as
+    `cdk synth`) has no template: the case is then synthesized again without them, and they are run on
+    the same construct tree, so that the case still has a template to look at. Each is reported as
+    `cdk synth` prints it: `[path] message`.
+    """
+    started = time.perf_counter()
+    app = cdk.Stage.of(stack)
+    try:
+        assembly, validation = app.synth(force=True), []
+    except RuntimeError as error:
+        if "Validation failed" not in str(error):
+            raise
+        assembly = app.synth(force=True, skip_validation=True)
+        validation = [f"[{c.node.path}] {m}" for c in stack.node.find_all() for m in c.node.validate()]
+    artifact = assembly.get_stack_artifact(stack.artifact_id)
+    by_level = collections.defaultdict(list)
+    for message in artifact.messages:
+        by_level[str(message.level).split(".")[-1].lower()].append(str(message.entry.data))
+    result = Synthesized(assertions.Template.from_json(artifact.template), validation + by_level["error"],
+                         by_level["warning"], by_level["info"], validation)
+    _SYNTHESIZED[id(stack)] = (stack, result)
+    SECONDS["synth (harness)"] += time.perf_counter() - started
+    return result
+
+
+def _last(stack):
+    cached = _SYNTHESIZED.get(id(stack))
+    return cached[1] if cached and cached[0] is stack else synthesize(stack)
+
+
 def synth(stack, allow_errors=False):
-    """Synthesizes `stack` and returns its Template after the checks every template must pass.
+    """Synthesizes `stack` (once) and returns its Template after the checks every template must pass.
 
     Fails on an error-level cfn-lint finding, a secret property in plain text, or (unless
-    `allow_errors`) an error annotation, which `cdk synth` would refuse.
+    `allow_errors`) an error of the library, which `cdk synth` would refuse.
     """
-    template = assertions.Template.from_stack(stack)
-    body = template.to_json()
+    result = synthesize(stack)
+    if result.failed_validations and not allow_errors:
+        # what `app.synth()` raised, as it raised it
+        raise RuntimeError("ValidationFailedWithErrors: Validation failed with the following errors:\n  "
+                           + "\n  ".join(result.failed_validations))
+    body = result.template.to_json()
     problems = template_problems(body, stack.region, library_written=logical_ids_written_by_the_library(stack))
     assert not problems, "\n".join(problems)
     if not allow_errors:
-        errors = error_annotations(stack)
-        assert not errors, f"synth would fail with errors: {errors}"
-    return template
+        assert not result.errors, f"synth would fail with errors: {result.errors}"
+    return result.template
 
 
 def error_annotations(stack):
-    """The error annotations of a stack (each fails `cdk synth`), as their message texts."""
-    found = assertions.Annotations.from_stack(stack).find_error("*", assertions.Match.any_value())
-    return [str(e.entry.data) for e in found]
+    """The errors of the stack's last synth (each fails `cdk synth`): failed validations and error annotations."""
+    return _last(stack).errors
 
 
 def template_problems(template_body, region=REGION, library_written=None):
@@ -106,6 +167,20 @@ def template_problems(template_body, region=REGION, library_written=None):
             + wildcard_statements(template_body) + stateful_without_policy(template_body, library_written))
 
 
+# cfn-lint's findings by (template, region): a template synthesized again by another case (a shared
+# fixture) is judged once. Identical input, identical findings: nothing is skipped.
+_LINTED = {}
+# One cfn-lint runner per region list, as cfn-lint's own CLI uses one for many templates: building its
+# rules costs about 0.3 s, which `cfnlint.api.lint` pays on every call.
+_RUNNERS = {}
+
+
+def _runner(regions):
+    if regions not in _RUNNERS:
+        _RUNNERS[regions] = Runner(ConfigMixIn(regions=list(regions)))
+    return _RUNNERS[regions]
+
+
 def lint_findings(template_body, region=REGION):
     """cfn-lint's findings that fail a deploy, as text: errors (E...), and W3691 on a deprecated minor version.
 
@@ -114,9 +189,17 @@ def lint_findings(template_body, region=REGION):
     only on a minor version.
     """
     regions = [region] if region and not cdk.Token.is_unresolved(region) else [REGION]
-    matches = lint(json.dumps(template_body), config=ManualArgs(regions=regions))
-    return [f"cfn-lint {m.rule.id}: {m.message} at {'/'.join(map(str, m.path))}" for m in matches
-            if m.rule.id.startswith("E") or (m.rule.id == "W3691" and not _bare_major(template_body, m.path))]
+    text = json.dumps(template_body, sort_keys=True)
+    key = (hashlib.sha256(text.encode()).hexdigest(), tuple(regions))
+    if key not in _LINTED:
+        started = time.perf_counter()
+        matches = list(_runner(tuple(regions)).validate_template(decode_str(text)[0]))
+        SECONDS["cfn-lint"] += time.perf_counter() - started
+        _LINTED[key] = [f"cfn-lint {m.rule.id}: {m.message} at {'/'.join(map(str, m.path))}" for m in matches
+                        if m.rule.id.startswith("E") or (m.rule.id == "W3691" and not _bare_major(template_body, m.path))]
+    else:
+        SCANNED["templates linted once before (same template)"] += 1
+    return list(_LINTED[key])
 
 
 def _bare_major(template_body, path):
@@ -198,10 +281,20 @@ def stateful_without_policy(template_body, only=None):
 
 def logical_ids_written_by_the_library(stack):
     """The logical ids of the CloudFormation resources inside this library's constructs in `stack`."""
-    library_paths = [c.node.path + "/" for c in stack.node.find_all()
-                     if type(c).__module__.split(".")[0] == "safe_constructs"]
-    return {stack.resolve(c.logical_id) for c in stack.node.find_all()
-            if isinstance(c, cdk.CfnResource) and any(c.node.path.startswith(p) for p in library_paths)}
+    # Python-side type checks first: each jsii property read is a call into the kernel.
+    ours = [c for c in stack.node.find_all() if type(c).__module__.split(".")[0] == "safe_constructs"]
+    outermost = [c for c in ours if not any(o is not c and _is_inside(c, o) for o in ours)]
+    return {stack.resolve(r.logical_id) for c in outermost for r in c.node.find_all()
+            if isinstance(r, cdk.CfnResource) and cdk.Stack.of(r) is stack}
+
+
+def _is_inside(child, parent):
+    scope = child.node.scope
+    while scope is not None:
+        if scope is parent:
+            return True
+        scope = scope.node.scope
+    return False
 
 
 def _at(node, path):
@@ -229,9 +322,13 @@ def _is_dynamic_reference(value):
 
 
 def warnings_of(stack):
-    """The warning annotations of a stack, as their message texts."""
-    found = assertions.Annotations.from_stack(stack).find_warning("*", assertions.Match.any_value())
-    return [str(w.entry.data) for w in found]
+    """The warning annotations of the stack's last synth, as their message texts."""
+    return _last(stack).warnings
+
+
+def infos_of(stack):
+    """The info annotations of the stack's last synth."""
+    return _last(stack).infos
 
 
 def only_resource(template, resource_type):
@@ -239,3 +336,122 @@ def only_resource(template, resource_type):
     resources = template.find_resources(resource_type)
     assert len(resources) == 1, f"expected one {resource_type}, found {len(resources)}"
     return next(iter(resources.values()))
+
+
+# Shared factories: what several test files build.
+
+def zone(stack):
+    return route53.HostedZone.from_hosted_zone_attributes(stack, "Zone", hosted_zone_id="Z0123456789ABC",
+                                                          zone_name="example.com")
+
+
+def public_vpc(stack):
+    return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+
+
+def alb(stack, name="Alb", network=None):
+    return elbv2.ApplicationLoadBalancer(stack, name, vpc=network or public_vpc(stack), internet_facing=True)
+
+
+def imported_alb(stack, name="Old", dns="old-123.eu-west-1.elb.amazonaws.com"):
+    return elbv2.ApplicationLoadBalancer.from_application_load_balancer_attributes(stack, name,
+        load_balancer_arn=f"arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/{name}/abc",
+        security_group_id="sg-12345678", load_balancer_dns_name=dns,
+        load_balancer_canonical_hosted_zone_id=ALB_ZONE)
+
+
+def records_by_identifier(template):
+    return {r["Properties"]["SetIdentifier"]: r["Properties"]
+            for r in template.find_resources("AWS::Route53::RecordSet").values()}
+
+
+def statements_of(template, role_prefix):
+    """The statements of a role's policies, less those that let it write its own logs."""
+    def writes_logs(statement):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        return all(a.startswith("logs:") for a in actions)
+    return [s for p in template.find_resources("AWS::IAM::Policy").values()
+            if any(r["Ref"].startswith(role_prefix) for r in p["Properties"]["Roles"])
+            for s in p["Properties"]["PolicyDocument"]["Statement"] if not writes_logs(s)]
+
+
+def logical_id(stack, construct):
+    return stack.get_logical_id(construct.node.default_child)
+
+
+# The migration's shape, for PostgresReplication and the gates that stand in its deploy.
+LOGICAL_REPLICATION = {"rds.logical_replication": "1"}
+
+
+def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, **overrides):
+    """A source database (rotating master secret, attached), an external-secret target, and their replication."""
+    vpc = vpc or private_vpc(stack)
+    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=parameters) if parameters else None
+    rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)
+    source_secret = RotatingSecret(stack, "SourceSecret", username="payments", hosted_rotation=rotation)
+    source_db = rds.DatabaseInstance(stack, "SourceDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED,
+        storage_encrypted=True, parameter_group=group, credentials=rds.Credentials.from_secret(source_secret))
+    source_db.connections.allow_default_port_from(rotation)
+    target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED,
+        storage_encrypted=True, credentials=rds.Credentials.from_generated_secret("postgres"))
+    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
+    source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
+                                       database_name="payments")
+    target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
+                                       database_name="payments")
+    props = dict(source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED, source_database=source_db,
+                 target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["payments"])
+    props.update(overrides)
+    return PostgresReplication(stack, "Replication", **props), source_db, target_db
+
+
+def migration_with_users(stack, heartbeat=True, **overrides):
+    """The payment example's shape: DMS users with rotating secrets attached to their databases."""
+    vpc = private_vpc(stack)
+    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=LOGICAL_REPLICATION)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    databases, users = [], []
+    for name, access in (("Source", DmsAccess.SOURCE), ("Target", DmsAccess.TARGET)):
+        master = RotatingSecret(stack, f"{name}Master", username="postgres", hosted_rotation=rotation())
+        db = rds.DatabaseInstance(stack, f"{name}Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+                                  parameter_group=group, credentials=rds.Credentials.from_secret(master))
+        secret = RotatingSecret(stack, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
+        secret.attach(db)
+        user_access = overrides.pop(f"{name.lower()}_access", access)
+        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
+            schema_name="payments", access=user_access, vpc=vpc, vpc_subnets=ISOLATED, database=db,
+            **overrides.pop(f"{name.lower()}_user", {})))
+        databases.append((db, secret))
+    (source_db, source_secret), (target_db, target_secret) = databases
+    source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
+        database_name="payments", cdc_settings=overrides.pop("cdc_settings", {"heartbeat_enable": heartbeat}))
+    target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
+        database_name="payments")
+    replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
+        source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
+        schemas=["payments"], **overrides)
+    return replication, users
+
+
+def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
+    """An Aurora PostgreSQL source cluster (its DMS user on the writer) replicated into an instance."""
+    vpc = private_vpc(stack)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    group = rds.ParameterGroup(stack, "ClusterParams", engine=AURORA_POSTGRES, parameters=cluster_parameters) if cluster_parameters else None
+    master = RotatingSecret(stack, "ClusterMaster", username="postgres", hosted_rotation=rotation())
+    cluster = rds.DatabaseCluster(stack, "Cluster", engine=AURORA_POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+        parameter_group=group, credentials=rds.Credentials.from_secret(master),
+        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
+    reader_secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader", hosted_rotation=rotation())
+    reader_secret.attach(cluster)
+    user = PostgresDatabaseUser(stack, "Reader", master_secret=master, user_secret=reader_secret, database_name="payments",
+                                schema_name="payments", access=DmsAccess.SOURCE, vpc=vpc, vpc_subnets=ISOLATED, database=cluster)
+    target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
+    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
+    PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=cluster, target_database=target_db,
+        migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["payments"],
+        source=SecureDmsPostgresEndpoint(stack, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
+                                         database_name="payments"),
+        target=SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
+                                         database_name="payments"))
+    return cluster, user

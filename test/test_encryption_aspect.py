@@ -8,10 +8,10 @@ from aws_cdk import Aspects, AspectPriority, CfnResource, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_efs as efs, aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms, aws_logs as logs, aws_rds as rds, aws_s3 as s3, aws_sns as sns, aws_sqs as sqs
 from aws_cdk import aws_opensearchservice as opensearch
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Match
 
-from harness import KEY_ARN, REGION, new_stack, synth, warnings_of
-from safe_constructs import EncryptionAspect, EncryptionMode
+from harness import KEY_ARN, REGION, error_annotations, infos_of, new_stack, synth, warnings_of
+from safe_constructs import EncryptionAspect, EncryptionMode, UpdateBehavior
 
 DYNAMIC_PASSWORD = "{{resolve:secretsmanager:db-master:SecretString:password::}}"
 REDSHIFT = {"ClusterType": "single-node", "NodeType": "ra3.large", "DBName": "dev", "MasterUsername": "admin",
@@ -67,6 +67,8 @@ CASES = {
     "AWS::Logs::LogGroup": ({}, {"KmsKeyId": KEY_ARN}),
     "AWS::Backup::BackupVault": ({"BackupVaultName": "vault"}, {"EncryptionKeyArn": KEY_ARN}),
 }
+# The sets below derive from the coverage table itself (EncryptionAspect.coverage()): a new row joins them.
+COVERAGE = EncryptionAspect.coverage()
 # Resources AWS encrypts when the property is absent: (type, properties), silent unless a key is asked for.
 ENCRYPTED_BY_DEFAULT = {
     "AWS::S3::Bucket": {}, "AWS::DynamoDB::Table": CASES["AWS::DynamoDB::Table"][0], "AWS::Logs::LogGroup": {},
@@ -79,13 +81,12 @@ ENCRYPTED_BY_DEFAULT = {
     "AWS::ElastiCache::ReplicationGroup": {**CASES["AWS::ElastiCache::ReplicationGroup"][0], "Engine": "valkey",
                                            "TransitEncryptionEnabled": True},
 }
-# The unencrypted case of these is the default turned off, so only they are reported among the above.
+assert set(ENCRYPTED_BY_DEFAULT) == {row.resource_type for row in COVERAGE if row.encrypted_by_default or row.encrypted_by_default_when}
+# The unencrypted case of these is the default turned off, so only they are reported among the above
+# (a behaviour of the row's check, not a column of the table).
 DEFAULT_TURNED_OFF = {"AWS::SQS::Queue", "AWS::Redshift::Cluster", "AWS::ElastiCache::ReplicationGroup"}
 NEVER_UNENCRYPTED = set(ENCRYPTED_BY_DEFAULT) - DEFAULT_TURNED_OFF
-REFUSED_IN_FIX = {"AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::DocDB::DBCluster", "AWS::Neptune::DBCluster",
-                  "AWS::EC2::Volume", "AWS::EC2::Instance", "AWS::EFS::FileSystem", "AWS::ElastiCache::ReplicationGroup",
-                  "AWS::Redshift::Cluster", "AWS::Backup::BackupVault", "AWS::DAX::Cluster",
-                  "AWS::AutoScaling::LaunchConfiguration", "AWS::ElastiCache::CacheCluster", "AWS::EMR::Cluster"}
+REFUSED_IN_FIX = {row.resource_type for row in COVERAGE if row.fix_refused_because and not row.fix_refused_only_when_set}
 # What FIX cannot write itself: a device name that depends on the AMI, a separate resource, another resource type.
 UNWRITABLE = {"AWS::EC2::Instance", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration",
               "AWS::ElastiCache::CacheCluster", "AWS::EMR::Cluster"}
@@ -100,11 +101,13 @@ def stack_with(resource_type, properties, **aspect_props):
 
 
 def errors_of(stack):
-    return [str(e.entry.data) for e in Annotations.from_stack(stack).find_error("*", Match.any_value())]
+    """The aspect's errors without the path `cdk synth` prints in front of each."""
+    return [re.sub(r"^\[[^\]]*\] ", "", e) for e in error_annotations(stack)]
 
 
-def infos_of(stack):
-    return [str(i.entry.data) for i in Annotations.from_stack(stack).find_info("*", Match.any_value())]
+def error_paths(stack):
+    """The construct path of each error (the CfnResource's), with the leading "/" of the CLI's report."""
+    return ["/" + re.match(r"^\[([^\]]*)\]", e).group(1) for e in error_annotations(stack)]
 
 
 def properties_of(template):
@@ -124,7 +127,7 @@ def test_report_mode_reports_each_unencrypted_type_with_path_property_and_fix(re
     assert all(e.startswith("[safe-constructs:Unencrypted") and f"] {resource_type} " in e and "; fix: " in e
                for e in errors)
     assert any("stored unencrypted" in e for e in errors)
-    assert [e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())][0] == "/Test/Store"
+    assert error_paths(stack)[0] == "/Test/Store"
 
 
 @pytest.mark.parametrize("resource_type", sorted(ENCRYPTED_BY_DEFAULT))
@@ -241,7 +244,7 @@ def test_fails_with_an_exemption_without_a_reason():
 
 
 def test_fails_with_an_exempt_type_it_does_not_check():
-    with pytest.raises(RuntimeError, match=r"exempt_resource_types \(exemptResourceTypes\) names \"AWS::SNS::Topics\", which EncryptionAspect does not check"):
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:ExemptTypeUnknown\] .*" r"exempt_resource_types \(exemptResourceTypes\) names \"AWS::SNS::Topics\", which EncryptionAspect does not check"):
         EncryptionAspect(exempt_resource_types={"AWS::SNS::Topics": "typo"})
 
 
@@ -280,7 +283,7 @@ def test_a_stack_of_l2s_in_report_mode_reports_exactly_the_unencrypted():
     stack = l2_stack()
     Aspects.of(stack).add(EncryptionAspect(), priority=AspectPriority.READONLY)
     synth(stack, allow_errors=True)
-    reported = {e.id.split("/")[2] for e in Annotations.from_stack(stack).find_error("*", Match.any_value())}
+    reported = {p.split("/")[2] for p in error_paths(stack)}
     assert reported == {"Db"}  # rds.DatabaseInstance does not encrypt by default; SNS encrypts disks by default
 
 
@@ -301,10 +304,8 @@ def test_coverage_agrees_with_the_cloudformation_schemas():
         create_only = {p.split("/")[-1] for p in schema.get("createOnlyProperties", [])}
         top_property = re.split(r"[\[ .]", row.property)[0]
         assert top_property in schema["properties"], row.property
-        if row.update_behavior == "replacement":
-            assert top_property in create_only, row.resource_type
-        elif row.update_behavior == "no interruption":
-            assert top_property not in create_only, row.resource_type
+        # every row: REPLACEMENT exactly where the schema makes the property create-only
+        assert (row.update_behavior == UpdateBehavior.REPLACEMENT) == (top_property in create_only), row.resource_type
     assert {row.resource_type for row in EncryptionAspect.coverage()} == set(CASES)
 
 
@@ -319,7 +320,8 @@ def coverage_table():
         if row.encrypted_by_default_when:
             default += f"; yes when {row.encrypted_by_default_when}"
         what = f"`{row.property}`" + (" (in transit)" if row.in_transit else "")
-        lines.append(f"| `{row.resource_type}` | {what} | {default} | {row.update_behavior} | {fix} "
+        changing = row.update_behavior.name.lower().replace("_", " ") + (f": {row.update_note}" if row.update_note else "")
+        lines.append(f"| `{row.resource_type}` | {what} | {default} | {changing} | {fix} "
                      f"| [AWS]({row.source}) |")
     return "\n".join(lines)
 
@@ -344,7 +346,7 @@ def test_reads_typed_l1_properties_as_synthesized_after_overrides():
     template = synth(stack, allow_errors=True).to_json()["Resources"]
     # THEN the aspect judged what the template says, not what the constructor was given
     assert "StorageEncrypted" not in template["RemovedByOverride"]["Properties"]
-    flagged = {e.id for e in Annotations.from_stack(stack).find_error("*", Match.any_value())}
+    flagged = set(error_paths(stack))
     assert flagged == {"/Test/RemovedByOverride", "/Test/OffByOverride"}
 
 
@@ -405,6 +407,7 @@ def test_a_transit_finding_speaks_of_traffic_not_storage():
     stack, _ = stack_with("AWS::ElastiCache::ReplicationGroup", redis)
     synth(stack, allow_errors=True)
     [error] = errors_of(stack)
+    assert error.startswith("[safe-constructs:UnencryptedInTransit]")
     assert "its traffic is not encrypted in transit" in error and "stored" not in error.split("; fix")[0]
 
 

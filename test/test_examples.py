@@ -69,7 +69,7 @@ def template_of(outdir):
     return json.loads(path.read_text())
 
 
-def test_payment_migration_is_the_seed_done_right(synthesized):
+def test_payment_migration_is_the_original_project_done_right(synthesized):
     resources = template_of(synthesized("payment_migration"))["Resources"].values()
     endpoints = [r["Properties"] for r in resources if r["Type"] == "AWS::DMS::Endpoint"]
     assert sorted(e["EndpointType"] for e in endpoints) == ["source", "target"]

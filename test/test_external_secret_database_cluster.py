@@ -5,7 +5,7 @@ import pytest
 from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
 from harness import EXTERNAL_ARN, ISOLATED, new_stack, only_resource, private_vpc, synth, warnings_of
-from safe_constructs import ExternalSecretDatabaseCluster, RdsPasswordRules, SecretPreflightCheck
+from safe_constructs import ExternalSecretDatabaseCluster
 
 AURORA = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
 
@@ -67,18 +67,3 @@ def test_credentials_a_bad_identifier_and_unusable_keys_are_refused_together():
             'cluster identifier RDS accepts, got: "payments--db"') in message
     assert "[safe-constructs:SecretKeyInvalid] Test/Cluster: username_key (usernameKey) must name a JSON key" in message
     assert "[safe-constructs:PortOutOfRange] Test/Cluster: port must be a whole number from 1150 to 65535, got: 80" in message
-
-
-def test_password_rules_for_a_hand_made_check_follow_rds():
-    # CreateDBInstance and CreateDBCluster: no / " @ (Oracle also & '); 8 to 41 (MySQL, MariaDB, clusters), 30 (Oracle), 128
-    assert (RdsPasswordRules.for_cluster().max_length, RdsPasswordRules.for_cluster().rejected_characters) == (41, '/"@')
-    oracle = RdsPasswordRules.for_instance("oracle-ee")
-    assert (oracle.min_length, oracle.max_length, oracle.rejected_characters) == (8, 30, "/\"@&'")
-    assert RdsPasswordRules.for_instance("postgres").max_length == 128
-    stack = new_stack()
-    secret = secretsmanager.Secret.from_secret_complete_arn(stack, "Hand", EXTERNAL_ARN)
-    limits = RdsPasswordRules.for_cluster()
-    SecretPreflightCheck(stack, "Check", secret=secret, required_keys=["username", "password"], password_key="password",
-        rejected_password_characters=limits.rejected_characters, min_password_length=limits.min_length,
-        max_password_length=limits.max_length)
-    assert only_resource(synth(stack), "Custom::SecretPreflightCheck")["Properties"]["MaxPasswordLength"] == 41

@@ -127,7 +127,7 @@ def test_preflight_check_can_be_turned_off():
 
 
 def test_preflight_check_can_guard_other_resources():
-    # the seed's ElastiCache cluster, caught mid-creation by the rollback, waits for the check too
+    # the original project's ElastiCache cluster, caught mid-creation by the rollback, waits for the check too
     from aws_cdk import aws_elasticache as elasticache
     stack = new_stack()
     db = database(stack)
@@ -192,7 +192,7 @@ def test_fails_with_a_partial_arn_in_another_account():
     other = secretsmanager.Secret.from_secret_partial_arn(stack, "Other",
         f"arn:aws:secretsmanager:{REGION}:999999999999:secret:shared/db")
     with pytest.raises(RuntimeError, match=(
-        r"secret is given by name or partial ARN in account 999999999999, not this stack's \(123456789012\).*"
+        r"\[safe-constructs:SecretPartialArnCrossAccount\] .*" r"secret is given by name or partial ARN in account 999999999999, not this stack's \(123456789012\).*"
         r"fix: import it with Secret.from_secret_complete_arn")):
         database(stack, other)
 

@@ -5,36 +5,14 @@ import json
 import pytest
 from aws_cdk import aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
-from harness import EXTERNAL_ARN, ISOLATED, POSTGRES, new_stack, only_resource, private_vpc, synth, warnings_of
+from harness import (
+    AURORA_POSTGRES, EXTERNAL_ARN, ISOLATED, LOGICAL_REPLICATION, POSTGRES, aurora_migration, migration, migration_with_users, new_stack,
+    only_resource, private_vpc, synth, warnings_of,
+)
 from safe_constructs import (
     DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsLobMode, DmsMigrationType, DmsTargetTablePrep,
     PostgresDatabaseUser, PostgresReplication, RotatingSecret, SecureDmsPostgresEndpoint,
 )
-
-
-LOGICAL_REPLICATION = {"rds.logical_replication": "1"}
-
-
-def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, **overrides):
-    """A source database (rotating master secret, attached), an external-secret target, and their replication."""
-    vpc = vpc or private_vpc(stack)
-    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=parameters) if parameters else None
-    rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)
-    source_secret = RotatingSecret(stack, "SourceSecret", username="payments", hosted_rotation=rotation)
-    source_db = rds.DatabaseInstance(stack, "SourceDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED,
-        storage_encrypted=True, parameter_group=group, credentials=rds.Credentials.from_secret(source_secret))
-    source_db.connections.allow_default_port_from(rotation)
-    target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED,
-        storage_encrypted=True, credentials=rds.Credentials.from_generated_secret("postgres"))
-    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
-    source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
-                                       database_name="payments")
-    target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
-                                       database_name="payments")
-    props = dict(source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED, source_database=source_db,
-                 target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["payments"])
-    props.update(overrides)
-    return PostgresReplication(stack, "Replication", **props), source_db, target_db
 
 
 def test_the_replication_is_private_encrypted_and_lets_out_only_what_it_needs():
@@ -61,6 +39,21 @@ def test_the_task_settings_are_explicit_and_lose_nothing_by_default():
     assert settings["TargetMetadata"]["FullLobMode"] is True and settings["TargetMetadata"]["LimitedSizeLobMode"] is False
     assert settings["FullLoadSettings"]["TargetTablePrepMode"] == "DO_NOTHING"
     assert any(d.startswith("TargetDb") for d in task["DependsOn"])  # the task waits for the target database
+
+
+def test_every_problem_of_the_props_comes_out_at_once():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        migration(stack, schemas=[], lob_mode=DmsLobMode.LIMITED, lob_max_size_kb=102401, allocated_storage=4)
+    lines = str(raised.value).split("\n")
+    ids = [line.split("]")[0].split(":")[-1] for line in lines if "[safe-constructs:" in line]
+    assert ids == ["SchemasInvalid", "LobMaxSizeOutOfRange", "AllocatedStorageOutOfRange"], lines
+    # the bound is written once: the message and its fix read it
+    assert "lob_max_size_kb (lobMaxSizeKb) must be a whole number from 1 to 102400, got: 102401; fix: give a size in KB " \
+           "from 1 to 102400 (100 MB)" in str(raised.value)
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:LobMaxSizeUnused\] Test/Replication: lob_max_size_kb "
+                                           r"\(lobMaxSizeKb\) is used only with lob_mode \(lobMode\) LIMITED, got lob_mode: FULL"):
+        migration(new_stack(), lob_max_size_kb=64)
 
 
 def test_limited_lob_mode_is_a_choice_with_a_size():
@@ -210,34 +203,6 @@ def test_an_endpoint_in_the_wrong_place_or_twice_is_refused():
     assert "[safe-constructs:SameEndpointTwice] Test/Replication: target is the source endpoint (Test/Backwards) too" in message
 
 
-def migration_with_users(stack, heartbeat=True, **overrides):
-    """The payment example's shape: DMS users with rotating secrets attached to their databases."""
-    vpc = private_vpc(stack)
-    group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=LOGICAL_REPLICATION)
-    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
-    databases, users = [], []
-    for name, access in (("Source", DmsAccess.SOURCE), ("Target", DmsAccess.TARGET)):
-        master = RotatingSecret(stack, f"{name}Master", username="postgres", hosted_rotation=rotation())
-        db = rds.DatabaseInstance(stack, f"{name}Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
-                                  parameter_group=group, credentials=rds.Credentials.from_secret(master))
-        secret = RotatingSecret(stack, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
-        secret.attach(db)
-        user_access = overrides.pop(f"{name.lower()}_access", access)
-        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
-            schema_name="payments", access=user_access, vpc=vpc, vpc_subnets=ISOLATED, database=db,
-            **overrides.pop(f"{name.lower()}_user", {})))
-        databases.append((db, secret))
-    (source_db, source_secret), (target_db, target_secret) = databases
-    source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
-        database_name="payments", cdc_settings=overrides.pop("cdc_settings", {"heartbeat_enable": heartbeat}))
-    target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
-        database_name="payments")
-    replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
-        source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
-        schemas=["payments"], **overrides)
-    return replication, users
-
-
 def test_the_task_waits_for_its_users_and_dms_tables_go_where_they_may_create():
     stack = new_stack()
     _, (reader, writer) = migration_with_users(stack)
@@ -315,31 +280,6 @@ def test_task_settings_extend_and_override_key_by_key():
     assert settings["TargetMetadata"]["FullLobMode"] is True  # untouched keys stay the construct's
 
 
-AURORA = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
-
-
-def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
-    """An Aurora PostgreSQL source cluster (its DMS user on the writer) replicated into an instance."""
-    vpc = private_vpc(stack)
-    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
-    group = rds.ParameterGroup(stack, "ClusterParams", engine=AURORA, parameters=cluster_parameters) if cluster_parameters else None
-    master = RotatingSecret(stack, "ClusterMaster", username="postgres", hosted_rotation=rotation())
-    cluster = rds.DatabaseCluster(stack, "Cluster", engine=AURORA, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
-        parameter_group=group, credentials=rds.Credentials.from_secret(master),
-        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
-    reader_secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader", hosted_rotation=rotation())
-    reader_secret.attach(cluster)
-    user = PostgresDatabaseUser(stack, "Reader", master_secret=master, user_secret=reader_secret, database_name="payments",
-                                schema_name="payments", access=DmsAccess.SOURCE, vpc=vpc, vpc_subnets=ISOLATED, database=cluster)
-    target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
-    target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
-    PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=cluster, target_database=target_db,
-        migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["payments"],
-        source=SecureDmsPostgresEndpoint(stack, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
-                                         database_name="payments"),
-        target=SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
-                                         database_name="payments"))
-    return cluster, user
 
 
 def test_an_aurora_source_gets_its_user_once_the_writer_exists_and_its_engine_checked():

@@ -175,14 +175,14 @@ def test_fails_with_a_password_length_rds_rejects(length):
 def test_fails_with_a_username_rds_rejects(username):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        r"username must be a letter followed by up to 62 letters, digits or underscores, got: ")):
+        r"\[safe-constructs:UsernameInvalid\] .*" r"username must be a letter followed by up to 62 letters, digits or underscores, got: ")):
         rotating_secret(stack, username=username)
 
 
 def test_fails_with_snapshot_removal_policy():
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
-        r"removal_policy \(removalPolicy\) must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, "
+        r"\[safe-constructs:SecretRemovalSnapshot\] .*" r"removal_policy \(removalPolicy\) must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY, "
         r"got: SNAPSHOT; fix: use RETAIN")):
         rotating_secret(stack, removal_policy=RemovalPolicy.SNAPSHOT)
 
@@ -191,7 +191,7 @@ def test_fails_when_the_hosted_rotation_would_generate_rejected_characters():
     stack = new_stack()
     rotation = secretsmanager.HostedRotation.postgre_sql_single_user(exclude_characters="{}")
     with pytest.raises(RuntimeError, match=(
-        r"hosted_rotation \(hostedRotation\) excludes \"\{\}\", which lets rotated passwords contain "
+        r"\[safe-constructs:RotationAllowsRejectedCharacters\] .*" r"hosted_rotation \(hostedRotation\) excludes \"\{\}\", which lets rotated passwords contain "
         r".*; fix: omit exclude_characters \(excludeCharacters\) from the HostedRotation options")):
         rotating_secret(stack, hosted_rotation=rotation)
 
@@ -273,6 +273,19 @@ def test_a_rotation_whose_security_group_is_closed_on_443_is_refused(open_443):
     else:
         with pytest.raises(RuntimeError, match=r"\[safe-constructs:SecretsManagerClosedOn443\] .*fix: let TCP 443 out"):
             synth(stack)
+
+
+def test_a_master_secret_for_a_single_user_rotation_is_refused_with_every_other_problem_at_once():
+    stack = new_stack()
+    master = rotating_secret(stack)
+    # one constructor, three problems: the period, the value given, and the unused master secret
+    with pytest.raises(RuntimeError) as raised:
+        RotatingSecret(stack, "Reader", username="dms_reader", automatically_after=Duration.days(1001),
+                       secret_string_value=SecretValue.unsafe_plain_text("x"),
+                       hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user(), master_secret=master)
+    ids = [line.split("]")[0].split(":")[-1] for line in str(raised.value).split("\n") if "[safe-constructs:" in line]
+    assert ids == ["SecretValueGiven", "RotationPeriodOutOfRange", "MasterSecretUnused"], str(raised.value)
+    assert "master_secret (masterSecret) is given, but hosted_rotation (hostedRotation) is a single-user rotation" in str(raised.value)
 
 
 def test_a_multi_user_rotation_needs_its_master_secret_and_a_host_in_it():

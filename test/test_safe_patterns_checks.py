@@ -1,12 +1,13 @@
 """SafePatternsChecks, read from the synth report (validation-report.json) as a user reads it."""
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import Acknowledgment, Validations, aws_dms as dms, aws_ec2 as ec2, aws_iam as iam
+from aws_cdk import Acknowledgment, Aspects, Validations, aws_dms as dms, aws_ec2 as ec2, aws_iam as iam
 from aws_cdk import aws_efs as efs, aws_elasticache as elasticache, aws_kms as kms, aws_lambda as lambda_, aws_rds as rds
 from aws_cdk import aws_redshift as redshift
 from aws_cdk import aws_route53 as route53, aws_s3 as s3
@@ -14,7 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager, aws_sns as sns
 
 from harness import ACCOUNT, ALB_ZONE, ENV, EXTERNAL_ARN, ISOLATED, POSTGRES, REGION, lint_findings, private_vpc
 from safe_constructs import (
-    DmsEndpointType, ExternalSecretRdsInstance, RotatingSecret, SafePatternsChecks, SecureDmsPostgresEndpoint,
+    DmsEndpointType, EncryptionAspect, ExternalSecretRdsInstance, RotatingSecret, SafePatternsChecks, SecureDmsPostgresEndpoint,
     WeightedAliasRecord, WeightedAliasTarget, WeightedTrafficShift,
 )
 
@@ -420,8 +421,8 @@ def fixture_report(module_name, tmp_path):
     return Report(tmp_path, True)
 
 
-def test_the_seed_migration_gives_one_finding_per_mistake(tmp_path):
-    report = fixture_report("seed_migration", tmp_path)
+def test_the_original_migration_gives_one_finding_per_mistake(tmp_path):
+    report = fixture_report("original_migration", tmp_path)
     assert report.rule_ids() == ["SP-DMS1", "SP-DMS2", "SP-DMS3", "SP-ENC1", "SP-R53-3", "SP-RDS1", "SP-SEC1"]
 
 
@@ -475,10 +476,13 @@ except RuntimeError as error:
     assert Report(tmp_path, True).rule_ids() == ["SP-ENC1"]
 
 
-def test_rules_md_is_generated_from_the_rules():
-    generated = subprocess.run([sys.executable, str(ROOT / "scripts" / "rules_doc.py")], capture_output=True,
-                               text=True, check=True).stdout
-    assert (ROOT / "RULES.md").read_text() == generated, "run npx projen rules-doc"
+def test_rules_md_names_each_rules_file_which_holds_that_id():
+    # RULES.md is generated (test_docs checks it is not stale); here: every rule of the installed package
+    # is there, with a file that declares exactly that id
+    rules_md = (ROOT / "RULES.md").read_text()
+    for rule in SafePatternsChecks.rules():
+        [path] = re.findall(rf"^\| {re.escape(rule.id)} \|.*\| \[[^]]+\]\(([^)]+)\) \|$", rules_md, re.M)
+        assert f"id: '{rule.id}'" in (ROOT / path).read_text()
 
 
 REDSHIFT = {"cluster_type": "single-node", "node_type": "ra3.large", "db_name": "dev", "master_username": "admin",
@@ -547,13 +551,20 @@ def test_a_dynamic_reference_on_an_endpoint_is_called_a_stale_copy_not_clear_tex
     assert "its Password is a copy of a secret taken at deploy" in description and "stale" in description
 
 
-def unencrypted_app(outdir, baseline, write=False, new_finding=False):
+def unencrypted_app(outdir, baseline, write=False, new_finding=False, new_problem_on_old=False, aspect=False):
+    """A legacy app with an unencrypted file system, checked by the pack (and the aspect, when asked) on a baseline."""
     app = cdk.App(outdir=str(outdir))
     stack = cdk.Stack(app, "Legacy", env=ENV)
-    efs.CfnFileSystem(stack, "Old", encrypted=False)
+    old = efs.CfnFileSystem(stack, "Old", encrypted=False)
+    old.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    if new_problem_on_old:
+        # the same resource, the same rule, another problem: Encrypted now absent rather than false
+        old.add_property_deletion_override("Encrypted")
     if new_finding:
-        efs.CfnFileSystem(stack, "New", encrypted=False)
+        efs.CfnFileSystem(stack, "New", encrypted=False).apply_removal_policy(cdk.RemovalPolicy.RETAIN)
     Validations.of(app).add_plugins(SafePatternsChecks(baseline=str(baseline), write_baseline=write))
+    if aspect:
+        Aspects.of(app).add(EncryptionAspect(baseline=str(baseline), write_baseline=write))
     return app
 
 
@@ -561,7 +572,8 @@ def test_adoption_a_baseline_accepts_todays_findings_and_new_ones_still_fail(tmp
     baseline = tmp_path / "safe-patterns-baseline.json"
     # GIVEN an existing app with a finding: writing the baseline accepts it, and synth passes
     unencrypted_app(tmp_path / "a", baseline, write=True).synth()
-    assert json.loads(baseline.read_text())["findings"] == ["SP-ENC1 Legacy Old"]
+    [line] = json.loads(baseline.read_text())["findings"]
+    assert line.startswith("SP-ENC1 Legacy Old: AWS::EFS::FileSystem Encrypted does not turn encryption on")
     unencrypted_app(tmp_path / "b", baseline).synth()
     [(rule, _, severity, description)] = Report(tmp_path / "b", False).findings()
     assert severity == "warning" and description.startswith(f"accepted in the baseline {baseline}")
@@ -570,3 +582,86 @@ def test_adoption_a_baseline_accepts_todays_findings_and_new_ones_still_fail(tmp
         unencrypted_app(tmp_path / "c", baseline, new_finding=True).synth()
     findings = Report(tmp_path / "c", True).findings()
     assert sorted((f[1], f[2]) for f in findings) == [("Legacy/New", "error"), ("Legacy/Old", "warning")]
+
+
+def test_a_baseline_line_accepts_the_finding_it_recorded_and_no_new_one_on_that_resource(tmp_path):
+    baseline = tmp_path / "baseline.json"
+    unencrypted_app(tmp_path / "a", baseline, write=True).synth()
+    # WHEN the accepted resource gets a different problem of the same rule
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        unencrypted_app(tmp_path / "b", baseline, new_problem_on_old=True).synth()
+    report = Report(tmp_path / "b", True)
+    # THEN the new problem is an error, and the line it no longer matches is reported as stale
+    assert [(f[0], f[2]) for f in report.findings("SP-ENC1")] == [("SP-ENC1", "error")]
+    [(_, _, severity, stale)] = report.findings("baseline")
+    assert severity == "warning" and f"1 line(s) of the baseline {baseline} match no finding any more" in stale
+
+
+def test_a_fixed_finding_leaves_its_baseline_line_reported_as_stale(tmp_path):
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"findings": ["SP-ENC1 Legacy Gone: fixed long ago"]}))
+    unencrypted_app(tmp_path / "a", baseline, write=True).synth()  # writing keeps no line of its own but today's
+    assert "SP-ENC1 Legacy Gone: fixed long ago" not in json.loads(baseline.read_text())["findings"]
+    baseline.write_text(json.dumps({"findings": json.loads(baseline.read_text())["findings"] + ["SP-ENC1 Legacy Gone: x"]}))
+    unencrypted_app(tmp_path / "b", baseline).synth()
+    [(_, _, _, stale)] = Report(tmp_path / "b", False).findings("baseline")
+    assert "SP-ENC1 Legacy Gone: x" in stale
+
+
+def test_a_baseline_that_does_not_exist_is_named_unless_it_is_being_written(tmp_path):
+    missing = tmp_path / "typo-baseline.json"
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:BaselineNotFound\] SafePatternsChecks: baseline names "
+                                           rf".*typo-baseline.json.*, which does not exist"):
+        SafePatternsChecks(baseline=str(missing))
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:BaselineNotFound\] EncryptionAspect: baseline names"):
+        EncryptionAspect(baseline=str(missing))
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:BaselineWithoutFile\] EncryptionAspect: write_baseline"):
+        EncryptionAspect(write_baseline=True)
+    SafePatternsChecks(baseline=str(missing), write_baseline=True)  # to be written: no error
+
+
+def test_adoption_covers_the_encryption_aspect_in_the_same_file(tmp_path):
+    baseline = tmp_path / "baseline.json"
+    # GIVEN the pack and the aspect on a legacy app: both write their lines into one file
+    unencrypted_app(tmp_path / "a", baseline, write=True, aspect=True).synth()
+    lines = json.loads(baseline.read_text())["findings"]
+    assert [line.split(" ")[0] for line in lines] == ["SP-ENC1", "UnencryptedAtRest"]
+    assert lines[1].startswith("UnencryptedAtRest Legacy/Old: AWS::EFS::FileSystem Encrypted")
+    # THEN the app passes `python app.py` (app.synth) with both, each finding a warning
+    app = unencrypted_app(tmp_path / "b", baseline, aspect=True)
+    assembly = app.synth()
+    warnings = [str(m.entry.data) for m in assembly.get_stack_artifact("Legacy").messages
+                if str(m.level).endswith("WARNING")]
+    assert any(w.startswith(f"accepted in the baseline {baseline}") and "[UnencryptedAtRest]" in w for w in warnings)
+    assert warnings and all("[ack: safe-constructs:acceptedInBaseline]" in w for w in warnings)
+    # WHEN a new unencrypted resource comes THEN the aspect fails the synth on it alone
+    with pytest.raises(RuntimeError, match=r"\[Legacy/New\] \[safe-constructs:UnencryptedAtRest\]"):
+        unencrypted_app(tmp_path / "c", baseline, new_finding=True, aspect=True).synth()
+
+
+def test_the_aspects_stale_baseline_lines_are_reported(tmp_path):
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"findings": ["UnencryptedAtRest Legacy/Gone: fixed"]}))
+    app = cdk.App(outdir=str(tmp_path / "a"))
+    stack = cdk.Stack(app, "Legacy", env=ENV)
+    efs.CfnFileSystem(stack, "Encrypted", encrypted=True).apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    Aspects.of(app).add(EncryptionAspect(baseline=str(baseline)))
+    messages = app.synth().get_stack_artifact("Legacy").messages
+    [stale] = [str(m.entry.data) for m in messages if "match no finding" in str(m.entry.data)]
+    assert "UnencryptedAtRest Legacy/Gone: fixed" in stale and "[ack: safe-constructs:staleBaselineLines]" in stale
+
+
+def test_a_rule_that_fails_on_a_resource_is_a_finding_naming_it_and_the_other_rules_still_run(tmp_path):
+    def build(stack):
+        # a Fn::Join whose second argument is no list (a raw override): SP-RDS1's reading of it throws
+        db = rds.CfnDBInstance(stack, "Db", engine="postgres", db_instance_class="db.t4g.micro", allocated_storage="20",
+                               master_username="app", storage_encrypted=True)
+        db.add_property_override("MasterUserPassword", {"Fn::Join": ["", "not-a-list"]})
+        db.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+        efs.CfnFileSystem(stack, "Files", encrypted=False).apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    report = report_of(build, tmp_path)
+    [(_, path, severity, description)] = report.findings("SP-RDS1")
+    assert (path, severity) == ("Test/Db", "warning")
+    assert "the rule failed on this resource (" in description and "so it is not judged" in description
+    # the other rules ran: the unencrypted file system is still an error
+    assert ("Test/Files", "error") in [(f[1], f[2]) for f in report.findings("SP-ENC1")]

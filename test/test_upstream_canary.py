@@ -1,4 +1,4 @@
-"""aws-cdk-lib behaviour this library is built on: each seed mistake as raw aws-cdk-lib lets it be written.
+"""aws-cdk-lib behaviour this library is built on: each mistake of the original projects (README "Before / after") as raw aws-cdk-lib lets it be written.
 
 These tests assert upstream facts, not this library: that the raw code synthesizes (cfn-lint passes
 it) and fails only at deploy, or never. A failure here means aws-cdk-lib changed; revisit the safe
@@ -21,7 +21,7 @@ def external(stack):
 def test_m1_before_the_published_fix_synthesizes_but_dms_rejects_it():
     stack = new_stack()
     secret = external(stack)
-    with pytest.raises(TypeError):  # the seed's first attempt: the setting is not top-level
+    with pytest.raises(TypeError):  # the original project's first attempt: the setting is not top-level
         dms.CfnEndpoint(stack, "First", endpoint_type="source", engine_name="postgres",
                         secrets_manager_secret_id=secret.secret_arn)
     # the commonly published "fix": global principal, server settings beside the secret, no TLS
@@ -80,6 +80,6 @@ def test_m4_before_the_schedule_fails_and_the_shipped_fix_never_rotates():
 
 def test_m5_before_the_hand_written_aspect_fails_at_import():
     with pytest.raises(AttributeError, match="IAspect"):
-        ec2.IAspect  # noqa: B018  the seed's @jsii.implements(ec2.IAspect)
+        ec2.IAspect  # noqa: B018  the original project's @jsii.implements(ec2.IAspect)
 
 

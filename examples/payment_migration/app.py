@@ -29,7 +29,7 @@ from safe_constructs import (
 )
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
-# Created by the platform team, outside any stack (the secret the seed's deploy tripped over).
+# Created by the platform team, outside any stack (the secret the original project's deploy tripped over).
 PAYMENTS_MASTER_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/master-AbCdEf"
 OLD_LOAD_BALANCER = {"arn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/payments-old/1234567890abcdef",
                      "dns_name": "payments-old-1234567890.eu-west-1.elb.amazonaws.com",

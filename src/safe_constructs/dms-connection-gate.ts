@@ -5,7 +5,8 @@ import {
   aws_lambda as lambda,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, deployGate, gateTimeout } from './internal';
+import { Problems } from './private/errors';
+import { deployGate, gateTimeout } from './private/functions';
 
 /**
  * Properties of a {@link DmsConnectionGate}.

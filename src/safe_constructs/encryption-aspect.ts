@@ -4,12 +4,11 @@ import {
   aws_kms as kms,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { Props, renderedProperties } from './cfn-values';
 import { EncryptionCoverage } from './encryption-coverage';
-import {
-  ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem,
-} from './encryption-rules';
-import { ID_PREFIX, errorMessage, fail, propName, show } from './internal';
+import { Baseline } from './private/baseline';
+import { Props, renderedProperties } from './private/cfn';
+import { ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
+import { Problems, checkAtSynth, fail, propName, show, warn } from './private/errors';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
 export enum EncryptionMode {
@@ -56,6 +55,24 @@ export interface EncryptionAspectProps {
    * @default - none
    */
   readonly allowReplacementOf?: IConstruct[];
+
+  /**
+   * A baseline file (JSON) of the aspect's error findings accepted when the library was adopted on an
+   * existing app: each line accepts the one finding it records (a warning), and every other finding
+   * stays an error. It may be the file `SafePatternsChecks` uses: each keeps its own lines. The path is
+   * relative to the directory `cdk synth` runs in; a file that does not exist is an error.
+   *
+   * @default - no baseline: every unencrypted resource is an error
+   */
+  readonly baseline?: string;
+
+  /**
+   * Whether to write the baseline from this synth's findings (replacing the aspect's lines),
+   * accepting them all: the first step of adoption.
+   *
+   * @default false
+   */
+  readonly writeBaseline?: boolean;
 }
 
 /** Exemptions made with `EncryptionAspect.exempt`, by construct. */
@@ -104,29 +121,32 @@ export class EncryptionAspect implements IAspect {
   private readonly exemptTypes: { [resourceType: string]: string };
   private readonly replaceable: Set<IConstruct>;
   private readonly visited = new WeakSet<IConstruct>();
+  private readonly baseline?: Baseline;
+  private baselineClosed = false;
 
   constructor(props: EncryptionAspectProps = {}) {
     this.mode = props.mode ?? EncryptionMode.REPORT;
     this.encryptionKey = props.encryptionKey;
     this.exemptTypes = props.exemptResourceTypes ?? {};
-    const problems: string[] = [];
+    const problems = new Problems('EncryptionAspect');
     for (const [type, reason] of Object.entries(this.exemptTypes)) {
       if (!ENCRYPTION_RULES_BY_TYPE.has(type)) {
-        problems.push(errorMessage('ExemptTypeUnknown', 'EncryptionAspect',
-          `${propName('exemptResourceTypes')} names ${show(type)}, which EncryptionAspect does not check`,
-          `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`));
+        problems.prop('ExemptTypeUnknown', 'exemptResourceTypes', `names ${show(type)}, which EncryptionAspect does not check`,
+          `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`);
       }
       if (reason.trim().length === 0) {
-        problems.push(errorMessage('ExemptionWithoutReason', 'EncryptionAspect',
-          `${propName('exemptResourceTypes')} gives ${type} no reason, got: ${show(reason)}`, 'say why it may stay unencrypted'));
+        problems.prop('ExemptionWithoutReason', 'exemptResourceTypes', `gives ${type} no reason, got: ${show(reason)}`,
+          'say why it may stay unencrypted');
       }
     }
-    if (problems.length > 0) throw new Error(problems.join('\n'));
+    problems.throwIfAny();
     this.replaceable = new Set(props.allowReplacementOf ?? []);
+    this.baseline = Baseline.open('EncryptionAspect', props.baseline, props.writeBaseline ?? false, (line) => line.startsWith('Unencrypted'));
   }
 
   public visit(node: IConstruct): void {
     if (!(node instanceof CfnResource) || this.visited.has(node)) return;
+    if (this.baseline && !this.baselineClosed) this.closeBaselineAtSynth(Stack.of(node));
     this.visited.add(node);
     const rules = ENCRYPTION_RULES_BY_TYPE.get(node.cfnResourceType);
     if (!rules) return;
@@ -137,7 +157,7 @@ export class EncryptionAspect implements IAspect {
     }
     const properties = renderedProperties(node);
     if (properties === undefined) {
-      Annotations.of(node).addWarningV2(`${ID_PREFIX}:encryptionUndecided`,
+      warn(node, 'encryptionUndecided',
         'EncryptionAspect cannot read this resource\'s properties at synth time; check its encryption by hand');
       return;
     }
@@ -149,7 +169,7 @@ export class EncryptionAspect implements IAspect {
     const where = `${node.cfnResourceType} ${rule.property}`;
     if (finding === undefined) return;
     if (finding === 'undecided') {
-      Annotations.of(node).addWarningV2(`${ID_PREFIX}:encryptionUndecided`,
+      warn(node, 'encryptionUndecided',
         `${where} is an unresolved token, so EncryptionAspect cannot tell whether it is encrypted; check it by hand`);
       return;
     }
@@ -173,12 +193,36 @@ export class EncryptionAspect implements IAspect {
     const fix = allowed || this.mode !== EncryptionMode.FIX ? rule.fixText
       : `${rule.fixText}; or list it in ${propName('allowReplacementOf')} if it holds no data yet`;
     if (finding === 'weaker-key') {
-      Annotations.of(node).addWarningV2(`${ID_PREFIX}:encryptionKeyWeaker`,
+      warn(node, 'encryptionKeyWeaker',
         `${where} is absent, so AWS encrypts it with its own key, not the customer-managed key asked for${left}; fix: ${fix}`);
       return;
     }
-    Annotations.of(node).addError(errorMessage(rule.inTransit ? 'UnencryptedInTransit' : 'UnencryptedAtRest', undefined,
-      `${unencryptedProblem(rule, p)}${left}`, fix));
+    const id = rule.inTransit ? 'UnencryptedInTransit' : 'UnencryptedAtRest';
+    const problem = `${unencryptedProblem(rule, p)}${left}`;
+    if (this.baseline?.accepts(`${id} ${node.node.path}: ${problem}`)) {
+      warn(node, 'acceptedInBaseline', `accepted in the baseline ${this.baseline.file} (fix it, then remove its line): `
+        + `[${id}] ${problem}; fix: ${fix}`);
+      return;
+    }
+    // A validation, not an error annotation: it fails `app.synth()` (a `python app.py`) as well as `cdk synth`.
+    checkAtSynth(node, (problems) => problems.add(id, problem, fix));
+  }
+
+  /** Once every resource is visited: writes the baseline when asked to, and reports its lines no finding matched. */
+  private closeBaselineAtSynth(stack: Stack): void {
+    this.baselineClosed = true;
+    const baseline = this.baseline!;
+    stack.node.addValidation({
+      validate: () => {
+        baseline.save();
+        const stale = baseline.stale();
+        if (stale.length > 0) {
+          warn(stack, 'staleBaselineLines', `${stale.length} line(s) of the baseline ${baseline.file} match no finding of EncryptionAspect `
+            + `any more (fixed, or the resource is gone): ${stale.join(' | ')}; remove them, so that they cannot hide a finding`);
+        }
+        return [];
+      },
+    });
   }
 
   private exemptionOf(node: CfnResource): string | undefined {

@@ -1,13 +1,13 @@
 import {
-  RemovalPolicy, Token,
+  RemovalPolicy,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  ID_PREFIX, Problems, RDS_CLUSTER_MAX_PASSWORD_LENGTH, externalSecretCredentials, rdsRejectedPasswordCharacters, show,
-  validateExternalSecret, warnAboutChoices,
-} from './internal';
+import { Problems, warnAboutChoices } from './private/errors';
+import { RDS_CLUSTER_MAX_PASSWORD_LENGTH, rdsRejectedPasswordCharacters } from './private/passwords';
+import { RDS_PORT, checkRdsIdentifier, rdsPortFix } from './private/rds';
+import { externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
@@ -97,10 +97,10 @@ export class ExternalSecretDatabaseCluster extends rds.DatabaseCluster {
     super(scope, id, clusterProps(props));
     this.externalSecret = props.secret;
     warnAboutChoices(this, [
-      [props.storageEncrypted === false, `${ID_PREFIX}:storageUnencrypted`,
+      [props.storageEncrypted === false, 'storageUnencrypted',
         'storage is not encrypted (storage_encrypted is False); encrypting it later replaces the cluster'],
-      [props.deletionProtection === false, `${ID_PREFIX}:deletionProtectionOff`, 'deletion protection is off (deletion_protection is False)'],
-      [props.removalPolicy === RemovalPolicy.DESTROY, `${ID_PREFIX}:destroyOnRemoval`,
+      [props.deletionProtection === false, 'deletionProtectionOff', 'deletion protection is off (deletion_protection is False)'],
+      [props.removalPolicy === RemovalPolicy.DESTROY, 'destroyOnRemoval',
         'the cluster and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
     ]);
 
@@ -143,17 +143,9 @@ function validate(scope: Construct, id: string, props: ExternalSecretDatabaseClu
       'remove credentials: the cluster reads username and password from secret by dynamic references');
   }
   validateExternalSecret(problems, scope, props);
-  const identifier = props.clusterIdentifier;
-  if (identifier !== undefined && !Token.isUnresolved(identifier)
-    && (!/^[A-Za-z](?:-?[A-Za-z0-9])*$/.test(identifier) || identifier.length > 63)) {
-    // CreateDBCluster: 1 to 63 letters, digits or hyphens; a letter first; no hyphen at the end or twice in a row
-    problems.prop('ClusterIdentifierInvalid', 'clusterIdentifier', `is not a DB cluster identifier RDS accepts, got: ${show(identifier)}`,
-      'use 1 to 63 letters, digits or hyphens, starting with a letter, without two hyphens in a row or one at the end; '
-      + 'or omit it for a generated one');
-  }
+  checkRdsIdentifier(problems, 'ClusterIdentifierInvalid', 'clusterIdentifier', props.clusterIdentifier, 'DB cluster');
   if (props.port !== undefined) {
-    problems.integerInRange('PortOutOfRange', 'port', props.port, 1150, 65535,
-      'use a port from 1150 to 65535 (CreateDBCluster), or omit it for the engine\'s default');
+    problems.integerInRange('PortOutOfRange', 'port', props.port, RDS_PORT, rdsPortFix('CreateDBCluster'));
   }
   problems.throwIfAny();
 }

@@ -5,18 +5,12 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  ID_PREFIX, Problems, externalSecretCredentials, rdsMaxPasswordLength, rdsRejectedPasswordCharacters, show, validateExternalSecret, warnAboutChoices,
-} from './internal';
+import { Problems, WarningId, show, warnAboutChoices } from './private/errors';
+import { rdsMaxPasswordLength, rdsRejectedPasswordCharacters } from './private/passwords';
+import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { RDS_BACKUP_RETENTION, RDS_PORT, checkRdsIdentifier, rdsPortFix } from './private/rds';
+import { externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
-
-/**
- * The longest DB instance identifier: 63 characters for every engine, SQL Server included (an
- * older SDK page gave SQL Server a shorter limit; the API reference says 1 to 63 for all).
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
- */
-const MAX_IDENTIFIER_LENGTH = 63;
 
 /**
  * Properties of an {@link ExternalSecretRdsInstance}: every prop of `rds.DatabaseInstance` but
@@ -147,14 +141,14 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
   }
 
   private warnAboutUnsafeChoices(props: ExternalSecretRdsInstanceProps): void {
-    const unsafe: Array<[boolean, string, string]> = [
-      [props.storageEncrypted === false, `${ID_PREFIX}:storageUnencrypted`,
+    const unsafe: Array<[boolean, WarningId, string]> = [
+      [props.storageEncrypted === false, 'storageUnencrypted',
         'storage is not encrypted (storage_encrypted is False); encrypting it later replaces the instance'],
-      [props.deletionProtection === false, `${ID_PREFIX}:deletionProtectionOff`, 'deletion protection is off (deletion_protection is False)'],
-      [props.publiclyAccessible === true, `${ID_PREFIX}:publiclyAccessible`, 'the instance has a public address (publicly_accessible is True)'],
+      [props.deletionProtection === false, 'deletionProtectionOff', 'deletion protection is off (deletion_protection is False)'],
+      [props.publiclyAccessible === true, 'publiclyAccessible', 'the instance has a public address (publicly_accessible is True)'],
       [props.backupRetention !== undefined && !props.backupRetention.isUnresolved() && props.backupRetention.toMilliseconds() === 0,
-        `${ID_PREFIX}:backupsOff`, 'automated backups are off (backup_retention is zero)'],
-      [props.removalPolicy === RemovalPolicy.DESTROY, `${ID_PREFIX}:destroyOnRemoval`,
+        'backupsOff', 'automated backups are off (backup_retention is zero)'],
+      [props.removalPolicy === RemovalPolicy.DESTROY, 'destroyOnRemoval',
         'the instance and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
     ];
     warnAboutChoices(this, unsafe);
@@ -190,29 +184,22 @@ function validate(scope: Construct, id: string, props: ExternalSecretRdsInstance
   }
   validateNames(problems, props);
   if (props.port !== undefined) {
-    problems.integerInRange('PortOutOfRange', 'port', props.port, 1150, 65535,
-      'use a port from 1150 to 65535 (CreateDBInstance), or omit it for the engine\'s default');
+    problems.integerInRange('PortOutOfRange', 'port', props.port, RDS_PORT, rdsPortFix('CreateDBInstance'));
   }
   if (props.backupRetention !== undefined) {
-    problems.durationInRange('BackupRetentionOutOfRange', 'backupRetention', props.backupRetention,
-      Duration.days(0), Duration.days(35), 'keep automated backups up to 35 days (the RDS maximum), or omit it for 7 days');
+    problems.durationInRange('BackupRetentionOutOfRange', 'backupRetention', props.backupRetention, RDS_BACKUP_RETENTION,
+      `keep automated backups up to ${RDS_BACKUP_RETENTION.max.toDays()} days (the RDS maximum), or omit it for 7 days`);
   }
   problems.throwIfAny();
 }
 
 /** The names RDS checks only when it creates the instance (CreateDBInstance's constraints). */
 function validateNames(problems: Problems, props: ExternalSecretRdsInstanceProps): void {
-  const identifier = props.instanceIdentifier;
-  if (identifier !== undefined && !Token.isUnresolved(identifier)
-    && (!/^[A-Za-z](?:-?[A-Za-z0-9])*$/.test(identifier) || identifier.length > MAX_IDENTIFIER_LENGTH)) {
-    problems.prop('InstanceIdentifierInvalid', 'instanceIdentifier', `is not a DB instance identifier RDS accepts, got: ${show(identifier)}`,
-      `use 1 to ${MAX_IDENTIFIER_LENGTH} letters, digits or hyphens, starting with a letter, `
-      + 'without two hyphens in a row or one at the end; or omit it for a generated one');
-  }
+  checkRdsIdentifier(problems, 'InstanceIdentifierInvalid', 'instanceIdentifier', props.instanceIdentifier, 'DB instance');
   const name = props.databaseName;
   if (name !== undefined && !Token.isUnresolved(name) && props.engine.engineType === 'postgres'
-    && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) {
+    && !new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${POSTGRES_NAME_MAX - 1}}$`).test(name)) {
     problems.prop('DatabaseNameInvalid', 'databaseName', `is not a PostgreSQL database name RDS accepts, got: ${show(name)}`,
-      'use 1 to 63 letters, digits or underscores, starting with a letter; or omit it (RDS creates "postgres")');
+      `use 1 to ${POSTGRES_NAME_MAX} letters, digits or underscores, starting with a letter; or omit it (RDS creates "postgres")`);
   }
 }

@@ -5,7 +5,9 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, deployGate, gateTimeout, secretArnForPolicy } from './internal';
+import { Problems } from './private/errors';
+import { deployGate, gateTimeout } from './private/functions';
+import { secretArnForPolicy } from './private/secrets';
 
 /**
  * Properties of a {@link FirstRotationGate}.

@@ -10,11 +10,11 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  Problems, errorMessage, functionRoleWithLogs, grantSecretRead, isRdsManagedMasterSecret, isSameSecret, isSecretCreatedInApp,
-  missingKeysProblem, show, waitForAttachment,
-} from './internal';
-import { secretReaderErrors } from './network-paths';
+import { Problems, checkAtSynth, show } from './private/errors';
+import { functionRoleWithLogs } from './private/functions';
+import { checkSecretReader } from './private/network-paths';
+import { POSTGRES_NAME, POSTGRES_NAME_FIX } from './private/postgres-names';
+import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, isSecretCreatedInApp, missingKeysProblem, waitForAttachment } from './private/secrets';
 import { RotatingSecret } from './rotating-secret';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
@@ -27,8 +27,6 @@ const DRIVER_DIR = path.join(HANDLER_DIR, 'vendor', 'pg8000');
 /** The schema where DMS creates its own tables, unless another is given. */
 const DEFAULT_DMS_SCHEMA = 'awsdms';
 
-/** PostgreSQL names the handler accepts: letters, digits and underscores, 63 at most. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** What DMS does with the user's database, and so which grants the user gets. */
 export enum DmsAccess {
@@ -216,16 +214,16 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
       // A new schedule rotates at once, logging in as the user: the user must exist first.
       props.userSecret.rotationSchedule.node.addDependency(this.resource);
     }
-    this.node.addValidation({ validate: () => secretReaderErrors(this.handler.node.defaultChild as lambda.CfnFunction) });
+    checkAtSynth(this, (problems) => checkSecretReader(problems, this.handler.node.defaultChild as lambda.CfnFunction));
   }
 
   private validate(props: PostgresDatabaseUserProps): void {
     const problems = new Problems(this);
     for (const [prop, value] of [['databaseName', props.databaseName], ['schemaName', props.schemaName],
       ['dmsSchemaName', this.dmsSchemaName]] as const) {
-      if (!IDENTIFIER.test(value)) {
+      if (!POSTGRES_NAME.test(value)) {
         problems.prop('PostgresNameInvalid', prop, `is not a name the handler accepts, got: ${show(value)}`,
-          'use 1 to 63 letters, digits or underscores, starting with a letter or underscore');
+          POSTGRES_NAME_FIX);
       }
     }
     if (this.dmsSchemaName === props.schemaName) {
@@ -257,12 +255,12 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   private checkMasterSecret(props: PostgresDatabaseUserProps): void {
     if (props.databaseEndpoint) return;
     if (isSecretCreatedInApp(props.masterSecret)) {
-      this.node.addValidation({
-        validate: () => {
-          const lacking = missingKeysProblem(props.masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the function');
-          return lacking ? [errorMessage('MasterSecretLacksHost', undefined, lacking,
-            'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)')] : [];
-        },
+      checkAtSynth(this, (problems) => {
+        const lacking = missingKeysProblem(props.masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the function');
+        if (lacking) {
+          problems.add('MasterSecretLacksHost', lacking,
+            'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)');
+        }
       });
       return;
     }

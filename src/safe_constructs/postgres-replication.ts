@@ -1,19 +1,20 @@
 import {
-  Annotations, Aspects, Lazy, RemovalPolicy, Stack, Token,
+  Aspects, Lazy, RemovalPolicy, Stack, Token,
   aws_dms as dms,
   aws_ec2 as ec2,
   aws_kms as kms,
   aws_rds as rds,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { render, renderedStack } from './cfn-values';
 import { DmsAccountRoles } from './dms-account-roles';
 import { DmsConnectionGate } from './dms-connection-gate';
-import {
-  ID_PREFIX, Problems, errorMessage, isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp, propName, show,
-} from './internal';
-import { cdcSourceFindings, secretReaderErrors } from './network-paths';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
+import { render, renderedStack } from './private/cfn';
+import { Bound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { cdcSourceFindings } from './private/logical-replication';
+import { checkSecretReader } from './private/network-paths';
+import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
 import { RotatingSecret } from './rotating-secret';
 import { DmsEndpointType, SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
@@ -42,10 +43,13 @@ const DMS_VERSION_FOR_POSTGRES: Record<number, string> = { 13: '3.4.3', 14: '3.4
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Limits.html
  */
-const STORAGE_GB = { min: 5, max: 30000 };
+const STORAGE_GB: Bound = { min: 5, max: 30000 };
+
+/** A schema DMS migrates: a PostgreSQL name, with % matching any characters (DMS table mappings). */
+const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_MAX - 1}}$`);
 
 /** The largest LOB migrated whole in LIMITED mode, in KB (100 MB). */
-const LOB_MAX_SIZE_KB = 102400;
+const LOB_MAX_SIZE_KB: Bound = { min: 1, max: 102400 };
 
 /** What the task migrates. */
 export enum DmsMigrationType {
@@ -363,7 +367,7 @@ export class PostgresReplication extends Construct {
     }
     // The users may be defined after this construct: found once the app is built, before synth.
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
-    this.node.addValidation({ validate: () => this.validateAtSynth() });
+    checkAtSynth(this, (problems) => this.validateAtSynth(problems));
     this.warn(props);
   }
 
@@ -413,7 +417,7 @@ export class PostgresReplication extends Construct {
       if (settings.ddlArtifactsSchema === undefined) {
         this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.DdlArtifactsSchema', sourceUser.dmsSchemaName);
       }
-      Annotations.of(this).addWarningV2(`${ID_PREFIX}:ddlCaptureNeedsArtifacts`,
+      warn(this, 'ddlCaptureNeedsArtifacts',
         `the source endpoint captures DDL as ${sourceUser.node.path}, which is not the master: DMS then needs the master to have created `
         + `its DDL-capture artifacts (awsdms_ddl_audit, awsdms_intercept_ddl and its event trigger) in ${settings.ddlArtifactsSchema ?? sourceUser.dmsSchemaName} `
         + 'before the task starts, which this library does not do; or turn capture_ddls off '
@@ -428,12 +432,12 @@ export class PostgresReplication extends Construct {
 
   private warn(props: PostgresReplicationProps): void {
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
-      Annotations.of(this).addWarningV2(`${ID_PREFIX}:targetTablesDropped`,
+      warn(this, 'targetTablesDropped',
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '
         + 'dropped with its rows');
     }
     if (props.migrationType !== DmsMigrationType.FULL_LOAD && !isDatabaseCreatedInApp(props.sourceDatabase)) {
-      Annotations.of(this).addWarningV2(`${ID_PREFIX}:cdcSourceUndecided`,
+      warn(this, 'cdcSourceUndecided',
         `${propName('migrationType')} is ${props.migrationType} from a source database outside this app, whose parameter group `
         + 'cannot be read: make sure it sets rds.logical_replication to 1 (a static parameter: reboot after setting it) before '
         + 'starting the task (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
@@ -441,7 +445,7 @@ export class PostgresReplication extends Construct {
     const unread = [['source', props.sourceDatabase], ['target', props.targetDatabase]]
       .filter(([, database]) => postgresMajorOf(database as ec2.IConnectable) === undefined).map(([what]) => what);
     if (unread.length > 0) {
-      Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsEngineUnchecked`,
+      warn(this, 'dmsEngineUnchecked',
         `the PostgreSQL major of the ${unread.join(' and the ')} database cannot be read (imported, or a version given as a token), `
         + `so whether DMS ${props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION} supports it is not checked: PostgreSQL 17 needs DMS 3.6.1 `
         + 'or later, 16 needs 3.5.3, 15 needs 3.5.1 (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
@@ -450,7 +454,7 @@ export class PostgresReplication extends Construct {
 
   private validate(props: PostgresReplicationProps, lobMode: DmsLobMode): void {
     const problems = new Problems(this);
-    if (props.schemas.length === 0 || props.schemas.some((schema) => !/^[A-Za-z_%][A-Za-z0-9_%$]{0,62}$/.test(schema))) {
+    if (props.schemas.length === 0 || props.schemas.some((schema) => !SCHEMA_PATTERN.test(schema))) {
       problems.prop('SchemasInvalid', 'schemas', `must name at least one schema (letters, digits, underscores; % matches any), got: ${show(JSON.stringify(props.schemas))}`,
         'give the schemas to migrate, for example ["payments"]');
     }
@@ -463,8 +467,8 @@ export class PostgresReplication extends Construct {
         problems.prop('LobMaxSizeUnused', 'lobMaxSizeKb', `is used only with lob_mode (lobMode) LIMITED, got lob_mode: ${lobMode}`,
           'remove lob_max_size_kb, or choose DmsLobMode.LIMITED');
       } else {
-        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, 1, LOB_MAX_SIZE_KB,
-          `give a size in KB from 1 to ${LOB_MAX_SIZE_KB} (100 MB)`);
+        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, LOB_MAX_SIZE_KB,
+          `give a size in KB ${range(LOB_MAX_SIZE_KB)} (100 MB)`);
       }
     }
     this.validateEndpoints(problems, props);
@@ -496,8 +500,8 @@ export class PostgresReplication extends Construct {
         'name a class with its dms. prefix, such as "dms.t3.medium" or "dms.r6i.large"');
     }
     if (props.allocatedStorage !== undefined) {
-      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, STORAGE_GB.min, STORAGE_GB.max,
-        `give whole GB from ${STORAGE_GB.min} to ${STORAGE_GB.max} (the regional quota); 50 is the default`);
+      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, STORAGE_GB,
+        `give whole GB ${range(STORAGE_GB)} (the regional quota); 50 is the default`);
     }
     const zones = props.vpc.selectSubnets(props.vpcSubnets).availabilityZones;
     if (!zones.some((zone) => Token.isUnresolved(zone)) && new Set(zones).size < 2) {
@@ -516,7 +520,7 @@ export class PostgresReplication extends Construct {
       const major = postgresMajorOf(database);
       const needed = major === undefined ? undefined : DMS_VERSION_FOR_POSTGRES[major];
       if (major !== undefined && needed === undefined && major > 17) {
-        Annotations.of(this).addWarningV2(`${ID_PREFIX}:dmsEngineUnchecked`, `the ${what} database is PostgreSQL ${major}, for which the DMS `
+        warn(this, 'dmsEngineUnchecked', `the ${what} database is PostgreSQL ${major}, for which the DMS `
           + 'guide names no engine version yet: check it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
       }
       if (needed && compareVersions(version, needed) < 0) {
@@ -527,17 +531,18 @@ export class PostgresReplication extends Construct {
   }
 
   /** At synth: CDC from a source of the stack needs logical replication, and the instance a path to Secrets Manager. */
-  private validateAtSynth(): string[] {
+  private validateAtSynth(problems: Problems): void {
     const stack = Stack.of(this);
     const taskId = stack.resolve(this.task.logicalId);
-    const errors = cdcSourceFindings(renderedStack(stack))
+    cdcSourceFindings(renderedStack(stack))
       .filter((f) => f.task.logicalId === taskId && f.problem === 'missing')
-      .map((f) => errorMessage('CdcWithoutLogicalReplication', undefined,
+      .forEach((f) => problems.add('CdcWithoutLogicalReplication',
         `${propName('migrationType')} is ${this.task.migrationType}, and the source database ${f.database!.logicalId} has no parameter `
         + 'group that sets rds.logical_replication to 1, so the task fails when change data capture starts',
         'give the source database a parameter group with {"rds.logical_replication": "1"} while it is new (the parameter '
         + 'is static: an existing instance applies it after a reboot), or use DmsMigrationType.FULL_LOAD'));
-    return [...errors, ...this.userErrors(), ...secretReaderErrors(this.replicationInstance)];
+    this.checkUsers(problems);
+    checkSecretReader(problems, this.replicationInstance);
   }
 
   /**
@@ -545,36 +550,34 @@ export class PostgresReplication extends Construct {
    * `PostgresDatabaseUser` must create its user, with the access of its endpoint, unless the secret
    * is a database's master secret. DMS's own tables must go where that user may create.
    */
-  private userErrors(): string[] {
-    const errors: string[] = [];
+  private checkUsers(problems: Problems): void {
     for (const [prop, endpoint, access] of [['source', this.props.source, DmsAccess.SOURCE],
       ['target', this.props.target, DmsAccess.TARGET]] as const) {
       const user = this.userOf(endpoint);
       if (!user && isSecretCreatedInApp(endpoint.secret) && !isMasterSecretOfDatabaseInApp(endpoint.secret)) {
-        errors.push(errorMessage('DmsUserNotCreated', undefined, `the ${prop} endpoint's secret (${endpoint.secret.node.path}) `
+        problems.add('DmsUserNotCreated', `the ${prop} endpoint's secret (${endpoint.secret.node.path}) `
           + 'is created by this app for a user that nothing creates, so DMS and the first rotation fail to log in',
-        `add PostgresDatabaseUser(..., user_secret=<that secret>, access=DmsAccess.${access}) for it`));
+        `add PostgresDatabaseUser(..., user_secret=<that secret>, access=DmsAccess.${access}) for it`);
       }
       if (user && user.access !== access) {
-        errors.push(errorMessage('DmsUserAccessMismatch', undefined, `the ${prop} endpoint logs in as ${user.node.path}, a user with `
-          + `${user.access} access, and DMS needs ${access} access there`, `give that PostgresDatabaseUser access=DmsAccess.${access}`));
+        problems.add('DmsUserAccessMismatch', `the ${prop} endpoint logs in as ${user.node.path}, a user with `
+          + `${user.access} access, and DMS needs ${access} access there`, `give that PostgresDatabaseUser access=DmsAccess.${access}`);
       }
     }
     const sourceUser = this.userOf(this.props.source);
     const cdc = this.sourceCdcSettings();
     if (sourceUser && cdc.heartbeatEnable && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
-      errors.push(errorMessage('HeartbeatSchemaNotWritable', undefined, 'the source endpoint\'s heartbeat_schema (heartbeatSchema) is '
+      problems.add('HeartbeatSchemaNotWritable', 'the source endpoint\'s heartbeat_schema (heartbeatSchema) is '
         + `${show(cdc.heartbeatSchema)}, and its user ${sourceUser.node.path} may create only in ${show(sourceUser.dmsSchemaName)}`,
-      'omit heartbeat_schema (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name'));
+      'omit heartbeat_schema (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name');
     }
     const targetUser = this.userOf(this.props.target);
     const controlSchema = this.props.taskSettings?.ControlTablesSettings?.ControlSchema;
     if (targetUser && controlSchema !== undefined && controlSchema !== targetUser.dmsSchemaName) {
-      errors.push(errorMessage('ControlSchemaNotWritable', undefined, `${propName('taskSettings')} sets ControlTablesSettings.ControlSchema `
+      problems.add('ControlSchemaNotWritable', `${propName('taskSettings')} sets ControlTablesSettings.ControlSchema `
         + `to ${show(controlSchema)}, and the target user ${targetUser.node.path} may create only in ${show(targetUser.dmsSchemaName)}`,
-      'remove ControlSchema from task_settings (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name'));
+      'remove ControlSchema from task_settings (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name');
     }
-    return errors;
   }
 }
 

@@ -1,4 +1,4 @@
-import { RDS_CLUSTER_MAX_PASSWORD_LENGTH, rdsMaxPasswordLength, rdsRejectedPasswordCharacters } from './internal';
+import { RDS_CLUSTER_MAX_PASSWORD_LENGTH, rdsMaxPasswordLength, rdsRejectedPasswordCharacters } from './private/passwords';
 
 /**
  * What RDS accepts as a master password, for a hand-made `SecretPreflightCheck`

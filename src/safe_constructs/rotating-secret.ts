@@ -1,14 +1,14 @@
 import {
-  Annotations, Duration, RemovalPolicy, Stack, Token,
+  Duration, RemovalPolicy, Stack, Token,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FirstRotationGate } from './first-rotation-gate';
-import {
-  CONSUMER_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, fail, isRdsManagedMasterSecret, isSecretCreatedInApp,
-  missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
-} from './internal';
-import { secretReaderErrors } from './network-paths';
+import { Bound, DurationBound, Problems, checkAtSynth, propName, show, warn } from './private/errors';
+import { checkSecretReader } from './private/network-paths';
+import { CONSUMER_REJECTED_PASSWORD_CHARACTERS, missingCharacters, rdsMaxPasswordLength } from './private/passwords';
+import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { isRdsManagedMasterSecret, isSecretCreatedInApp, missingKeysProblem, waitForAttachment } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
@@ -17,11 +17,13 @@ import { SecretPreflightCheck } from './secret-preflight-check';
  */
 const DEFAULT_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 
-const MIN_ROTATION = Duration.hours(4);
-const MAX_ROTATION = Duration.days(1000);
-const MIN_PASSWORD_LENGTH = 8;
-const MAX_PASSWORD_LENGTH = 128;
-const USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+/** The periods Secrets Manager accepts for a rotation schedule (RotationRules.AutomaticallyAfterDays and rate()). */
+const ROTATION_PERIOD: DurationBound = { min: Duration.hours(4), max: Duration.days(1000) };
+const DEFAULT_ROTATION_PERIOD = Duration.days(30);
+/** The password lengths RDS accepts for every engine but MySQL, MariaDB (41) and Oracle (30). */
+const PASSWORD_LENGTH: Bound = { min: 8, max: rdsMaxPasswordLength('postgres') };
+/** A user name RDS and DMS take: a PostgreSQL name that starts with a letter. */
+const USERNAME_PATTERN = new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${POSTGRES_NAME_MAX - 1}}$`);
 
 /**
  * Properties of a {@link RotatingSecret}: every prop of `secretsmanager.Secret` (`description`,
@@ -167,18 +169,20 @@ export class RotatingSecret extends secretsmanager.Secret {
         excludeCharacters: withConsumerRejected(excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS),
       },
     });
-    const automaticallyAfter = props.automaticallyAfter ?? Duration.days(30);
+    const automaticallyAfter = props.automaticallyAfter ?? DEFAULT_ROTATION_PERIOD;
     this.masterSecretGiven = masterSecret !== undefined;
-    this.validate(props, removalPolicy, automaticallyAfter);
-
+    const problems = new Problems(this);
+    this.validate(problems, props, removalPolicy, automaticallyAfter);
     this.rotationSchedule = this.addRotationSchedule('RotationSchedule', {
       hostedRotation,
-      automaticallyAfter,
+      // A period refused above is reported with every other problem below; until then the schedule takes the default.
+      automaticallyAfter: isWithin(automaticallyAfter, ROTATION_PERIOD) ? automaticallyAfter : DEFAULT_ROTATION_PERIOD,
     });
+    this.checkHostedRotation(problems);
+    problems.throwIfAny();
     if (props.verifyFirstRotation ?? true) {
       this.firstRotationGate = new FirstRotationGate(this, 'FirstRotation', { secret: this, rotationSchedule: this.rotationSchedule });
     }
-    this.checkHostedRotation();
     if (masterSecret) this.checkMasterSecret(masterSecret);
   }
 
@@ -193,13 +197,13 @@ export class RotatingSecret extends secretsmanager.Secret {
     if (isRdsManagedMasterSecret(masterSecret)) return;
     const required = ['username', 'password', 'host', 'engine'];
     if (isSecretCreatedInApp(masterSecret)) {
-      this.node.addValidation({
-        validate: () => {
-          const lacking = missingKeysProblem(masterSecret, 'masterSecret', required, 'the multi-user rotation');
-          return lacking ? [errorMessage('MasterSecretLacksKeys', undefined, lacking,
+      checkAtSynth(this, (problems) => {
+        const lacking = missingKeysProblem(masterSecret, 'masterSecret', required, 'the multi-user rotation');
+        if (lacking) {
+          problems.add('MasterSecretLacksKeys', lacking,
             'attach the master secret to its database (secret.attach(instance)), which adds host and engine, or use the master '
-            + 'secret RDS manages (the instance\'s MasterUserSecret)')] : [];
-        },
+            + 'secret RDS manages (the instance\'s MasterUserSecret)');
+        }
       });
       return;
     }
@@ -223,17 +227,16 @@ export class RotatingSecret extends secretsmanager.Secret {
     return attached;
   }
 
-  private validate(props: RotatingSecretProps, removalPolicy: RemovalPolicy, automaticallyAfter: Duration): void {
-    const problems = new Problems(this);
+  private validate(problems: Problems, props: RotatingSecretProps, removalPolicy: RemovalPolicy, automaticallyAfter: Duration): void {
     if (!Token.isUnresolved(props.username) && !USERNAME_PATTERN.test(props.username)) {
       problems.prop('UsernameInvalid', 'username',
-        `must be a letter followed by up to 62 letters, digits or underscores, got: ${show(props.username)}`,
+        `must be a letter followed by up to ${POSTGRES_NAME_MAX - 1} letters, digits or underscores, got: ${show(props.username)}`,
         'use a name such as "app_user": RDS and DMS reject other user names');
     }
     if (props.passwordLength !== undefined) {
       problems.integerInRange('PasswordLengthOutOfRange', 'passwordLength', props.passwordLength,
-        MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH,
-        'choose a length the database accepts: RDS takes 8 to 128 characters (41 for MySQL and MariaDB, 30 for Oracle)');
+        PASSWORD_LENGTH, `choose a length the database accepts: RDS takes ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters `
+        + `(${rdsMaxPasswordLength('mysql')} at most for MySQL and MariaDB, ${rdsMaxPasswordLength('oracle')} for Oracle)`);
     }
     for (const given of ['generateSecretString', 'secretStringValue', 'secretObjectValue', 'secretStringBeta1'] as const) {
       if (props[given] !== undefined) {
@@ -247,22 +250,22 @@ export class RotatingSecret extends secretsmanager.Secret {
     }
     if (automaticallyAfter.isUnresolved()) {
       problems.prop('RotationPeriodUnresolved', 'automaticallyAfter',
-        'must be known at synth time (it is written as a rate checked against 4 hours to 1000 days), got: a duration from an unresolved token',
+        `must be known at synth time (it is written as a rate checked against ${ROTATION_PERIOD.min.toHumanString()} to `
+        + `${ROTATION_PERIOD.max.toHumanString()}), got: a duration from an unresolved token`,
         'give a literal duration, for example Duration.days(30)');
     }
-    problems.durationInRange('RotationPeriodOutOfRange', 'automaticallyAfter', automaticallyAfter, MIN_ROTATION, MAX_ROTATION,
-      'pick a period in that range, or omit it for 30 days: a secret of this library always rotates');
-    problems.throwIfAny();
+    problems.durationInRange('RotationPeriodOutOfRange', 'automaticallyAfter', automaticallyAfter, ROTATION_PERIOD,
+      `pick a period in that range, or omit it for ${DEFAULT_ROTATION_PERIOD.toHumanString()}: a secret of this library always rotates`);
   }
 
   /** Checks what the bound hosted rotation will do, as far as the template shows it. */
-  private checkHostedRotation(): void {
+  private checkHostedRotation(problems: Problems): void {
     const schedule = this.rotationSchedule.node.defaultChild as secretsmanager.CfnRotationSchedule;
     const hosted = schedule.hostedRotationLambda as secretsmanager.CfnRotationSchedule.HostedRotationLambdaProperty;
     if (hosted.excludeCharacters !== undefined && !Token.isUnresolved(hosted.excludeCharacters)) {
       const missing = missingCharacters(hosted.excludeCharacters, CONSUMER_REJECTED_PASSWORD_CHARACTERS);
       if (missing) {
-        fail(this, 'RotationAllowsRejectedCharacters',
+        problems.add('RotationAllowsRejectedCharacters',
           `${propName('hostedRotation')} excludes ${show(hosted.excludeCharacters)}, which lets rotated passwords contain `
           + `${show(missing)} that RDS or DMS reject`,
           'omit exclude_characters (excludeCharacters) from the HostedRotation options (RotatingSecret passes its own), '
@@ -271,25 +274,30 @@ export class RotatingSecret extends secretsmanager.Secret {
     }
     const multiUser = typeof hosted.rotationType === 'string' && hosted.rotationType.endsWith('MultiUser');
     if (multiUser && !this.masterSecretGiven) {
-      fail(this, 'MultiUserWithoutMasterSecret',
+      problems.add('MultiUserWithoutMasterSecret',
         `${propName('hostedRotation')} is a multi-user rotation (${hosted.rotationType}), whose function reads masterarn from the secret, `
         + `and ${propName('masterSecret')} is not given`,
         'pass master_secret (masterSecret): the same secret as the HostedRotation\'s master_secret');
     }
     if (!multiUser && this.masterSecretGiven) {
-      fail(this, 'MasterSecretUnused', `${propName('masterSecret')} is given, but ${propName('hostedRotation')} is a single-user rotation`,
+      problems.add('MasterSecretUnused', `${propName('masterSecret')} is given, but ${propName('hostedRotation')} is a single-user rotation`,
         'omit master_secret (masterSecret), or use a multi-user HostedRotation factory');
     }
     if (hosted.vpcSubnetIds !== undefined) {
       // A new schedule rotates at once: without a path to Secrets Manager the first rotation fails minutes after the deploy.
-      this.node.addValidation({ validate: () => secretReaderErrors(schedule) });
+      checkAtSynth(this, (atSynth) => checkSecretReader(atSynth, schedule));
     }
     if (hosted.vpcSubnetIds === undefined) {
-      Annotations.of(this).addWarningV2(`${ID_PREFIX}:rotationOutsideVpc`,
+      warn(this, 'rotationOutsideVpc',
         'the hosted rotation Lambda runs outside any VPC, so it can rotate only a database that is publicly reachable; '
         + 'pass vpc (and a security group the database admits) to the HostedRotation factory');
     }
   }
+}
+
+/** Whether a known duration lies within a bound (false for one built from a token). */
+function isWithin(value: Duration, bound: DurationBound): boolean {
+  return !value.isUnresolved() && value.toMilliseconds() >= bound.min.toMilliseconds() && value.toMilliseconds() <= bound.max.toMilliseconds();
 }
 
 function withConsumerRejected(excludeCharacters: string): string {

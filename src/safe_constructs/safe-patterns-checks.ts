@@ -1,10 +1,10 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import {
   IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation,
 } from 'aws-cdk-lib';
-import { errorMessage } from './internal';
-import { ALL_RULES, Templates } from './rules';
+import { Baseline } from './private/baseline';
+import { Templates } from './private/templates';
+import { ALL_RULES } from './rules';
 import { Finding, Rule } from './rules/rule';
 
 /** One rule of {@link SafePatternsChecks}, as RULES.md lists it. */
@@ -70,54 +70,50 @@ export class SafePatternsChecks implements IPolicyValidationPlugin {
   public readonly version?: string;
   public readonly ruleIds?: string[] = ALL_RULES.map((rule) => rule.id);
 
-  private readonly baseline?: string;
-  private readonly writeBaseline: boolean;
+  private readonly baseline?: Baseline;
 
   constructor(props: SafePatternsChecksProps = {}) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.version = require(path.join(__dirname, '..', 'package.json')).version;
-    if (props.writeBaseline && !props.baseline) {
-      throw new Error(errorMessage('BaselineWithoutFile', 'SafePatternsChecks',
-        'write_baseline (writeBaseline) is true, and baseline names no file to write', 'give baseline a path, such as "safe-patterns-baseline.json"'));
-    }
-    this.baseline = props.baseline;
-    this.writeBaseline = props.writeBaseline ?? false;
+    this.baseline = Baseline.open('SafePatternsChecks', props.baseline, props.writeBaseline ?? false, (line) => line.startsWith('SP-'));
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const templates = Templates.load(context.stackTemplates.map((stack) => ({
       templatePath: stack.templatePath, stackConstructPath: stack.stackConstructPath,
     })));
-    const findings = ALL_RULES.flatMap((rule) => rule.check(templates).map((finding) => ({ rule, finding })));
-    const accepted = this.acceptedFindings(findings.filter(({ finding }) => !finding.undecided)
-      .map(({ rule, finding }) => baselineKey(rule, finding)));
-    const violations = findings.map(({ rule, finding }) =>
-      violation(rule, finding, accepted.has(baselineKey(rule, finding)) ? this.baseline : undefined));
+    const violations: PolicyViolation[] = [];
+    for (const rule of ALL_RULES) {
+      let findings: Finding[];
+      try {
+        findings = rule.check(templates);
+      } catch (error) {
+        // A rule that throws outside a single resource's judgement: reported, and the other rules still run.
+        violations.push(ruleFailure(rule, error, templates));
+        continue;
+      }
+      for (const finding of findings) {
+        const accepted = !finding.undecided && this.baseline?.accepts(baselineLine(rule, finding));
+        violations.push(violation(rule, finding, accepted ? this.baseline!.file : undefined));
+      }
+    }
+    this.baseline?.save();
+    const stale = this.baseline?.stale() ?? [];
+    if (stale.length > 0) violations.push(staleLines(this.baseline!.file, stale, templates));
     return {
       success: violations.every((v) => v.severity !== 'error'),
       violations,
       pluginVersion: this.version,
     };
   }
-
-  /** The findings the baseline accepts; writing the baseline first when asked to (it then accepts them all). */
-  private acceptedFindings(current: string[]): Set<string> {
-    if (!this.baseline) return new Set();
-    if (this.writeBaseline) {
-      fs.writeFileSync(this.baseline, JSON.stringify({
-        description: 'SafePatternsChecks findings accepted when the pack was adopted: warnings, not errors. '
-          + 'Fix each, then remove its line; a finding not listed here fails the synth.',
-        findings: [...new Set(current)].sort(),
-      }, undefined, 2) + '\n');
-    }
-    if (!fs.existsSync(this.baseline)) return new Set();
-    return new Set<string>(JSON.parse(fs.readFileSync(this.baseline, 'utf-8')).findings ?? []);
-  }
 }
 
-/** A finding's identity in a baseline: rule, stack and logical id, which stay put while the code does. */
-function baselineKey(rule: Rule, finding: Finding): string {
-  return `${rule.id} ${finding.resource.template.stackPath} ${finding.resource.logicalId}`;
+/**
+ * A finding's line in a baseline: rule, stack, logical id and what it found. The line accepts that
+ * finding and no other: a new problem of the same rule on the same resource says something else.
+ */
+function baselineLine(rule: Rule, finding: Finding): string {
+  return `${rule.id} ${finding.resource.template.stackPath} ${finding.resource.logicalId}: ${finding.detail}`;
 }
 
 function violation(rule: Rule, finding: Finding, baselinedIn?: string): PolicyViolation {
@@ -132,5 +128,33 @@ function violation(rule: Rule, finding: Finding, baselinedIn?: string): PolicyVi
       templatePath: finding.resource.template.templatePath,
       locations: finding.locations ?? [],
     }],
+  };
+}
+
+/** The first resource of the app, where a finding about the whole app is shown. */
+function anyResource(templates: Templates): Array<{ resourceLogicalId: string; templatePath: string; locations: string[] }> {
+  const stack = templates.stacks.find((s) => s.resources.size > 0);
+  const first = stack && [...stack.resources.values()][0];
+  return first ? [{ resourceLogicalId: first.logicalId, templatePath: stack.templatePath, locations: [] }] : [];
+}
+
+function ruleFailure(rule: Rule, error: unknown, templates: Templates): PolicyViolation {
+  return {
+    ruleName: rule.id,
+    description: `cannot decide at synth time: the rule failed (${error instanceof Error ? error.message : String(error)}) and judged `
+      + 'nothing; the other rules ran',
+    fix: 'report it to safe-constructs with the template; meanwhile check what the rule finds by hand (RULES.md)',
+    severity: 'warning',
+    violatingResources: anyResource(templates),
+  };
+}
+
+function staleLines(file: string, stale: string[], templates: Templates): PolicyViolation {
+  return {
+    ruleName: 'baseline',
+    description: `${stale.length} line(s) of the baseline ${file} match no finding any more (fixed, or the resource is gone): ${stale.join(' | ')}`,
+    fix: 'remove those lines from the baseline, so that they cannot hide a finding',
+    severity: 'warning',
+    violatingResources: anyResource(templates),
   };
 }

@@ -5,10 +5,20 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { Problems, functionRoleWithLogs, grantSecretRead, propName } from './internal';
+import { Bound, Problems, propName, range } from './private/errors';
+import { functionRoleWithLogs } from './private/functions';
+import { grantSecretRead } from './private/secrets';
 
 /** The handler's code, shipped in the package: standard library and boto3 only, nothing to bundle. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'secret-preflight');
+
+/**
+ * The password lengths a check can ask for: up to 4096 characters, the most a generated password can
+ * have (GetRandomPassword's PasswordLength).
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
+ */
+const SECRET_PASSWORD_LENGTH: Bound = { min: 1, max: 4096 };
 
 /**
  * Properties of a {@link SecretPreflightCheck}.
@@ -90,12 +100,13 @@ export class SecretPreflightCheck extends Construct {
     }
     const shortest = props.minPasswordLength ?? 1;
     if (props.minPasswordLength !== undefined) {
-      problems.integerInRange('PasswordLengthOutOfRange', 'minPasswordLength', props.minPasswordLength, 1, 4096,
-        'give a length from 1 to 4096, the most Secrets Manager can hold');
+      problems.integerInRange('PasswordLengthOutOfRange', 'minPasswordLength', props.minPasswordLength, SECRET_PASSWORD_LENGTH,
+        `give a length ${range(SECRET_PASSWORD_LENGTH)}, the most Secrets Manager can hold`);
     }
     if (props.maxPasswordLength !== undefined) {
-      problems.integerInRange('PasswordLengthOutOfRange', 'maxPasswordLength', props.maxPasswordLength, shortest, 4096,
-        `give a length from ${propName('minPasswordLength')} (${shortest}) to 4096`);
+      problems.integerInRange('PasswordLengthOutOfRange', 'maxPasswordLength', props.maxPasswordLength,
+        { min: shortest, max: SECRET_PASSWORD_LENGTH.max },
+        `give a length from ${propName('minPasswordLength')} (${shortest}) to ${SECRET_PASSWORD_LENGTH.max}`);
     }
     problems.throwIfAny();
 

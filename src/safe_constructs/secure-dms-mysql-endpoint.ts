@@ -5,8 +5,8 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './dms-endpoint-support';
-import { Problems, show } from './internal';
+import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './private/dms-endpoints';
+import { Problems, show } from './private/errors';
 import { SecretPreflightCheck } from './secret-preflight-check';
 import { DmsEndpointType, DmsSecretEndpointProps, DmsSslMode } from './secure-dms-postgres-endpoint';
 
@@ -108,6 +108,6 @@ export class SecureDmsMySqlEndpoint extends Construct {
     });
     this.endpoint.node.addDependency(this.role);
     this.endpointArn = this.endpoint.ref;
-    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, `the DMS ${props.engine} endpoint`);
+    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, `the DMS ${props.engine} endpoint`, SecretPreflightCheck);
   }
 }

@@ -5,9 +5,19 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './dms-endpoint-support';
-import { Problems, show } from './internal';
+import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './private/dms-endpoints';
+import { Bound, Problems, show } from './private/errors';
+import { POSTGRES_NAME, POSTGRES_NAME_FIX, POSTGRES_NAME_MAX } from './private/postgres-names';
 import { SecretPreflightCheck } from './secret-preflight-check';
+
+
+/**
+ * The heartbeat frequencies accepted, in minutes. DMS states the unit and the default (5), and no
+ * bound: refusing 0 and less is the safe side; the upper bound is CloudFormation's Integer.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html
+ */
+const HEARTBEAT_MINUTES: Bound = { min: 1, max: 2147483647 };
 
 /**
  * A replication slot's name: "lower-case letters, numbers, and the underscore character", and at
@@ -15,10 +25,8 @@ import { SecretPreflightCheck } from './secret-preflight-check';
  *
  * @see https://www.postgresql.org/docs/current/warm-standby.html#STREAMING-REPLICATION-SLOTS-MANIPULATION
  */
-const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
+const SLOT_NAME = new RegExp(`^[a-z0-9_]{1,${POSTGRES_NAME_MAX}}$`);
 
-/** A schema name DMS is given for its own tables: a PostgreSQL identifier, unquoted. */
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Whether DMS reads from the endpoint or writes to it. */
 export enum DmsEndpointType {
@@ -268,14 +276,14 @@ export class SecureDmsPostgresEndpoint extends Construct {
     this.endpoint.node.addDependency(this.role);
     this.endpointArn = this.endpoint.ref;
 
-    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, 'the DMS PostgreSQL endpoint');
+    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, 'the DMS PostgreSQL endpoint', SecretPreflightCheck);
   }
 
   private validate(props: SecureDmsPostgresEndpointProps, sslMode: DmsSslMode): void {
     const problems = new Problems(this);
     validateDmsEndpoint(this, problems, { ...props, sslMode });
-    if (!Token.isUnresolved(props.databaseName) && (props.databaseName.length === 0 || props.databaseName.length > 63)) {
-      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to 63 characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
+    if (!Token.isUnresolved(props.databaseName) && (props.databaseName.length === 0 || props.databaseName.length > POSTGRES_NAME_MAX)) {
+      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to ${POSTGRES_NAME_MAX} characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
         'name the database DMS migrates');
     }
     this.validateCdcSettings(problems, props);
@@ -290,19 +298,17 @@ export class SecureDmsPostgresEndpoint extends Construct {
         + 'source it captures changes from', 'move cdc_settings (cdcSettings) to the SOURCE endpoint');
     }
     if (cdc.heartbeatFrequency !== undefined) {
-      // DMS states the unit (minutes) and the default (5), and no bound: refusing 0 and less is the safe
-      // side; the upper bound is CloudFormation's Integer.
-      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, 1, 2147483647,
-        'give whole minutes, 1 at least; 5 is DMS\'s default');
+      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, HEARTBEAT_MINUTES,
+        `give whole minutes, ${HEARTBEAT_MINUTES.min} at least; 5 is DMS's default`);
     }
     if (cdc.slotName !== undefined && !Token.isUnresolved(cdc.slotName) && !SLOT_NAME.test(cdc.slotName)) {
       problems.prop('SlotNameInvalid', 'slotName', `is not a replication slot name PostgreSQL accepts, got: ${show(cdc.slotName)}`,
-        'use 1 to 63 lower-case letters, digits and underscores');
+        `use 1 to ${POSTGRES_NAME_MAX} lower-case letters, digits and underscores`);
     }
     for (const [prop, value] of [['heartbeatSchema', cdc.heartbeatSchema], ['ddlArtifactsSchema', cdc.ddlArtifactsSchema]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && !SCHEMA_NAME.test(value)) {
+      if (value !== undefined && !Token.isUnresolved(value) && !POSTGRES_NAME.test(value)) {
         problems.prop('CdcSchemaInvalid', prop, `is not a schema name DMS can create its tables in, got: ${show(value)}`,
-          'use 1 to 63 letters, digits or underscores, starting with a letter or underscore');
+          POSTGRES_NAME_FIX);
       }
     }
   }

@@ -1,13 +1,22 @@
 import {
-  Annotations, Stack, Token,
+  Stack, Token,
   aws_apigateway as apigateway,
   aws_cloudfront as cloudfront,
   aws_elasticloadbalancingv2 as elbv2,
   aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { ID_PREFIX, Problems, errorMessage, fail, propName, show } from './internal';
-import { groupRecords, judgeGroup } from './weighted-groups';
+import { Bound, Problems, checkAtSynth, fail, propName, range, show, warn } from './private/errors';
+import { groupRecords, judgeGroup } from './private/weighted-groups';
+
+
+/**
+ * A record's weight, and the length of its set identifier.
+ *
+ * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html
+ */
+const WEIGHT: Bound = { min: 0, max: 255 };
+const SET_IDENTIFIER_LENGTH: Bound = { min: 1, max: 128 };
 
 /** The hosted zone id of every CloudFront distribution, for alias records. */
 const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
@@ -154,11 +163,11 @@ export class WeightedAliasRecord extends Construct {
   constructor(scope: Construct, id: string, props: WeightedAliasRecordProps) {
     super(scope, id);
     const problems = new Problems(this);
-    problems.integerInRange('WeightOutOfRange', 'weight', props.weight, 0, 255,
-      'give a whole number from 0 to 255 (0 sends no traffic)');
+    problems.integerInRange('WeightOutOfRange', 'weight', props.weight, WEIGHT,
+      `give a whole number ${range(WEIGHT)} (0 sends no traffic)`);
     if (!Token.isUnresolved(props.setIdentifier)
-      && (props.setIdentifier.length < 1 || props.setIdentifier.length > 128)) {
-      problems.prop('SetIdentifierLength', 'setIdentifier', `must be 1 to 128 characters, got: ${show(props.setIdentifier)}`,
+      && (props.setIdentifier.length < SET_IDENTIFIER_LENGTH.min || props.setIdentifier.length > SET_IDENTIFIER_LENGTH.max)) {
+      problems.prop('SetIdentifierLength', 'setIdentifier', `must be ${SET_IDENTIFIER_LENGTH.min} to ${SET_IDENTIFIER_LENGTH.max} characters, got: ${show(props.setIdentifier)}`,
         'name the record within its group, for example "blue" or "green"');
     }
     const evaluateTargetHealth = props.evaluateTargetHealth ?? props.target.supportsHealthEvaluation;
@@ -234,10 +243,10 @@ function validateWeightedGroups(record: WeightedAliasRecord): void {
   const root = record.node.root;
   if (VALIDATED_APPS.has(root)) return;
   VALIDATED_APPS.add(root);
-  record.node.addValidation({ validate: () => checkGroups(root) });
+  checkAtSynth(record, (problems) => checkGroups(problems, root));
 }
 
-function checkGroups(root: IConstruct): string[] {
+function checkGroups(problems: Problems, root: IConstruct): void {
   const all = root.node.findAll();
   const ours = new Set<IConstruct>(all.filter((c) => c instanceof WeightedAliasRecord).map((c) => (c as WeightedAliasRecord).record));
   const views = all.filter((c): c is route53.CfnRecordSet => c instanceof route53.CfnRecordSet).map((record) => {
@@ -252,28 +261,26 @@ function checkGroups(root: IConstruct): string[] {
       weight: stack.resolve(record.weight),
     };
   });
-  return groupRecords(views).filter((members) => members.some((m) => ours.has(m.ref))).flatMap((members) => {
+  for (const members of groupRecords(views).filter((group) => group.some((m) => ours.has(m.ref)))) {
     const findings = judgeGroup(members);
     const first = members.find((m) => ours.has(m.ref))!.ref;
     const paths = (list: IConstruct[]) => list.map((c) => c.node.path).join(', ');
-    const errors: string[] = [];
     if (findings.plainBesideWeighted.length > 0) {
-      errors.push(errorMessage('WeightedMixedWithPlain', undefined,
+      problems.add('WeightedMixedWithPlain',
         `weighted records of ${findings.group} share their name and type with a non-weighted record `
         + `(${paths(findings.plainBesideWeighted)}), and Route 53 rejects the mix`,
-        'make it a WeightedAliasRecord of the group, or give it another name'));
+        'make it a WeightedAliasRecord of the group, or give it another name');
     }
     for (const { identifier, records } of findings.duplicateIdentifiers) {
-      errors.push(errorMessage('SetIdentifierDuplicate', undefined,
+      problems.add('SetIdentifierDuplicate',
         `${propName('setIdentifier')} ${show(identifier)} is used by ${records.length} records of ${findings.group} `
-        + `(${paths(records)}), and set identifiers must be unique in a group`, 'give each record its own set_identifier'));
+        + `(${paths(records)}), and set identifiers must be unique in a group`, 'give each record its own set_identifier');
     }
     if (findings.allWeightsZero) {
-      Annotations.of(first).addWarningV2(`${ID_PREFIX}:allWeightsZero`,
+      warn(first, 'allWeightsZero',
         `every weighted record of ${findings.group} has weight 0; Route 53 documents equal routing for all-zero weights only for `
         + 'non-alias records, and how it routes alias records then is undocumented (routing-policy-weighted.html); '
         + 'give at least one record a weight above 0');
     }
-    return errors;
-  });
+  }
 }

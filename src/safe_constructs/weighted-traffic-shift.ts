@@ -1,6 +1,6 @@
 import { Token, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, propName, show } from './internal';
+import { Problems, propName, show } from './private/errors';
 import { AliasRecordType, WeightedAliasRecord, WeightedAliasTarget } from './weighted-alias-record';
 
 /**
@@ -87,7 +87,7 @@ export class WeightedTrafficShift extends Construct {
         'must be known at synth time (CloudFormation cannot compute 100 minus a parameter), got: (an unresolved token)',
         'give a number, or use two WeightedAliasRecords');
     }
-    problems.integerInRange('PercentOutOfRange', 'percentToNew', props.percentToNew, 0, 100,
+    problems.integerInRange('PercentOutOfRange', 'percentToNew', props.percentToNew, { min: 0, max: 100 },
       'give the share of traffic the new target receives, in percent');
     const oldSetIdentifier = props.oldSetIdentifier ?? 'old';
     const newSetIdentifier = props.newSetIdentifier ?? 'new';

@@ -1,20 +1,19 @@
-// Every rule of SafePatternsChecks, in the order of RULES.md. Internal: not exported from the package.
-import { dmsCdcLogicalReplication } from './dms-cdc-logical-replication';
-import { dmsEndpointCredentials } from './dms-endpoint-credentials';
-import { dmsPostgresSsl } from './dms-postgres-ssl';
-import { dmsReplicationPublic } from './dms-replication-public';
-import { dmsSecretAccessRole } from './dms-secret-access-role';
-import { rdsExternalSecret } from './rds-external-secret';
-import { route53AliasTtl } from './route53-alias-ttl';
-import { route53DuplicateIdentifier } from './route53-duplicate-identifier';
-import { route53MixedRouting } from './route53-mixed-routing';
-import { route53WeightWithoutIdentifier } from './route53-weight-without-identifier';
+// Every rule of SafePatternsChecks, in the order of RULES.md; each rule's file is named for its id. Private.
 import { Rule } from './rule';
-import { secretReaderWithout443, secretReaderWithoutPath } from './secret-reader-network';
-import { secretWithoutRotation } from './secret-without-rotation';
-import { unencryptedStore } from './unencrypted-store';
-
-export { Templates } from './rule';
+import { dmsEndpointCredentials } from './sp-dms1-endpoint-credentials';
+import { dmsSecretAccessRole } from './sp-dms2-secret-access-role';
+import { dmsPostgresSsl } from './sp-dms3-postgres-ssl';
+import { dmsCdcLogicalReplication } from './sp-dms4-cdc-logical-replication';
+import { dmsReplicationPublic } from './sp-dms5-replication-public';
+import { unencryptedStore } from './sp-enc1-unencrypted-store';
+import { secretReaderWithoutPath } from './sp-net1-no-path-to-secrets-manager';
+import { secretReaderWithout443 } from './sp-net2-closed-on-443';
+import { route53AliasTtl } from './sp-r53-1-alias-ttl';
+import { route53WeightWithoutIdentifier } from './sp-r53-2-weight-without-identifier';
+import { route53DuplicateIdentifier } from './sp-r53-3-duplicate-identifier';
+import { route53MixedRouting } from './sp-r53-4-mixed-routing';
+import { rdsExternalSecret } from './sp-rds1-external-secret';
+import { secretWithoutRotation } from './sp-sec1-secret-without-rotation';
 
 export const ALL_RULES: Rule[] = [
   dmsEndpointCredentials, dmsSecretAccessRole, dmsPostgresSsl, dmsCdcLogicalReplication, dmsReplicationPublic, rdsExternalSecret,

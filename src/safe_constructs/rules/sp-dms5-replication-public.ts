@@ -1,5 +1,6 @@
-import { isLiteral } from '../cfn-values';
-import { Finding, Rule, Templates } from './rule';
+import { Finding, Rule, judgeResources } from './rule';
+import { isLiteral } from '../private/cfn';
+import { Templates } from '../private/templates';
 
 /** SP-DMS5: a DMS replication instance reachable from the internet. */
 export const dmsReplicationPublic: Rule = {
@@ -11,7 +12,7 @@ export const dmsReplicationPublic: Rule = {
   fix: 'Use PostgresReplication (never public); or set PubliclyAccessible to false while the instance is new, in private '
     + 'subnets with a path to the databases and to Secrets Manager',
   source: 'https://docs.aws.amazon.com/config/latest/developerguide/dms-replication-not-public.html',
-  check: (templates: Templates): Finding[] => templates.ofType('AWS::DMS::ReplicationInstance').flatMap((instance): Finding[] => {
+  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::DMS::ReplicationInstance'), (instance): Finding[] => {
     const value = instance.properties.PubliclyAccessible;
     if (!isLiteral(value)) {
       return [{

@@ -1,9 +1,33 @@
-// Readings of CloudFormation values, shared by EncryptionAspect, the encryption rules and the
-// SafePatternsChecks rules: one home for them. Internal: not exported from the package.
+// The CloudFormation readers: values as synthesized, and the one model of a rendered resource, shared
+// by the constructs' synth checks, EncryptionAspect and the SafePatternsChecks rules. Private.
 import { CfnResource, Stack, Tokenization } from 'aws-cdk-lib';
 
 /** A resource's CloudFormation properties, as synthesized. */
 export type Props = Record<string, any>;
+
+/**
+ * One resource as its template holds it: logical id, type and properties. The one model every
+ * reader shares (a template resource of the rules adds where it sits: see templates.ts).
+ */
+export interface RenderedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly properties: Props;
+}
+
+/** The resources of one stack, by logical id. */
+export type StackResources = ReadonlyMap<string, RenderedResource>;
+
+/** The resources of a type. */
+export function ofType(stack: StackResources, type: string): RenderedResource[] {
+  return [...stack.values()].filter((r) => r.type === type);
+}
+
+/** The resource of a type a `{Ref}` or `{Fn::GetAtt}` value points to, if it is in the stack. */
+export function resourceOf(stack: StackResources, value: unknown, type: string): RenderedResource | undefined {
+  const resource = stack.get(referencedId(value) ?? '');
+  return resource?.type === type ? resource : undefined;
+}
 
 /** true, false, or undefined when the value is a token (an intrinsic function); absent is false. */
 export function flag(value: unknown): boolean | undefined {
@@ -114,12 +138,6 @@ function isIntrinsic(value: Props): boolean {
   return keys.length === 1 && INTRINSICS.has(keys[0]);
 }
 
-/** One resource of a stack as its template will hold it: logical id, type and properties. */
-export interface RenderedResource {
-  readonly logicalId: string;
-  readonly type: string;
-  readonly properties: Props;
-}
 
 const RENDERED = new WeakMap<Stack, { constructs: number; resources: Map<string, RenderedResource> }>();
 
@@ -127,8 +145,11 @@ const RENDERED = new WeakMap<Stack, { constructs: number; resources: Map<string,
  * The resources of a stack (not of its nested stacks) as its template will hold them, for the
  * checks a construct runs at synth on what surrounds it.
  */
-export function renderedStack(stack: Stack): Map<string, RenderedResource> {
-  // Several constructs of a stack check it in the same validation pass: render it once per shape.
+export function renderedStack(stack: Stack): StackResources {
+  // Several constructs of a stack check it in one validation pass: render it once per pass. The cache
+  // is kept while the stack holds as many constructs as when it was rendered; validations run after
+  // every aspect, so nothing changes a property within the pass, and a new synth that added constructs
+  // renders again.
   const constructs = stack.node.findAll();
   const cached = RENDERED.get(stack);
   if (cached && cached.constructs === constructs.length) return cached.resources;

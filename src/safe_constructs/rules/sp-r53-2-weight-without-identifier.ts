@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates } from './rule';
+import { Finding, Rule } from './rule';
+import { Templates } from '../private/templates';
 
 /** SP-R53-2: a weight without a set identifier. */
 export const route53WeightWithoutIdentifier: Rule = {

@@ -1,5 +1,6 @@
 // The one model of a Route 53 weighted group, read by WeightedAliasRecord (from the construct
-// tree) and by the SP-R53 rules (from templates). Internal: not exported from the package.
+// tree) and by the SP-R53 rules (from templates). Private.
+import type { TemplateResource, Templates } from './templates';
 
 /** One record set, as both readers see it: CloudFormation values, resolved. */
 export interface RecordView<T> {
@@ -76,4 +77,20 @@ export function judgeGroup<T>(members: Array<RecordView<T>>): GroupFindings<T> {
       .map(([identifier, records]) => ({ identifier, records })),
     allWeightsZero: weighted.length > 0 && weighted.every((m) => m.weight === 0 || m.weight === '0'),
   };
+}
+
+/** Every Route 53 record set of the templates, as the weighted-group model reads it. */
+export function recordViews(templates: Templates): Array<RecordView<TemplateResource>> {
+  return templates.ofType('AWS::Route53::RecordSet').map((record) => {
+    const p = record.properties;
+    return {
+      ref: record,
+      stackPath: record.template.stackPath,
+      zone: p.HostedZoneId ?? p.HostedZoneName,
+      name: p.Name,
+      type: p.Type,
+      setIdentifier: p.SetIdentifier,
+      weight: p.Weight,
+    };
+  });
 }

@@ -1,5 +1,6 @@
-import { cdcSourceFindings } from '../network-paths';
-import { Finding, Rule, Templates } from './rule';
+import { Finding, Rule } from './rule';
+import { cdcSourceFindings } from '../private/logical-replication';
+import { Templates } from '../private/templates';
 
 /** SP-DMS4: change data capture from an RDS PostgreSQL source without logical replication. */
 export const dmsCdcLogicalReplication: Rule = {

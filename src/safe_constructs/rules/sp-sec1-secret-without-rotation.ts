@@ -1,5 +1,6 @@
-import { dynamicReferenceSecret, referencedId } from '../cfn-values';
-import { Finding, Rule, Templates } from './rule';
+import { Finding, Rule } from './rule';
+import { dynamicReferenceSecret, referencedId } from '../private/cfn';
+import { Templates } from '../private/templates';
 
 /** SP-SEC1: database credentials that never rotate. */
 export const secretWithoutRotation: Rule = {

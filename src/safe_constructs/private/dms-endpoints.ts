@@ -1,17 +1,17 @@
 // What every DMS endpoint on a Secrets Manager secret shares: the role DMS reads the secret with,
 // the checks of its props, and the checks of the secret. Private: not exported from index.ts.
-import { Annotations, Stack, Token, aws_dms as dms, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
-import {
-  DMS_REJECTED_PASSWORD_CHARACTERS, ID_PREFIX, Problems, errorMessage, grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp,
-  knownSecretContent, missingCharacters, missingKeysProblem, propName, show, waitForAttachment,
-} from './internal';
-import { SecretPreflightCheck } from './secret-preflight-check';
+import { Stack, Token, aws_dms as dms, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { Problems, checkAtSynth, propName, show, warn } from './errors';
+import { DMS_REJECTED_PASSWORD_CHARACTERS, missingCharacters } from './passwords';
+import { grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp, knownSecretContent, missingKeysProblem, waitForAttachment } from './secrets';
 
 /** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
 const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
 
-const ENDPOINT_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}$/;
+/** An endpoint identifier DMS accepts (CreateEndpoint): a letter first, single hyphens, none at the end. */
+const ENDPOINT_IDENTIFIER_MAX = 255;
+const ENDPOINT_IDENTIFIER = new RegExp(`^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,${ENDPOINT_IDENTIFIER_MAX - 1}}$`);
 
 /** The props every secret-backed DMS endpoint has, as its construct received them. */
 export interface DmsEndpointCommon {
@@ -49,14 +49,14 @@ export function validateDmsEndpoint(scope: Construct, problems: Problems, props:
       'use DmsSslMode.VERIFY_FULL to verify the server with it, or remove certificate_arn');
   }
   if (props.sslMode === 'none') {
-    Annotations.of(scope).addWarningV2(`${ID_PREFIX}:dmsSslNone`,
+    warn(scope, 'dmsSslNone',
       'ssl_mode (sslMode) is NONE: DMS and the database exchange credentials and data in clear text; '
       + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
   }
   if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
     && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {
     problems.prop('EndpointIdentifierInvalid', 'endpointIdentifier', `is not a name DMS accepts, got: ${show(props.endpointIdentifier)}`,
-      'use a letter, then letters, digits and single hyphens (255 characters at most, no hyphen at the end)');
+      `use a letter, then letters, digits and single hyphens (${ENDPOINT_IDENTIFIER_MAX} characters at most, no hyphen at the end)`);
   }
   if (isRdsManagedMasterSecret(props.secret)) {
     problems.prop('SecretLacksHostAndPort', 'secret',
@@ -69,17 +69,28 @@ export function validateDmsEndpoint(scope: Construct, problems: Problems, props:
   }
 }
 
+/** What a deploy-time check of a secret is to this module: `SecretPreflightCheck`, passed in (private code imports no construct). */
+export interface SecretCheck {
+  readonly resource: IConstruct;
+  guard(dependent: IConstruct): void;
+}
+
+/** The constructor of a {@link SecretCheck}, with the props this module gives it. */
+export type SecretCheckClass<C extends SecretCheck> = new (scope: Construct, id: string, props: {
+  secret: secretsmanager.ISecret; requiredKeys: string[]; passwordKey: string; rejectedPasswordCharacters: string; consumer: string;
+}) => C;
+
 /**
  * The checks of the endpoint's secret: at synth for a secret of this app (its keys and generated
  * characters), at deploy before the endpoint for one from outside (a `SecretPreflightCheck`). The
  * endpoint (and the check) wait for the secret's attachment, which writes host and port.
  */
-export function checkDmsEndpointSecret(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
-  consumer: string): SecretPreflightCheck | undefined {
+export function checkDmsEndpointSecret<C extends SecretCheck>(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
+  consumer: string, preflight: SecretCheckClass<C>): C | undefined {
   const createdInApp = isSecretCreatedInApp(props.secret);
-  let check: SecretPreflightCheck | undefined;
+  let check: C | undefined;
   if (props.preflightCheck ?? !createdInApp) {
-    check = new SecretPreflightCheck(scope, 'SecretCheck', {
+    check = new preflight(scope, 'SecretCheck', {
       secret: props.secret,
       requiredKeys: DMS_SECRET_KEYS,
       passwordKey: 'password',
@@ -89,26 +100,24 @@ export function checkDmsEndpointSecret(scope: Construct, endpoint: dms.CfnEndpoi
     check.guard(endpoint);
   }
   waitForAttachment(props.secret, scope, [endpoint, ...(check ? [check.resource] : [])]);
-  if (createdInApp) scope.node.addValidation({ validate: () => secretContentProblems(props.secret) });
+  if (createdInApp) checkAtSynth(scope, (problems) => checkSecretContent(problems, props.secret));
   return check;
 }
 
 /** At synth, once every attachment is made: the secret will hold what DMS reads. */
-function secretContentProblems(secret: secretsmanager.ISecret): string[] {
-  const problems: string[] = [];
+function checkSecretContent(problems: Problems, secret: secretsmanager.ISecret): void {
   const lacking = missingKeysProblem(secret, 'secret', DMS_SECRET_KEYS, 'DMS');
   if (lacking) {
-    problems.push(errorMessage('SecretLacksKeys', undefined, lacking,
-      'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port'));
+    problems.add('SecretLacksKeys', lacking,
+      'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port');
   }
   const excluded = knownSecretContent(secret).excludedCharacters;
   if (excluded !== undefined) {
     const allowed = missingCharacters(excluded, DMS_REJECTED_PASSWORD_CHARACTERS);
     if (allowed) {
-      problems.push(errorMessage('SecretAllowsRejectedCharacters', undefined,
+      problems.add('SecretAllowsRejectedCharacters',
         `${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in endpoint passwords`,
-        'use a RotatingSecret, or exclude those characters in generate_secret_string'));
+        'use a RotatingSecret, or exclude those characters in generate_secret_string');
     }
   }
-  return problems;
 }

@@ -1,5 +1,6 @@
-import { groupRecords, judgeGroup } from '../weighted-groups';
-import { Finding, Rule, Templates, recordViews } from './rule';
+import { Finding, Rule } from './rule';
+import { Templates } from '../private/templates';
+import { groupRecords, judgeGroup, recordViews } from '../private/weighted-groups';
 
 /** SP-R53-3: two records of one weighted group with the same set identifier. */
 export const route53DuplicateIdentifier: Rule = {

@@ -1,31 +1,9 @@
-// The encryption checks shared by EncryptionAspect (which reports and fixes constructs) and the
-// SP-ENC1 rule of SafePatternsChecks (which reads templates): one table, two readers.
-import { Props, flag, present } from './cfn-values';
-import type { EncryptionCoverage } from './encryption-coverage';
-
-
-/** How one property of one resource type is checked and fixed. */
-export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | 'fixRefusedOnlyWhenSet'> {
-  readonly inTransit?: boolean;
-  readonly fixRefusedOnlyWhenSet?: boolean;
-  /** Why the rule does not apply to this resource (its encryption is decided elsewhere), if so. */
-  readonly notApplicable?: (p: Props) => string | undefined;
-  /** Whether AWS encrypts this resource when the property is absent, where that depends on other properties. */
-  readonly encryptedByDefaultFor?: (p: Props) => boolean;
-  /** Whether the resource is encrypted by its properties; undefined when a token hides it. */
-  readonly isEncrypted: (p: Props) => boolean | undefined;
-  /** Whether the properties turn off the encryption AWS applies by default. */
-  readonly turnsDefaultOff?: (p: Props) => boolean;
-  /** What turning the default off means, when it is more than "stored unencrypted". */
-  readonly turnedOffProblem?: string;
-  /**
-   * The property overrides that encrypt it, with the key's ARN when one is given; undefined when
-   * the aspect cannot know what to write.
-   */
-  readonly fix: (p: Props, keyArn?: string) => Record<string, unknown> | undefined;
-  /** The fix in words, for messages. */
-  readonly fixText: string;
-}
+// The encryption coverage table: one row per property EncryptionAspect and SP-ENC1 check, each with
+// AWS's source. Data only; encryption-checks.ts reads it. Adding a row here adds it everywhere: the
+// aspect, the rule, EncryptionAspect.coverage(), the README table and the tests that derive from it. Private.
+import { UpdateBehavior } from '../encryption-coverage';
+import { Props, flag, present } from './cfn';
+import type { EncryptionRule } from './encryption-checks';
 
 /** Whether every EBS block device mapping is encrypted; no mapping means the AMI's devices, unencrypted unless the account says so. */
 function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
@@ -36,13 +14,6 @@ function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
   return flags.includes(false) ? false : flags.includes(undefined) ? undefined : true;
 }
 
-/** The top-level CloudFormation property a rule reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
-export function topProperty(rule: EncryptionRule): string {
-  return rule.property.split(/[\[ .]/)[0];
-}
-
-const REPLACEMENT = 'replacement';
-const NO_INTERRUPTION = 'no interruption';
 const REPLACES_DATA = 'changing it replaces the resource, and a new resource starts empty';
 const DOMAIN_ENCRYPTION_ONCE_SET = 'EncryptionAtRestOptions is already set, and changing it once set (Enabled false to true '
   + 'included) deletes and recreates the domain; set it while the domain is new';
@@ -53,7 +24,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::S3::Bucket',
     property: 'BucketEncryption',
     encryptedByDefault: true,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html',
     isEncrypted: (p) => present(p.BucketEncryption),
     fix: (_p, keyArn) => ({
@@ -71,7 +42,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::RDS::DBInstance',
     property: 'StorageEncrypted',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.DBClusterIdentifier) ? 'its cluster decides its encryption'
@@ -85,7 +56,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::RDS::DBCluster',
     property: 'StorageEncrypted',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html',
     notApplicable: (p) => present(p.SnapshotIdentifier) || present(p.SourceDBClusterIdentifier)
@@ -100,7 +71,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType,
     property: 'StorageEncrypted',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: resourceType === 'AWS::DocDB::DBCluster'
       ? 'https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html'
@@ -115,7 +86,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::DynamoDB::Table',
     property: 'SSESpecification',
     encryptedByDefault: true,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html',
     isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
     fix: (_p, keyArn) => ({ SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } }),
@@ -125,7 +96,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EC2::Volume',
     property: 'Encrypted',
     encryptedByDefault: false,
-    updateBehavior: 'update fails: EC2 cannot encrypt an existing volume',
+    updateBehavior: UpdateBehavior.UPDATE_FAILS,
+    updateNote: 'EC2 cannot encrypt an existing volume',
     fixRefusedBecause: 'EC2 cannot encrypt an existing volume: it must be replaced by an encrypted copy of a snapshot',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => flag(p.Encrypted),
@@ -136,7 +108,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EC2::Instance',
     property: 'BlockDeviceMappings[].Ebs.Encrypted',
     encryptedByDefault: false,
-    updateBehavior: 'replacement (EC2 user guide: only DeleteOnTermination changes in place)',
+    updateBehavior: UpdateBehavior.REPLACEMENT_BY_THE_SERVICE,
+    updateNote: 'only DeleteOnTermination changes in place (CloudFormation\'s AWS::EC2::Instance BlockDeviceMappings)',
     fixRefusedBecause: 'changing a block device replaces the instance and its volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
@@ -151,7 +124,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EC2::LaunchTemplate',
     property: 'LaunchTemplateData.BlockDeviceMappings[].Ebs.Encrypted',
     encryptedByDefault: false,
-    updateBehavior: 'no interruption: a new template version; instances launched before keep their volumes',
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
+    updateNote: 'a new template version; instances launched before keep their volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.LaunchTemplateData?.BlockDeviceMappings),
     fix: () => undefined, // the root device's name depends on the AMI
@@ -162,7 +136,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::AutoScaling::LaunchConfiguration',
     property: 'BlockDeviceMappings[].Ebs.Encrypted',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'a change replaces the launch configuration; instances launched before keep their volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
@@ -174,7 +148,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EFS::FileSystem',
     property: 'Encrypted',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html',
     isEncrypted: (p) => flag(p.Encrypted),
@@ -185,7 +159,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::SQS::Queue',
     property: 'SqsManagedSseEnabled / KmsMasterKeyId',
     encryptedByDefault: true,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId) || flag(p.SqsManagedSseEnabled),
     turnsDefaultOff: (p) => !present(p.KmsMasterKeyId) && flag(p.SqsManagedSseEnabled) === false && p.SqsManagedSseEnabled !== undefined,
@@ -199,7 +173,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::SNS::Topic',
     property: 'KmsMasterKeyId',
     encryptedByDefault: true,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/sns/latest/dg/sns-data-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId),
     fix: (_p, keyArn) => ({ KmsMasterKeyId: keyArn ?? 'alias/aws/sns' }),
@@ -209,7 +183,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::Kinesis::Stream',
     property: 'StreamEncryption',
     encryptedByDefault: false,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/streams/latest/dev/what-is-sse.html',
     isEncrypted: (p) => present(p.StreamEncryption),
     fix: (_p, keyArn) => ({ StreamEncryption: { EncryptionType: 'KMS', KeyId: keyArn ?? 'alias/aws/kinesis' } }),
@@ -219,7 +193,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::KinesisFirehose::DeliveryStream',
     property: 'DeliveryStreamEncryptionConfigurationInput',
     encryptedByDefault: false,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/firehose/latest/APIReference/API_StartDeliveryStreamEncryption.html',
     // "You can only enable SSE for a delivery stream that uses DirectPut as its source."
     notApplicable: (p) => present(p.DeliveryStreamType) && p.DeliveryStreamType !== 'DirectPut'
@@ -237,7 +211,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     property: 'AtRestEncryptionEnabled',
     encryptedByDefault: false,
     encryptedByDefaultWhen: 'Engine is valkey',
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html',
     encryptedByDefaultFor: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey',
@@ -251,7 +225,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     property: 'TransitEncryptionEnabled',
     encryptedByDefault: false,
     inTransit: true,
-    updateBehavior: 'some interruption (in place only through TransitEncryptionMode preferred, Redis 7+)',
+    updateBehavior: UpdateBehavior.SOME_INTERRUPTION,
+    updateNote: 'in place only through TransitEncryptionMode preferred, Redis 7+',
     fixRefusedBecause: 'clients that do not speak TLS lose their connection',
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html',
     isEncrypted: (p) => flag(p.TransitEncryptionEnabled),
@@ -263,7 +238,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::ElastiCache::CacheCluster',
     property: 'Engine',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'a cache cluster cannot be encrypted at rest: it must be replaced by a replication group',
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html',
     isEncrypted: () => false,
@@ -277,7 +252,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::EMR::Cluster',
     property: 'SecurityConfiguration',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'changing it replaces the cluster',
     source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-data-encryption-options.html',
     isEncrypted: (p) => present(p.SecurityConfiguration),
@@ -288,7 +263,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::Redshift::Cluster',
     property: 'Encrypted',
     encryptedByDefault: true,
-    updateBehavior: 'no interruption (Redshift migrates the data: hours, read-only meanwhile)',
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
+    updateNote: 'Redshift migrates the data: hours, read-only meanwhile',
     fixRefusedBecause: 'encrypting an existing cluster migrates all its data, read-only for hours',
     source: 'https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html',
     isEncrypted: (p) => flag(p.Encrypted),
@@ -304,9 +280,10 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     encryptedByDefault: false,
     // The Elasticsearch reference says "no interruption", but the OpenSearch API (which serves both)
     // says the options cannot change once set: the safe side is OpenSearch's rule for both.
-    updateBehavior: resourceType === 'AWS::OpenSearchService::Domain'
-      ? 'no interruption when added where absent; changing it once set (Enabled false to true too) recreates the domain'
-      : 'no interruption when added where absent; once set, treated like OpenSearch (AWS\'s pages disagree)',
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
+    updateNote: resourceType === 'AWS::OpenSearchService::Domain'
+      ? 'when added where absent; changing it once set (Enabled false to true too) recreates the domain'
+      : 'when added where absent; once set, treated like OpenSearch (AWS\'s pages disagree)',
     fixRefusedBecause: DOMAIN_ENCRYPTION_ONCE_SET,
     fixRefusedOnlyWhenSet: true,
     source: resourceType === 'AWS::OpenSearchService::Domain'
@@ -321,7 +298,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::DAX::Cluster',
     property: 'SSESpecification',
     encryptedByDefault: false,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'changing it replaces the cluster: a new endpoint and an empty cache',
     source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAXEncryptionAtRest.html',
     isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
@@ -332,7 +309,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::Logs::LogGroup',
     property: 'KmsKeyId',
     encryptedByDefault: true,
-    updateBehavior: NO_INTERRUPTION,
+    updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
     isEncrypted: (p) => present(p.KmsKeyId),
     fix: (_p, keyArn) => ({ KmsKeyId: keyArn }),
@@ -342,7 +319,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     resourceType: 'AWS::Backup::BackupVault',
     property: 'EncryptionKeyArn',
     encryptedByDefault: true,
-    updateBehavior: REPLACEMENT,
+    updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'changing it replaces the vault, and its recovery points stay in the old one',
     source: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html',
     isEncrypted: (p) => present(p.EncryptionKeyArn),
@@ -350,60 +327,3 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixText: 'set EncryptionKeyArn (L2: encryption_key=key)',
   },
 ];
-
-/** The rules by resource type (ElastiCache replication groups have two). */
-export const ENCRYPTION_RULES_BY_TYPE = new Map<string, EncryptionRule[]>();
-for (const rule of ENCRYPTION_RULES) {
-  ENCRYPTION_RULES_BY_TYPE.set(rule.resourceType, [...(ENCRYPTION_RULES_BY_TYPE.get(rule.resourceType) ?? []), rule]);
-}
-
-/** The public row of a rule. */
-export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
-  return {
-    resourceType: rule.resourceType,
-    property: rule.property,
-    encryptedByDefault: rule.encryptedByDefault,
-    encryptedByDefaultWhen: rule.encryptedByDefaultWhen,
-    inTransit: rule.inTransit ?? false,
-    updateBehavior: rule.updateBehavior,
-    fixRefusedBecause: rule.fixRefusedBecause,
-    fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false,
-    source: rule.source,
-  };
-}
-
-/** What a resource's encryption is, for one rule. */
-export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | undefined;
-
-/**
- * Whether a resource's encryption is a finding: 'unencrypted' (stored, or sent, in clear),
- * 'weaker-key' (encrypted by AWS's own key where a customer-managed key is asked for), 'undecided'
- * (a token hides it), or undefined (fine, or not applicable).
- */
-export function encryptionFinding(rule: EncryptionRule, p: Props, keyAsked: boolean): EncryptionFinding {
-  if (rule.notApplicable?.(p)) return undefined;
-  const encrypted = rule.isEncrypted(p);
-  if (encrypted === undefined) return 'undecided';
-  if (encrypted) return undefined;
-  const byDefault = (rule.encryptedByDefault || (rule.encryptedByDefaultFor?.(p) ?? false)) && !rule.turnsDefaultOff?.(p);
-  if (byDefault) return keyAsked ? 'weaker-key' : undefined;
-  return 'unencrypted';
-}
-
-/** What is wrong with an 'unencrypted' resource, in words: the property, and what its value means. */
-export function unencryptedProblem(rule: EncryptionRule, p: Props): string {
-  const where = `${rule.resourceType} ${rule.property}`;
-  if (rule.turnedOffProblem && rule.turnsDefaultOff?.(p)) return `${rule.resourceType} ${rule.turnedOffProblem}`;
-  const consequence = rule.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
-  if (!present(p[topProperty(rule)])) {
-    return `${where} is absent, and AWS does not encrypt this by default: ${consequence}`;
-  }
-  return `${where} does not turn encryption on: ${consequence}`;
-}
-
-/** Why FIX mode may not change this resource unless it is listed, or undefined when it may. */
-export function fixRefusal(rule: EncryptionRule, p: Props): string | undefined {
-  if (rule.fixRefusedOnlyWhenSet && !present(p[topProperty(rule)])) return undefined;
-  return rule.fixRefusedBecause;
-}
-

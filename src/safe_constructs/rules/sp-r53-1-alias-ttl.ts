@@ -1,4 +1,5 @@
-import { Finding, Rule, Templates } from './rule';
+import { Finding, Rule } from './rule';
+import { Templates } from '../private/templates';
 
 /** SP-R53-1: a TTL on an alias record. */
 export const route53AliasTtl: Rule = {

@@ -1,23 +1,13 @@
-// Whether what reads a secret from inside a VPC can reach Secrets Manager, and whether a CDC source
-// has logical replication: judged on CloudFormation JSON, by the SafePatternsChecks rules (from
-// templates) and by the constructs (from their own stack at synth). Internal: not exported.
+// Whether what reads a secret from inside a VPC can reach Secrets Manager, judged on CloudFormation
+// JSON: by the SP-NET rules (from templates) and by the constructs (from their own stack at synth). Private.
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { Props, flag, isLiteral, referencedId, render, renderedStack } from './cfn-values';
-import { errorMessage } from './internal';
-
-/** One resource of a stack, as CloudFormation JSON. */
-export interface ResourceView {
-  readonly logicalId: string;
-  readonly type: string;
-  readonly properties: Props;
-}
-
-/** The resources of one stack, by logical id. */
-export type StackView = Map<string, ResourceView>;
+import { Props, RenderedResource, StackResources, flag, isLiteral, ofType, referencedId, render, renderedStack, resourceOf } from './cfn';
+import { Problems } from './errors';
+import { readsSecrets, roleStatements } from './iam-policies';
 
 /** Something that reads a secret from inside a VPC. */
 export interface SecretReader {
-  readonly resource: ResourceView;
+  readonly resource: RenderedResource;
   /** What it is, for messages: "the hosted rotation function", "the DMS replication instance"... */
   readonly what: string;
   /** Its subnets and security groups, as CloudFormation values (references or literal ids). */
@@ -56,32 +46,7 @@ function splitIds(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
-function ofType(stack: StackView, type: string): ResourceView[] {
-  return [...stack.values()].filter((r) => r.type === type);
-}
-
-function resourceOf(stack: StackView, value: unknown, type: string): ResourceView | undefined {
-  const resource = stack.get(referencedId(value) ?? '');
-  return resource?.type === type ? resource : undefined;
-}
-
-/** The statements of every policy attached to a role of the stack (inline and AWS::IAM::Policy). */
-export function roleStatements(stack: StackView, roleId: string): Props[] {
-  const role = stack.get(roleId);
-  const inline = (role?.properties.Policies ?? []).flatMap((p: Props) => [].concat(p.PolicyDocument?.Statement ?? []));
-  const attached = [...stack.values()]
-    .filter((r) => r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::RolePolicy')
-    .filter((r) => [].concat(r.properties.Roles ?? r.properties.RoleName ?? []).some((ref) => referencedId(ref) === roleId))
-    .flatMap((r) => [].concat(r.properties.PolicyDocument?.Statement ?? []));
-  return [...inline, ...attached];
-}
-
-function readsSecrets(statements: Props[]): boolean {
-  return statements.some((s) => s.Effect === 'Allow' && [].concat(s.Action ?? [])
-    .some((a: string) => a === '*' || a === 'secretsmanager:*' || a === 'secretsmanager:GetSecretValue'));
-}
-
-function secretsManagerSettings(endpoint: ResourceView): boolean {
+function secretsManagerSettings(endpoint: RenderedResource): boolean {
   return Object.values(endpoint.properties).some((settings) =>
     settings && typeof settings === 'object' && (settings as Props).SecretsManagerSecretId !== undefined);
 }
@@ -91,7 +56,7 @@ function secretsManagerSettings(endpoint: ResourceView): boolean {
  * VPC Lambda functions whose role may read a secret, and DMS replication instances whose tasks'
  * endpoints read their credentials from Secrets Manager.
  */
-export function secretReaders(stack: StackView): SecretReader[] {
+export function secretReaders(stack: StackResources): SecretReader[] {
   const readers: SecretReader[] = [];
   for (const schedule of ofType(stack, 'AWS::SecretsManager::RotationSchedule')) {
     const hosted = schedule.properties.HostedRotationLambda;
@@ -135,14 +100,14 @@ export function secretReaders(stack: StackView): SecretReader[] {
 }
 
 /** The interface endpoints of Secrets Manager with private DNS in a VPC of the stack. */
-function secretsManagerEndpoints(stack: StackView, vpcId: string): ResourceView[] {
+function secretsManagerEndpoints(stack: StackResources, vpcId: string): RenderedResource[] {
   return ofType(stack, 'AWS::EC2::VPCEndpoint').filter((e) => referencedId(e.properties.VpcId) === vpcId
     && e.properties.VpcEndpointType === 'Interface' && flag(e.properties.PrivateDnsEnabled) === true
     && /(^|\.)secretsmanager(-fips)?$/.test(render(e.properties.ServiceName)));
 }
 
 /** The targets of a subnet's default route (0.0.0.0/0): 'nat', 'internet', or none. */
-function defaultRoute(stack: StackView, subnetId: string): 'nat' | 'internet' | undefined {
+function defaultRoute(stack: StackResources, subnetId: string): 'nat' | 'internet' | undefined {
   const tables = ofType(stack, 'AWS::EC2::SubnetRouteTableAssociation')
     .filter((a) => referencedId(a.properties.SubnetId) === subnetId).map((a) => referencedId(a.properties.RouteTableId));
   const routes = ofType(stack, 'AWS::EC2::Route').filter((r) => tables.includes(referencedId(r.properties.RouteTableId))
@@ -167,7 +132,7 @@ function lets443Out(rule: Props, destinations: { cidrs: string[]; groups: string
  * What keeps one reader from Secrets Manager, judged only on what the stack defines: subnets or a
  * VPC created elsewhere (imported) give no finding, nor do security groups created elsewhere.
  */
-export function pathFindings(stack: StackView, reader: SecretReader): PathFindings {
+export function pathFindings(stack: StackResources, reader: SecretReader): PathFindings {
   const subnets = reader.subnets.map((s) => resourceOf(stack, s, 'AWS::EC2::Subnet'));
   if (subnets.length === 0 || subnets.some((s) => s === undefined)) return {};
   const vpcIds = [...new Set(subnets.map((s) => referencedId(s!.properties.VpcId)))];
@@ -228,96 +193,21 @@ export function pathProblem(reader: SecretReader, findings: PathFindings): strin
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-/** A PostgreSQL CDC source of the stack and what it lacks, for one DMS task. */
-export interface CdcSourceFinding {
-  readonly task: ResourceView;
-  /** The database (instance or cluster) the source endpoint reads; undefined when it is not in the stack. */
-  readonly database?: ResourceView;
-  /**
-   * 'missing': no parameter group sets rds.logical_replication to 1; 'undecided': the group is not
-   * in the stack; 'outside': the database itself is not (imported, or in another stack).
-   */
-  readonly problem: 'missing' | 'undecided' | 'outside';
-}
-
-const CDC_MIGRATION_TYPES = new Set(['cdc', 'full-load-and-cdc']);
-const POSTGRES_DMS_ENGINES = new Set(['postgres', 'aurora-postgresql']);
-
-/** The database a DMS endpoint reads: through its server name, or its secret's target attachment. */
-function endpointDatabase(stack: StackView, endpoint: ResourceView): ResourceView | undefined {
-  const byServer = endpoint.properties.ServerName?.['Fn::GetAtt'];
-  if (Array.isArray(byServer)) return stack.get(byServer[0]);
-  const secretId = Object.values(endpoint.properties).map((s) => (s as Props)?.SecretsManagerSecretId).find((s) => s !== undefined);
-  const secret = stack.get(referencedId(secretId) ?? '');
-  if (!secret) return undefined;
-  const attachment = secret.type === 'AWS::SecretsManager::SecretTargetAttachment' ? secret
-    : ofType(stack, 'AWS::SecretsManager::SecretTargetAttachment').find((a) => referencedId(a.properties.SecretId) === secret.logicalId);
-  return attachment && stack.get(referencedId(attachment.properties.TargetId) ?? '');
-}
-
 /**
- * Whether a parameter group of the stack sets rds.logical_replication to 1; undefined when it is not in
- * the stack. None, or a default group by name (`default.aurora-postgresql17`, which aws-cdk-lib writes for
- * a cluster without one), is the engine's default: rds.logical_replication 0, and a default group cannot
- * be modified.
- *
- * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html
- */
-function setsLogicalReplication(stack: StackView, group: unknown, type: string): boolean | undefined {
-  if (group === undefined || (typeof group === 'string' && group.startsWith('default.'))) return false;
-  const resource = resourceOf(stack, group, type);
-  if (!resource) return undefined;
-  const value = resource.properties.Parameters?.['rds.logical_replication'];
-  return value === 1 || value === '1';
-}
-
-/**
- * Every CDC task of the stack whose source is an RDS PostgreSQL instance or Aurora PostgreSQL
- * cluster of the stack without `rds.logical_replication` set to 1 (or with a group it cannot see).
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
- */
-export function cdcSourceFindings(stack: StackView): CdcSourceFinding[] {
-  return ofType(stack, 'AWS::DMS::ReplicationTask').flatMap((task): CdcSourceFinding[] => {
-    if (!CDC_MIGRATION_TYPES.has(task.properties.MigrationType)) return [];
-    const endpoint = resourceOf(stack, task.properties.SourceEndpointArn, 'AWS::DMS::Endpoint');
-    if (!endpoint || !POSTGRES_DMS_ENGINES.has(endpoint.properties.EngineName)) return [];
-    let database = endpointDatabase(stack, endpoint);
-    if (database?.type === 'AWS::RDS::DBInstance' && database.properties.DBClusterIdentifier !== undefined) {
-      database = resourceOf(stack, database.properties.DBClusterIdentifier, 'AWS::RDS::DBCluster') ?? database;
-    }
-    if (!database) return [{ task, problem: 'outside' }];
-    let sets: boolean | undefined;
-    if (database.type === 'AWS::RDS::DBInstance') {
-      sets = setsLogicalReplication(stack, database.properties.DBParameterGroupName, 'AWS::RDS::DBParameterGroup');
-    } else if (database.type === 'AWS::RDS::DBCluster') {
-      sets = setsLogicalReplication(stack, database.properties.DBClusterParameterGroupName, 'AWS::RDS::DBClusterParameterGroup');
-    } else {
-      return [];
-    }
-    if (sets === true) return [];
-    return [{ task, database, problem: sets === undefined ? 'undecided' : 'missing' }];
-  });
-}
-
-/**
- * At synth, the errors of one resource of the library that reads a secret from inside a VPC (a
+ * At synth, the problems of one resource of the library that reads a secret from inside a VPC (a
  * rotation schedule, a function): no path to Secrets Manager, or security groups closed on 443.
  */
-export function secretReaderErrors(resource: CfnResource): string[] {
+export function checkSecretReader(problems: Problems, resource: CfnResource): void {
   const stack = Stack.of(resource);
   const resources = renderedStack(stack);
   const logicalId = stack.resolve(resource.logicalId);
   const reader = secretReaders(resources).find((r) => r.resource.logicalId === logicalId);
-  if (!reader) return [];
+  if (!reader) return;
   const { subnetsWithoutPath, groupsWithout443 } = pathFindings(resources, reader);
-  const errors: string[] = [];
   if (subnetsWithoutPath) {
-    errors.push(errorMessage('NoPathToSecretsManager', undefined,
-      `${pathProblem(reader, { subnetsWithoutPath })} (${ROTATION_NETWORK_SOURCE})`, NO_PATH_FIX));
+    problems.add('NoPathToSecretsManager', `${pathProblem(reader, { subnetsWithoutPath })} (${ROTATION_NETWORK_SOURCE})`, NO_PATH_FIX);
   }
   if (groupsWithout443) {
-    errors.push(errorMessage('SecretsManagerClosedOn443', undefined, pathProblem(reader, { groupsWithout443 })!, NO_443_FIX));
+    problems.add('SecretsManagerClosedOn443', pathProblem(reader, { groupsWithout443 })!, NO_443_FIX);
   }
-  return errors;
 }

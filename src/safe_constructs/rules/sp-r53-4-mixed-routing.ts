@@ -1,5 +1,6 @@
-import { groupRecords, isWeighted, judgeGroup } from '../weighted-groups';
-import { Finding, Rule, Templates, recordViews } from './rule';
+import { Finding, Rule } from './rule';
+import { Templates } from '../private/templates';
+import { groupRecords, isWeighted, judgeGroup, recordViews } from '../private/weighted-groups';
 
 /** SP-R53-4: a plain record beside weighted records of the same name and type. */
 export const route53MixedRouting: Rule = {

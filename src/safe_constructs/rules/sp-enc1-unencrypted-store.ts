@@ -1,10 +1,11 @@
-import { ENCRYPTION_RULES_BY_TYPE, encryptionFinding, topProperty, unencryptedProblem } from '../encryption-rules';
-import { Finding, Rule, Templates } from './rule';
+import { Finding, Rule, judgeResources } from './rule';
+import { ENCRYPTION_RULES_BY_TYPE, encryptionFinding, topProperty, unencryptedProblem } from '../private/encryption-checks';
+import { Templates } from '../private/templates';
 
 /** SP-ENC1: a resource stored unencrypted, by EncryptionAspect's own coverage table. */
 export const unencryptedStore: Rule = {
   id: 'SP-ENC1',
-  summary: 'A stateful resource is stored unencrypted',
+  summary: 'A resource stores its data, or sends its traffic, unencrypted',
   explanation: 'The resource types of EncryptionAspect\'s coverage table, checked the same way: a property that leaves '
     + 'the resource unencrypted where AWS does not encrypt by default. aws-cdk-lib\'s built-in validation warns for some '
     + '(W9008 for RDS), and fails synth on them only with the feature flag @aws-cdk/core:validateAgainstDefaultRules. '
@@ -13,7 +14,7 @@ export const unencryptedStore: Rule = {
     + 'property named in the finding while the resource is new',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html',
   check: (templates: Templates): Finding[] => [...ENCRYPTION_RULES_BY_TYPE.entries()].flatMap(([type, rules]) =>
-    templates.ofType(type).flatMap((resource) => rules.flatMap((rule): Finding[] => {
+    judgeResources(templates.ofType(type), (resource) => rules.flatMap((rule): Finding[] => {
       const finding = encryptionFinding(rule, resource.properties, false);
       const location = `Properties/${topProperty(rule)}`;
       if (finding === 'unencrypted') {

@@ -1,6 +1,7 @@
-import { Props, referencedId, render } from '../cfn-values';
-import { roleStatements } from '../network-paths';
-import { Finding, Rule, Templates, grants } from './rule';
+import { Finding, Rule, judgeResources } from './rule';
+import { Props, referencedId, render } from '../private/cfn';
+import { grants, roleStatements, trustedServices } from '../private/iam-policies';
+import { Templates } from '../private/templates';
 
 const REGIONAL_DMS = /^dms\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com$/;
 
@@ -14,7 +15,7 @@ export const dmsSecretAccessRole: Rule = {
   fix: 'Use SecureDmsPostgresEndpoint, which creates the role; or trust dms.<region>.amazonaws.com and grant '
     + 'GetSecretValue on the secret ARN and Decrypt on its key ARN',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html',
-  check: (templates: Templates): Finding[] => templates.ofType('AWS::DMS::Endpoint').flatMap((endpoint) => {
+  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint) => {
     const findings: Finding[] = [];
     for (const [settingsKey, settings] of Object.entries<Props>(endpoint.properties)) {
       if (!settings || typeof settings !== 'object' || !settings.SecretsManagerAccessRoleArn) continue;
@@ -31,9 +32,7 @@ export const dmsSecretAccessRole: Rule = {
         continue;
       }
       const problems: string[] = [];
-      const principals = [].concat(role.properties.AssumeRolePolicyDocument?.Statement ?? [])
-        .filter((s: Props) => s.Effect === 'Allow')
-        .flatMap((s: Props) => [].concat(s.Principal?.Service ?? []).map(render));
+      const principals = trustedServices(role);
       if (!principals.some((p) => REGIONAL_DMS.test(p))) {
         problems.push(`its role trusts ${principals.join(', ') || 'no service'}, not the regional dms.<region>.amazonaws.com`);
       }

@@ -1,0 +1,70 @@
+// The baseline an app adopting the library writes once and then keeps: the findings it accepted on
+// day one, by what they said. SafePatternsChecks and EncryptionAspect share one file, each owning its
+// own lines. Private.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Problems } from './errors';
+
+const DESCRIPTION = 'Findings accepted when safe-constructs was adopted (SafePatternsChecks lines start with the rule id, '
+  + 'EncryptionAspect lines with its error id): reported as warnings, not errors. Fix each, then remove its line. '
+  + 'A line accepts only the finding it records; any other finding fails the synth, and a line no finding matches any more is reported.';
+
+/** The baseline of one owner (the pack, or the aspect) in a file both may share. */
+export class Baseline {
+  /**
+   * Opens the baseline `file` for `owner`, whose lines `owns` recognizes. A file that does not exist
+   * is an error, unless it is being written: a mistyped path would otherwise turn every accepted
+   * finding into an error without saying why.
+   */
+  public static open(owner: string, file: string | undefined, writing: boolean, owns: (line: string) => boolean): Baseline | undefined {
+    const problems = new Problems(owner);
+    if (file === undefined && writing) {
+      problems.add('BaselineWithoutFile', 'write_baseline (writeBaseline) is true, and baseline names no file to write',
+        'give baseline a path, such as "safe-patterns-baseline.json"');
+    }
+    if (file !== undefined && !writing && !fs.existsSync(file)) {
+      problems.add('BaselineNotFound', `baseline names ${JSON.stringify(file)}, which does not exist (looked for ${path.resolve(file)})`,
+        'give the path of the baseline file relative to the directory cdk synth runs in, or write it first with write_baseline=True');
+    }
+    problems.throwIfAny();
+    if (file === undefined) return undefined;
+    return new Baseline(file, writing, owns);
+  }
+
+  private readonly lines: Set<string>;
+  private readonly matched = new Set<string>();
+  private readonly recorded = new Set<string>();
+
+  private constructor(public readonly file: string, private readonly writing: boolean, private readonly owns: (line: string) => boolean) {
+    this.lines = new Set(readLines(file).filter(owns));
+  }
+
+  /** Whether the baseline accepts a finding, recorded as `line`; when writing, it accepts every finding and records it. */
+  public accepts(line: string): boolean {
+    if (this.writing) {
+      this.recorded.add(line);
+      return true;
+    }
+    if (!this.lines.has(line)) return false;
+    this.matched.add(line);
+    return true;
+  }
+
+  /** The owner's lines that no finding of this synth matched: fixed findings whose lines can go. */
+  public stale(): string[] {
+    return this.writing ? [] : [...this.lines].filter((line) => !this.matched.has(line)).sort();
+  }
+
+  /** When writing: replaces the owner's lines with those recorded, keeping the other owner's. */
+  public save(): void {
+    if (!this.writing) return;
+    const others = readLines(this.file).filter((line) => !this.owns(line));
+    fs.writeFileSync(this.file, JSON.stringify({ description: DESCRIPTION, findings: [...others, ...this.recorded].sort() }, undefined, 2) + '\n');
+  }
+}
+
+function readLines(file: string): string[] {
+  if (!fs.existsSync(file)) return [];
+  const findings = JSON.parse(fs.readFileSync(file, 'utf-8')).findings;
+  return Array.isArray(findings) ? findings.filter((line): line is string => typeof line === 'string') : [];
+}

@@ -1,0 +1,75 @@
+import { Props, RenderedResource, StackResources, ofType, referencedId, resourceOf } from './cfn';
+// Whether a PostgreSQL CDC source has logical replication on, judged on CloudFormation JSON: by the
+// SP-DMS4 rule (from templates) and by PostgresReplication (from its own stack at synth). Private.
+
+/** A PostgreSQL CDC source of the stack and what it lacks, for one DMS task. */
+export interface CdcSourceFinding {
+  readonly task: RenderedResource;
+  /** The database (instance or cluster) the source endpoint reads; undefined when it is not in the stack. */
+  readonly database?: RenderedResource;
+  /**
+   * 'missing': no parameter group sets rds.logical_replication to 1; 'undecided': the group is not
+   * in the stack; 'outside': the database itself is not (imported, or in another stack).
+   */
+  readonly problem: 'missing' | 'undecided' | 'outside';
+}
+
+const CDC_MIGRATION_TYPES = new Set(['cdc', 'full-load-and-cdc']);
+const POSTGRES_DMS_ENGINES = new Set(['postgres', 'aurora-postgresql']);
+
+/** The database a DMS endpoint reads: through its server name, or its secret's target attachment. */
+function endpointDatabase(stack: StackResources, endpoint: RenderedResource): RenderedResource | undefined {
+  const byServer = endpoint.properties.ServerName?.['Fn::GetAtt'];
+  if (Array.isArray(byServer)) return stack.get(byServer[0]);
+  const secretId = Object.values(endpoint.properties).map((s) => (s as Props)?.SecretsManagerSecretId).find((s) => s !== undefined);
+  const secret = stack.get(referencedId(secretId) ?? '');
+  if (!secret) return undefined;
+  const attachment = secret.type === 'AWS::SecretsManager::SecretTargetAttachment' ? secret
+    : ofType(stack, 'AWS::SecretsManager::SecretTargetAttachment').find((a) => referencedId(a.properties.SecretId) === secret.logicalId);
+  return attachment && stack.get(referencedId(attachment.properties.TargetId) ?? '');
+}
+
+/**
+ * Whether a parameter group of the stack sets rds.logical_replication to 1; undefined when it is not in
+ * the stack. None, or a default group by name (`default.aurora-postgresql17`, which aws-cdk-lib writes for
+ * a cluster without one), is the engine's default: rds.logical_replication 0, and a default group cannot
+ * be modified.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html
+ */
+function setsLogicalReplication(stack: StackResources, group: unknown, type: string): boolean | undefined {
+  if (group === undefined || (typeof group === 'string' && group.startsWith('default.'))) return false;
+  const resource = resourceOf(stack, group, type);
+  if (!resource) return undefined;
+  const value = resource.properties.Parameters?.['rds.logical_replication'];
+  return value === 1 || value === '1';
+}
+
+/**
+ * Every CDC task of the stack whose source is an RDS PostgreSQL instance or Aurora PostgreSQL
+ * cluster of the stack without `rds.logical_replication` set to 1 (or with a group it cannot see).
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+ */
+export function cdcSourceFindings(stack: StackResources): CdcSourceFinding[] {
+  return ofType(stack, 'AWS::DMS::ReplicationTask').flatMap((task): CdcSourceFinding[] => {
+    if (!CDC_MIGRATION_TYPES.has(task.properties.MigrationType)) return [];
+    const endpoint = resourceOf(stack, task.properties.SourceEndpointArn, 'AWS::DMS::Endpoint');
+    if (!endpoint || !POSTGRES_DMS_ENGINES.has(endpoint.properties.EngineName)) return [];
+    let database = endpointDatabase(stack, endpoint);
+    if (database?.type === 'AWS::RDS::DBInstance' && database.properties.DBClusterIdentifier !== undefined) {
+      database = resourceOf(stack, database.properties.DBClusterIdentifier, 'AWS::RDS::DBCluster') ?? database;
+    }
+    if (!database) return [{ task, problem: 'outside' }];
+    let sets: boolean | undefined;
+    if (database.type === 'AWS::RDS::DBInstance') {
+      sets = setsLogicalReplication(stack, database.properties.DBParameterGroupName, 'AWS::RDS::DBParameterGroup');
+    } else if (database.type === 'AWS::RDS::DBCluster') {
+      sets = setsLogicalReplication(stack, database.properties.DBClusterParameterGroupName, 'AWS::RDS::DBClusterParameterGroup');
+    } else {
+      return [];
+    }
+    if (sets === true) return [];
+    return [{ task, database, problem: sets === undefined ? 'undecided' : 'missing' }];
+  });
+}

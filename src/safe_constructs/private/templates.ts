@@ -1,0 +1,73 @@
+// The synthesized templates of an app as one model, for the SafePatternsChecks rules. Private.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Props, RenderedResource } from './cfn';
+
+/** One resource of one synthesized template. */
+export interface TemplateResource extends RenderedResource {
+  readonly dependsOn: string[];
+  readonly template: StackTemplate;
+}
+
+/** One synthesized stack template. */
+export interface StackTemplate {
+  readonly templatePath: string;
+  readonly stackPath: string;
+  readonly resources: Map<string, TemplateResource>;
+}
+
+/** Every template of the app, with its resources indexed by type. */
+export class Templates {
+  /**
+   * Reads the templates from disk, and the templates of their nested stacks: the CDK hands over only
+   * the top-level ones, and writes each nested template as a file asset of the top-level stack,
+   * whose hash the nested stack resource's TemplateURL holds.
+   */
+  public static load(stacks: Array<{ templatePath: string; stackConstructPath: string }>): Templates {
+    const templates: StackTemplate[] = [];
+    const read = (templatePath: string, stackPath: string, assets: Map<string, string>): void => {
+      const body = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
+      const template: StackTemplate = { templatePath, stackPath, resources: new Map() };
+      templates.push(template);
+      for (const [logicalId, resource] of Object.entries<Props>(body.Resources ?? {})) {
+        const dependsOn = resource.DependsOn === undefined ? [] : [].concat(resource.DependsOn);
+        template.resources.set(logicalId, {
+          logicalId, type: resource.Type, properties: resource.Properties ?? {}, dependsOn, template,
+        });
+        if (resource.Type !== 'AWS::CloudFormation::Stack') continue;
+        const url = JSON.stringify(resource.Properties?.TemplateURL ?? '');
+        const nested = [...assets.entries()].find(([hash]) => url.includes(hash))?.[1];
+        if (nested && fs.existsSync(nested)) read(nested, `${stackPath}/${logicalId}`, assets);
+      }
+    };
+    for (const stack of stacks) read(stack.templatePath, stack.stackConstructPath, fileAssets(stack.templatePath));
+    return new Templates(templates);
+  }
+
+  private readonly byType = new Map<string, TemplateResource[]>();
+
+  constructor(public readonly stacks: StackTemplate[]) {
+    for (const stack of stacks) {
+      for (const resource of stack.resources.values()) {
+        const list = this.byType.get(resource.type) ?? [];
+        list.push(resource);
+        this.byType.set(resource.type, list);
+      }
+    }
+  }
+
+  /** The resources of the given types, in every template. */
+  public ofType(...types: string[]): TemplateResource[] {
+    return types.flatMap((type) => this.byType.get(type) ?? []);
+  }
+}
+
+/** The file assets of a stack (hash to path), from the assets manifest beside its template. */
+function fileAssets(templatePath: string): Map<string, string> {
+  const manifest = templatePath.replace(/\.template\.json$/, '.assets.json');
+  if (!fs.existsSync(manifest)) return new Map();
+  const files = JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? {};
+  return new Map(Object.entries<Props>(files)
+    .filter(([, asset]) => typeof asset.source?.path === 'string' && asset.source.path.endsWith('.template.json'))
+    .map(([hash, asset]) => [hash, path.join(path.dirname(templatePath), asset.source.path)]));
+}

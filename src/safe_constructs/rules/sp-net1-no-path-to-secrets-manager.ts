@@ -1,0 +1,23 @@
+import { Finding, Rule, judgeEach } from './rule';
+import { DMS_ENDPOINT_SOURCE, NO_PATH_FIX, ROTATION_NETWORK_SOURCE, pathFindings, pathProblem, secretReaders } from '../private/network-paths';
+import { Templates } from '../private/templates';
+
+/** SP-NET1: what reads a secret sits in subnets with no way to Secrets Manager. */
+export const secretReaderWithoutPath: Rule = {
+  id: 'SP-NET1',
+  summary: 'A function or DMS instance that reads a secret has no network path to Secrets Manager',
+  explanation: 'A hosted rotation function, a VPC Lambda that reads a secret, or a DMS replication instance whose '
+    + 'endpoints use SecretsManagerSecretId calls Secrets Manager from its subnets. Without a Secrets Manager interface '
+    + 'endpoint (private DNS) in the VPC or a NAT route, the call times out: the rotation fails minutes after the deploy '
+    + `(the most common rotation failure, ${ROTATION_NETWORK_SOURCE}), and DMS cannot read the endpoint credentials `
+    + '(a private replication instance needs the endpoint since DMS 3.4.7). Subnets of imported VPCs are not judged.',
+  fix: 'Add a Secrets Manager interface endpoint to the VPC (vpc.add_interface_endpoint("SecretsManager", '
+    + 'service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)), or use subnets with a NAT route (PRIVATE_WITH_EGRESS)',
+  source: DMS_ENDPOINT_SOURCE,
+  check: (templates: Templates): Finding[] => templates.stacks.flatMap((stack) => judgeEach(secretReaders(stack.resources),
+    (reader) => stack.resources.get(reader.resource.logicalId)!, (reader): Finding[] => {
+      const { subnetsWithoutPath } = pathFindings(stack.resources, reader);
+      const problem = subnetsWithoutPath && pathProblem(reader, { subnetsWithoutPath });
+      return problem ? [{ resource: stack.resources.get(reader.resource.logicalId)!, detail: `${problem}; fix: ${NO_PATH_FIX}` }] : [];
+    })),
+};
