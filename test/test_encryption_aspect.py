@@ -20,6 +20,10 @@ FIREHOSE = {"DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfigurati
     "BucketARN": "arn:aws:s3:::landing", "RoleARN": "arn:aws:iam::123456789012:role/firehose"}}
 
 # type -> (unencrypted properties, the same resource encrypted), each valid for cfn-lint
+# A managed EC2 compute environment: Batch launches its instances from the default AMI.
+BATCH = {"Type": "MANAGED", "ComputeResources": {"Type": "EC2", "MaxvCpus": 4, "Subnets": ["subnet-12345678"],
+         "SecurityGroupIds": ["sg-12345678"], "InstanceTypes": ["optimal"],
+         "InstanceRole": f"arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"}}
 CASES = {
     "AWS::S3::Bucket": ({}, {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
         {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}}]}}),
@@ -64,6 +68,8 @@ CASES = {
                           {"SecurityConfiguration": "encrypted-at-rest"}),
     "AWS::DAX::Cluster": ({"NodeType": "dax.t3.small", "ReplicationFactor": 1,
                            "IAMRoleARN": "arn:aws:iam::123456789012:role/dax"}, {"SSESpecification": {"SSEEnabled": True}}),
+    "AWS::Batch::ComputeEnvironment": (BATCH, {**BATCH, "ComputeResources": {**BATCH["ComputeResources"],
+                                                "LaunchTemplate": {"LaunchTemplateName": "encrypted-volumes"}}}),
     "AWS::Logs::LogGroup": ({}, {"KmsKeyId": KEY_ARN}),
     "AWS::Backup::BackupVault": ({"BackupVaultName": "vault"}, {"EncryptionKeyArn": KEY_ARN}),
 }
@@ -88,8 +94,7 @@ DEFAULT_TURNED_OFF = {"AWS::SQS::Queue", "AWS::Redshift::Cluster", "AWS::ElastiC
 NEVER_UNENCRYPTED = set(ENCRYPTED_BY_DEFAULT) - DEFAULT_TURNED_OFF
 REFUSED_IN_FIX = {row.resource_type for row in COVERAGE if row.fix_refused_because and not row.fix_refused_only_when_set}
 # What FIX cannot write itself: a device name that depends on the AMI, a separate resource, another resource type.
-UNWRITABLE = {"AWS::EC2::Instance", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration",
-              "AWS::ElastiCache::CacheCluster", "AWS::EMR::Cluster"}
+UNWRITABLE = {row.resource_type for row in COVERAGE if row.fix_not_written_because}
 FIXED_IN_PLACE = sorted(set(CASES) - REFUSED_IN_FIX - NEVER_UNENCRYPTED - UNWRITABLE)
 
 
@@ -203,8 +208,8 @@ def test_fix_mode_cannot_guess_the_root_device_of_an_instance():
     synth(stack, allow_errors=True)
     assert errors_of(stack) == [
         "[safe-constructs:UnencryptedAtRest] AWS::EC2::Instance BlockDeviceMappings[].Ebs.Encrypted is absent, and AWS "
-        "does not encrypt this by default: the resource is stored unencrypted; EncryptionAspect cannot change it: it "
-        "does not know what to write (for an instance, the root device's name); "
+        "does not encrypt this by default: the resource is stored unencrypted; EncryptionAspect cannot change it: "
+        "without a block device mapping it cannot know the root device's name: it depends on the AMI; "
         "fix: give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with "
         "BlockDeviceVolume.ebs(size, encrypted=True))"]
 
@@ -314,6 +319,8 @@ def coverage_table():
              "|---|---|---|---|---|---|"]
     for row in EncryptionAspect.coverage():
         fix = f"refused unless listed: {row.fix_refused_because}" if row.fix_refused_because else "sets it"
+        if row.fix_not_written_because:
+            fix = f"reports it: {row.fix_not_written_because}" if not row.fix_refused_because else fix
         if row.fix_refused_only_when_set:
             fix = f"sets it when absent; when set, {fix}"
         default = "yes" if row.encrypted_by_default else "no"
@@ -423,3 +430,22 @@ def test_a_firehose_stream_reading_another_stream_is_not_reported():
 def test_an_exemption_of_the_whole_app_without_a_reason_names_the_app():
     with pytest.raises(RuntimeError, match=r"\[safe-constructs:ExemptionWithoutReason\] \(the app\): reason must say"):
         EncryptionAspect.exempt(cdk.App(), " ")
+
+
+@pytest.mark.parametrize("compute_resources", [
+    None,  # UNMANAGED: the environment launches no instance of its own
+    {"Type": "FARGATE", "MaxvCpus": 4, "Subnets": ["subnet-12345678"], "SecurityGroupIds": ["sg-12345678"]},
+])
+def test_a_batch_environment_without_instances_of_its_own_is_not_reported(compute_resources):
+    properties = {"Type": "UNMANAGED"} if compute_resources is None else {"Type": "MANAGED", "ComputeResources": compute_resources}
+    stack, _ = stack_with("AWS::Batch::ComputeEnvironment", properties)
+    synth(stack)
+    assert errors_of(stack) == []
+
+
+def test_a_batch_environment_on_the_default_launch_template_is_reported_with_the_launch_template_fix():
+    stack, _ = stack_with("AWS::Batch::ComputeEnvironment", BATCH)
+    synth(stack, allow_errors=True)
+    [error] = errors_of(stack)
+    assert error.startswith("[safe-constructs:UnencryptedAtRest] AWS::Batch::ComputeEnvironment ComputeResources.LaunchTemplate")
+    assert "fix: give ComputeResources a LaunchTemplate whose BlockDeviceMappings set Ebs Encrypted: true" in error

@@ -130,6 +130,13 @@ def rotated(stack, vpc, subnets=ISOLATED, **options):
         vpc=vpc, vpc_subnets=subnets, **options))
 
 
+def sar_rotated(stack, vpc, **options):
+    """An RDS instance rotated by aws-cdk-lib's add_rotation_single_user(): AWS's function from the Serverless
+    Application Repository, in the database's isolated subnets."""
+    db = rds.DatabaseInstance(stack, "Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
+    db.add_rotation_single_user(**options)
+
+
 def closed_group(stack, vpc, open_443=False):
     group = ec2.SecurityGroup(stack, "Closed", vpc=vpc, allow_all_outbound=False)
     group.add_egress_rule(ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(5432), "the database")
@@ -261,6 +268,8 @@ REPORTED = {
     ],
     "SP-NET1": [
         ("a hosted rotation in isolated subnets", lambda s: rotated(s, vpc(s)), "Test/Sec/Rot/Resource"),
+        ("a rotation of the Serverless Application Repository in isolated subnets", lambda s: sar_rotated(s, vpc(s)),
+         "Test/Db/RotationSingleUser/Resource"),
         ("a VPC function that reads a secret", lambda s: secret_reading_function(s, vpc(s)), "Test/Fn/Resource"),
         ("a DMS instance whose endpoints read secrets", lambda s: replication(s, vpc(s), secret_endpoint(s)),
          "Test/Replication"),
@@ -268,6 +277,8 @@ REPORTED = {
     "SP-NET2": [
         ("a hosted rotation closed on 443", lambda s: (lambda v: rotated(s, v, security_groups=[closed_group(s, v)]))(
             private_vpc(s)), "Test/Sec/Rot/Resource"),
+        ("a rotation of the Serverless Application Repository closed on 443", lambda s: (lambda v: sar_rotated(
+            s, v, security_group=closed_group(s, v)))(private_vpc(s)), "Test/Db/RotationSingleUser/Resource"),
         ("a DMS instance closed on 443", lambda s: (lambda v: replication(s, v, secret_endpoint(s), group=closed_group(
             s, v)))(private_vpc(s)), "Test/Replication"),
     ],
@@ -327,13 +338,17 @@ CLEAN = {
                 ("a full load from a source outside the stack",
                  lambda s: replication(s, private_vpc(s), secret_endpoint(s), migration_type="full-load"))],
     "SP-NET1": [("an interface endpoint", lambda s: rotated(s, private_vpc(s))),
+                ("a rotation of the Serverless Application Repository beside an interface endpoint",
+                 lambda s: sar_rotated(s, private_vpc(s))),
                 ("a NAT route", lambda s: rotated(s, ec2.Vpc(s, "Vpc", max_azs=2, nat_gateways=1),
                     subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS))),
                 ("an imported VPC", lambda s: rotated(s, ec2.Vpc.from_vpc_attributes(s, "Vpc", vpc_id="vpc-12345678",
                     availability_zones=[f"{REGION}a"], isolated_subnet_ids=["subnet-12345678"])))],
     "SP-NET2": [("the default security group", lambda s: rotated(s, private_vpc(s))),
                 ("443 open to the VPC", lambda s: (lambda v: rotated(s, v, security_groups=[closed_group(
-                    s, v, open_443=True)]))(private_vpc(s)))],
+                    s, v, open_443=True)]))(private_vpc(s))),
+                ("a rotation of the Serverless Application Repository open on 443 to the VPC", lambda s: (
+                    lambda v: sar_rotated(s, v, security_group=closed_group(s, v, open_443=True)))(private_vpc(s)))],
     "SP-ENC1": [("an encrypted topic", lambda s: sns.Topic(s, "Topic", master_key=kms.Key(s, "Key",
                     enable_key_rotation=True))),
                 # "By default, Amazon SNS stores messages and files using disk encryption"

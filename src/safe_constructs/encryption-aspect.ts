@@ -188,7 +188,7 @@ export class EncryptionAspect implements IAspect {
     }
     // Why FIX left it, in the problem; the fix slot holds only actions.
     const left = this.mode !== EncryptionMode.FIX ? ''
-      : allowed ? '; EncryptionAspect cannot change it: it does not know what to write (for an instance, the root device\'s name)'
+      : allowed ? `; EncryptionAspect cannot change it: ${rule.fixNotWrittenBecause ?? 'it does not know what to write'}`
         : `; EncryptionAspect did not change it: ${refusal}`;
     const fix = allowed || this.mode !== EncryptionMode.FIX ? rule.fixText
       : `${rule.fixText}; or list it in ${propName('allowReplacementOf')} if it holds no data yet`;

@@ -38,6 +38,8 @@ export interface EncryptionCoverage {
   readonly updateNote?: string;
   /** Why FIX mode does not change it unless told to; undefined where it fixes it. */
   readonly fixRefusedBecause?: string;
+  /** Why FIX mode cannot write the property itself (it reports the resource instead); undefined where it can. */
+  readonly fixNotWrittenBecause?: string;
   /** Whether FIX mode refuses only when the property is already set (it may add an absent one). */
   readonly fixRefusedOnlyWhenSet: boolean;
   /** The AWS documentation the row rests on. */

@@ -52,6 +52,7 @@ export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
     updateBehavior: rule.updateBehavior,
     updateNote: rule.updateNote,
     fixRefusedBecause: rule.fixRefusedBecause,
+    fixNotWrittenBecause: rule.fixNotWrittenBecause,
     fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false,
     source: rule.source,
   };

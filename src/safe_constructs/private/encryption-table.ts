@@ -2,7 +2,7 @@
 // AWS's source. Data only; encryption-checks.ts reads it. Adding a row here adds it everywhere: the
 // aspect, the rule, EncryptionAspect.coverage(), the README table and the tests that derive from it. Private.
 import { UpdateBehavior } from '../encryption-coverage';
-import { Props, flag, present } from './cfn';
+import { Props, flag, isLiteral, present } from './cfn';
 import type { EncryptionRule } from './encryption-checks';
 
 /** Whether every EBS block device mapping is encrypted; no mapping means the AMI's devices, unencrypted unless the account says so. */
@@ -113,7 +113,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: 'changing a block device replaces the instance and its volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
-    // Without a mapping there is no way to know the root device's name: it depends on the AMI.
+    fixNotWrittenBecause: 'without a block device mapping it cannot know the root device\'s name: it depends on the AMI',
     fix: (p, keyArn) => Array.isArray(p.BlockDeviceMappings) && p.BlockDeviceMappings.some((m: Props) => m?.Ebs) ? {
       BlockDeviceMappings: p.BlockDeviceMappings.map((m: Props) => m.Ebs === undefined ? m
         : { ...m, Ebs: { ...m.Ebs, Encrypted: true, KmsKeyId: keyArn ?? m.Ebs.KmsKeyId } }),
@@ -128,7 +128,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateNote: 'a new template version; instances launched before keep their volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.LaunchTemplateData?.BlockDeviceMappings),
-    fix: () => undefined, // the root device's name depends on the AMI
+    fixNotWrittenBecause: 'the root device\'s name depends on the AMI',
+    fix: () => undefined,
     fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with '
       + 'BlockDeviceVolume.ebs(size, encrypted=True)), or turn on EBS encryption by default for the account',
   },
@@ -140,6 +141,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: 'a change replaces the launch configuration; instances launched before keep their volumes',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
+    fixNotWrittenBecause: 'the root device\'s name depends on the AMI',
     fix: () => undefined,
     fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true, or use a launch template; or turn on '
       + 'EBS encryption by default for the account',
@@ -244,6 +246,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     isEncrypted: () => false,
     turnsDefaultOff: () => true,
     turnedOffProblem: 'has no at-rest encryption to turn on (only a replication group has one): the resource is stored unencrypted',
+    fixNotWrittenBecause: 'the encrypted store is another resource type',
     fix: () => undefined,
     fixText: 'use an AWS::ElastiCache::ReplicationGroup with AtRestEncryptionEnabled: true (or Engine: valkey)',
   },
@@ -256,6 +259,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: 'changing it replaces the cluster',
     source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-data-encryption-options.html',
     isEncrypted: (p) => present(p.SecurityConfiguration),
+    fixNotWrittenBecause: 'the encryption is a security configuration, a resource of its own',
     fix: () => undefined,
     fixText: 'give the cluster a SecurityConfiguration (AWS::EMR::SecurityConfiguration) that enables at-rest encryption',
   },
@@ -304,6 +308,28 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
     fix: () => ({ SSESpecification: { SSEEnabled: true } }),
     fixText: 'set SSESpecification: {SSEEnabled: true} while the cluster is new',
+  },
+  {
+    resourceType: 'AWS::Batch::ComputeEnvironment',
+    property: 'ComputeResources.LaunchTemplate',
+    // EBS encryption by default is off in an account and region until it is turned on
+    // (https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html): without a launch
+    // template that encrypts them, the instances Batch launches have unencrypted volumes.
+    encryptedByDefault: false,
+    updateBehavior: UpdateBehavior.SOME_INTERRUPTION,
+    updateNote: 'an infrastructure update of the environment: Batch replaces its instances',
+    source: 'https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html',
+    notApplicable: (p) => p.ComputeResources === undefined ? 'an unmanaged environment launches no instance of its own'
+      // Fargate's task storage is encrypted with AES-256 (platform 1.4.0 or later):
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html
+      : ['FARGATE', 'FARGATE_SPOT'].includes(p.ComputeResources.Type) ? 'Fargate encrypts its task storage'
+        : present(p.ComputeResources.LaunchTemplate) ? 'its launch template decides (one of this stack is checked as AWS::EC2::LaunchTemplate)'
+          : undefined,
+    isEncrypted: (p) => isLiteral(p.ComputeResources) ? false : undefined,
+    fixNotWrittenBecause: 'the encryption is a launch template, a resource of its own',
+    fix: () => undefined,
+    fixText: 'give ComputeResources a LaunchTemplate whose BlockDeviceMappings set Ebs Encrypted: true (the Batch user guide\'s '
+      + 'launch templates), or turn on EBS encryption by default in the account and region',
   },
   {
     resourceType: 'AWS::Logs::LogGroup',

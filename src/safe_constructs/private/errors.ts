@@ -120,7 +120,10 @@ export function checkAtSynth(scope: IConstruct, check: (problems: Problems) => v
 
 /** Throws one error of the contract, for a problem found where nothing else is checked (a static factory). */
 export function fail(scope: IConstruct | undefined, id: ErrorId, problem: string, fix: string): never {
-  throw new Error(errorMessage(id, scope && pathOf(scope), problem, fix));
+  const problems = new Problems(scope);
+  problems.add(id, problem, fix);
+  problems.throwIfAny();
+  throw new Error('unreachable: a problem was added');
 }
 
 /** A warning of the contract on a construct, acknowledged by `safe-constructs:<id>`. */

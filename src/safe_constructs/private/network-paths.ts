@@ -53,8 +53,9 @@ function secretsManagerSettings(endpoint: RenderedResource): boolean {
 
 /**
  * Everything in the stack that reads a secret from inside a VPC: hosted rotation functions,
- * VPC Lambda functions whose role may read a secret, and DMS replication instances whose tasks'
- * endpoints read their credentials from Secrets Manager.
+ * rotation functions of the Serverless Application Repository, VPC Lambda functions whose role may
+ * read a secret, and DMS replication instances whose tasks' endpoints read their credentials from
+ * Secrets Manager.
  */
 export function secretReaders(stack: StackResources): SecretReader[] {
   const readers: SecretReader[] = [];
@@ -66,6 +67,23 @@ export function secretReaders(stack: StackResources): SecretReader[] {
       what: 'the hosted rotation function',
       subnets: listOf(hosted.VpcSubnetIds),
       securityGroups: listOf(hosted.VpcSecurityGroupIds),
+      publiclyAccessible: false,
+    });
+  }
+  // A rotation function from the Serverless Application Repository (`addRotationSingleUser()` and
+  // `SecretRotation` of aws-cdk-lib): an AWS::Serverless::Application that a rotation schedule calls
+  // (RotationLambdaARN is its `Outputs.RotationLambdaARN`), whose subnets and security groups are its
+  // parameters `vpcSubnetIds` and `vpcSecurityGroupIds` (aws-cdk-lib's aws-secretsmanager/lib/secret-rotation.ts).
+  const rotationApplications = new Set(ofType(stack, 'AWS::SecretsManager::RotationSchedule')
+    .map((schedule) => referencedId(schedule.properties.RotationLambdaARN)));
+  for (const application of ofType(stack, 'AWS::Serverless::Application')) {
+    const parameters = application.properties.Parameters;
+    if (!parameters?.vpcSubnetIds || !rotationApplications.has(application.logicalId)) continue;
+    readers.push({
+      resource: application,
+      what: 'the rotation function of the Serverless Application Repository',
+      subnets: listOf(parameters.vpcSubnetIds),
+      securityGroups: listOf(parameters.vpcSecurityGroupIds),
       publiclyAccessible: false,
     });
   }

@@ -6,7 +6,8 @@ import { Templates } from '../private/templates';
 export const secretReaderWithoutPath: Rule = {
   id: 'SP-NET1',
   summary: 'A function or DMS instance that reads a secret has no network path to Secrets Manager',
-  explanation: 'A hosted rotation function, a VPC Lambda that reads a secret, or a DMS replication instance whose '
+  explanation: 'A hosted rotation function, a rotation function of the Serverless Application Repository (an RDS '
+    + 'database\'s add_rotation_single_user()), a VPC Lambda that reads a secret, or a DMS replication instance whose '
     + 'endpoints use SecretsManagerSecretId calls Secrets Manager from its subnets. Without a Secrets Manager interface '
     + 'endpoint (private DNS) in the VPC or a NAT route, the call times out: the rotation fails minutes after the deploy '
     + `(the most common rotation failure, ${ROTATION_NETWORK_SOURCE}), and DMS cannot read the endpoint credentials `
