@@ -49,3 +49,32 @@ def test_fails_with_a_shift_whose_identifiers_are_the_same():
         r"got: \"live\" for both")):
         WeightedTrafficShift(stack, "Shift", zone=zone(stack), record_name="pay", old_target=target,
                              new_target=target, percent_to_new=5, old_set_identifier="live", new_set_identifier="live")
+
+
+def shift_app(**props):
+    """The shift as one deploy of the app sees it: its stack's record sets by logical id."""
+    stack = new_stack()
+    target = lambda name: WeightedAliasTarget.from_attributes(f"{name}-1.eu-west-1.elb.amazonaws.com", ALB_ZONE)  # noqa: E731
+    shift = WeightedTrafficShift(stack, "PayShift", zone=zone(stack), record_name="pay", old_target=target("old"),
+                                 new_target=target("new"), **props)
+    return shift, synth(stack).find_resources("AWS::Route53::RecordSet")
+
+
+def test_the_finish_takes_two_deploys_and_the_second_deletes_only_the_old_record():
+    # GIVEN the first deploy of the finish: all the traffic to the new target, the old record at 0
+    _, full = shift_app(percent_to_new=100)
+    assert sorted((r["Properties"]["SetIdentifier"], r["Properties"]["Weight"]) for r in full.values()) == [("new", 100), ("old", 0)]
+    # WHEN the second deploy retires the old record
+    shift, finished = shift_app(percent_to_new=100, retire_old=True)
+    # THEN the template keeps the new record as it was (same logical id, same properties: CloudFormation
+    # neither updates nor replaces it) and drops the old one, which CloudFormation deletes
+    [(new_id, new_record)] = finished.items()
+    assert full[new_id] == new_record and new_record["Properties"]["Weight"] == 100
+    assert shift.old_record is None and shift.new_record.domain_name == "pay.example.com."
+
+
+def test_retiring_the_old_record_before_all_the_traffic_moved_is_refused():
+    with pytest.raises(RuntimeError, match=r"\[safe-constructs:RetireOldBeforeFullShift\] Test/PayShift: retire_old \(retireOld\) "
+                                           r"is true while percent_to_new \(percentToNew\) is 90, and the old target still "
+                                           r"receives that traffic; fix: deploy percent_to_new=100 first"):
+        shift_app(percent_to_new=90, retire_old=True)

@@ -52,11 +52,28 @@ export interface WeightedTrafficShiftProps {
    * @default - true, except for a CloudFront distribution
    */
   readonly evaluateTargetHealth?: boolean;
+
+  /**
+   * Whether the shift is finished: the old target's record is removed, and the new target's stays,
+   * unchanged, as the one weighted record of its name (weight 100, all the traffic). Only with
+   * `percentToNew` 100, deployed first: the finish takes two deploys (see the class docs).
+   *
+   * @default false
+   */
+  readonly retireOld?: boolean;
 }
 
 /**
  * A gradual traffic shift between two alias targets: a pair of weighted alias records where the
  * old target gets `100 - percentToNew` and the new one `percentToNew`.
+ *
+ * The finish takes two deploys. First `percentToNew: 100`: the old record stays, at weight 0. Then,
+ * once resolvers have had the target's TTL to forget the old answer (an alias has the TTL of the
+ * resource it points to), `retireOld: true`: the old record is deleted and the new one is left as
+ * it is, the one weighted record of its name, which gets all the traffic. Do not end by replacing
+ * the pair with a plain (simple) record: Route 53 refuses a non-weighted record beside weighted
+ * records of the same name and type, and CloudFormation creates new resources before it deletes the
+ * removed ones, so that deploy fails.
  *
  * @example
  * declare const zone: route53.IHostedZone;
@@ -73,8 +90,8 @@ export interface WeightedTrafficShiftProps {
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
  */
 export class WeightedTrafficShift extends Construct {
-  /** The old target's record. */
-  public readonly oldRecord: WeightedAliasRecord;
+  /** The old target's record; undefined once retired (`retireOld`). */
+  public readonly oldRecord?: WeightedAliasRecord;
 
   /** The new target's record. */
   public readonly newRecord: WeightedAliasRecord;
@@ -96,6 +113,10 @@ export class WeightedTrafficShift extends Construct {
         `is the same as ${propName('oldSetIdentifier')}, got: ${show(newSetIdentifier)} for both`,
         'give the two records of the shift different set identifiers');
     }
+    if (props.retireOld && !Token.isUnresolved(props.percentToNew) && props.percentToNew !== 100) {
+      problems.prop('RetireOldBeforeFullShift', 'retireOld', `is true while ${propName('percentToNew')} is ${props.percentToNew}, `
+        + 'and the old target still receives that traffic', 'deploy percent_to_new=100 first, then retire_old=True in a second deploy');
+    }
     problems.throwIfAny();
     const shared = {
       zone: props.zone,
@@ -103,9 +124,11 @@ export class WeightedTrafficShift extends Construct {
       recordType: props.recordType,
       evaluateTargetHealth: props.evaluateTargetHealth,
     };
-    this.oldRecord = new WeightedAliasRecord(this, 'Old', {
-      ...shared, target: props.oldTarget, setIdentifier: oldSetIdentifier, weight: 100 - props.percentToNew,
-    });
+    if (!props.retireOld) {
+      this.oldRecord = new WeightedAliasRecord(this, 'Old', {
+        ...shared, target: props.oldTarget, setIdentifier: oldSetIdentifier, weight: 100 - props.percentToNew,
+      });
+    }
     this.newRecord = new WeightedAliasRecord(this, 'New', {
       ...shared, target: props.newTarget, setIdentifier: newSetIdentifier, weight: props.percentToNew,
     });

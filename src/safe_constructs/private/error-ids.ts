@@ -61,6 +61,7 @@ export const ERRORS = {
   RecordNameRelative: { by: '`WeightedAliasRecord`', when: '`record_name` is relative but the zone\'s name is unknown' },
   ReplicationInstanceClassInvalid: { by: '`PostgresReplication`', when: '`replication_instance_class` lacks the `dms.` prefix' },
   RequiredKeysEmpty: { by: '`SecretPreflightCheck`', when: '`required_keys` is empty or has an empty key' },
+  RetireOldBeforeFullShift: { by: '`WeightedTrafficShift`', when: '`retire_old=True` while `percent_to_new` is not 100 (the old target still gets traffic)' },
   RotationAllowsRejectedCharacters: { by: '`RotatingSecret`', when: 'the hosted rotation\'s own `exclude_characters` lets rotated passwords hold characters RDS or DMS reject' },
   RotationPeriodOutOfRange: { by: '`RotatingSecret`', when: '`automatically_after` is outside 4 hours to 1000 days' },
   RotationPeriodUnresolved: { by: '`RotatingSecret`', when: '`automatically_after` is built from a token' },
