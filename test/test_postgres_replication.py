@@ -292,6 +292,42 @@ def test_an_aurora_source_gets_its_user_once_the_writer_exists_and_its_engine_ch
     assert only_resource(template, "AWS::DMS::ReplicationInstance")["Properties"]["EngineVersion"] == "3.6.1"
 
 
+def test_an_aurora_target_gets_a_writing_user_on_its_writer_and_dms_control_tables_in_its_schema():
+    # GIVEN an RDS PostgreSQL source migrated into an Aurora PostgreSQL cluster, DMS writing as its own user
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    params = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=LOGICAL_REPLICATION)
+    source_master = RotatingSecret(stack, "SourceMaster", username="postgres", hosted_rotation=rotation())
+    source_db = rds.DatabaseInstance(stack, "SourceDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+                                     parameter_group=params, credentials=rds.Credentials.from_secret(source_master))
+    cluster_master = RotatingSecret(stack, "ClusterMaster", username="postgres", hosted_rotation=rotation())
+    cluster = rds.DatabaseCluster(stack, "Cluster", engine=AURORA_POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+        credentials=rds.Credentials.from_secret(cluster_master),
+        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
+    writer_secret = RotatingSecret(stack, "WriterSecret", username="dms_writer", hosted_rotation=rotation())
+    writer_secret.attach(cluster)
+    user = PostgresDatabaseUser(stack, "Writer", master_secret=cluster_master, user_secret=writer_secret, database_name="payments",
+                                schema_name="payments", access=DmsAccess.TARGET, vpc=vpc, vpc_subnets=ISOLATED, database=cluster)
+    target = SecureDmsPostgresEndpoint(stack, "Target", secret=writer_secret, endpoint_type=DmsEndpointType.TARGET,
+                                       database_name="payments")
+    replication = PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=source_db,
+        target_database=cluster, migration_type=DmsMigrationType.FULL_LOAD, schemas=["payments"], target=target,
+        source=SecureDmsPostgresEndpoint(stack, "Source", secret=source_master, endpoint_type=DmsEndpointType.SOURCE,
+                                         database_name="payments"))
+    # WHEN synthesized
+    template = synth(stack)
+    resources = template.to_json()["Resources"]
+    # THEN the user is made once the writer accepts connections, and the task waits for it
+    writer = stack.get_logical_id(cluster.node.find_child("Writer").node.default_child)
+    assert writer in resources[stack.get_logical_id(user.resource.node.default_child)]["DependsOn"]
+    task = resources[stack.get_logical_id(replication.task)]
+    assert stack.get_logical_id(user.resource.node.default_child) in task["DependsOn"]
+    # DMS's control tables go where the writing user may create, and the target endpoint reads the attached secret
+    assert json.loads(task["Properties"]["ReplicationTaskSettings"])["ControlTablesSettings"]["ControlSchema"] == "awsdms"
+    assert replication.user_of(target).node.path == user.node.path
+
+
 def test_cdc_from_an_aurora_cluster_without_logical_replication_is_refused():
     stack = new_stack()
     aurora_migration(stack, cluster_parameters=None)
