@@ -212,16 +212,14 @@ export class EncryptionAspect implements IAspect {
   private closeBaselineAtSynth(stack: Stack): void {
     this.baselineClosed = true;
     const baseline = this.baseline!;
-    stack.node.addValidation({
-      validate: () => {
-        baseline.save();
-        const stale = baseline.stale();
-        if (stale.length > 0) {
-          warn(stack, 'staleBaselineLines', `${stale.length} line(s) of the baseline ${baseline.file} match no finding of EncryptionAspect `
-            + `any more (fixed, or the resource is gone): ${stale.join(' | ')}; remove them, so that they cannot hide a finding`);
-        }
-        return [];
-      },
+    // In the validation pass, after every aspect: what the baseline accepted is known, and nothing is an error.
+    checkAtSynth(stack, () => {
+      baseline.save();
+      const stale = baseline.stale();
+      if (stale.length > 0) {
+        warn(stack, 'staleBaselineLines', `${stale.length} line(s) of the baseline ${baseline.file} match no finding of EncryptionAspect `
+          + `any more (fixed, or the resource is gone): ${stale.join(' | ')}; remove them, so that they cannot hide a finding`);
+      }
     });
   }
 
