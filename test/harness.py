@@ -1,9 +1,14 @@
-"""The one way the tests synthesize: build a stack, synthesize it, check it, return its Template.
+"""The one way the tests synthesize: build a stack, synthesize it once, check it, return its Template.
+
+One synth per case gives the template and every message together (`synthesize`); `warnings_of` and
+`error_annotations` read that synth, never a second one. The factories several test files share
+(`migration`, `zone`, ...) are at the end.
 
 Every synthesized template goes through the scan (`template_problems`): cfn-lint (AWS's own resource
 schemas) in this process, so a property name or value AWS would reject fails here first; no secret in
 plain text; no IAM statement on `*` unless AWS offers no narrower resource; an explicit deletion
-policy on every stateful resource this library writes. `SCANNED` counts what the scan looked at.
+policy on every stateful resource this library writes. `SCANNED` counts what the scan looked at, and
+`SECONDS` where the suite's time went.
 """
 import collections
 import hashlib
@@ -93,9 +98,9 @@ class Synthesized:
         self.failed_validations = failed_validations
 
 
-# The last synth of each stack (by id, holding the stack so that the id stays its own): the messages
-# of a case are read from the synth that made its template, never from a second one.
-_SYNTHESIZED = {}
+# The last synths (by stack id, holding the stack so that the id stays its own; the 16 latest): the
+# messages of a case are read from the synth that made its template, never from a second one.
+_SYNTHESIZED = collections.OrderedDict()
 
 
 def synthesize(stack):
@@ -122,6 +127,8 @@ def synthesize(stack):
     result = Synthesized(assertions.Template.from_json(artifact.template), validation + by_level["error"],
                          by_level["warning"], by_level["info"], validation)
     _SYNTHESIZED[id(stack)] = (stack, result)
+    while len(_SYNTHESIZED) > 16:
+        _SYNTHESIZED.popitem(last=False)
     SECONDS["synth (harness)"] += time.perf_counter() - started
     return result
 

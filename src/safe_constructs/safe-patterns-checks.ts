@@ -26,17 +26,20 @@ export interface SafePatternsRuleInfo {
  */
 export interface SafePatternsChecksProps {
   /**
-   * A baseline file (JSON) of findings accepted when the pack was adopted on an existing app: they
-   * are reported as warnings, and every other finding stays an error, so new code still fails.
-   * The path is relative to the directory `cdk synth` runs in.
+   * A baseline file (JSON) of findings accepted when the pack was adopted on an existing app: each
+   * line accepts the one finding it records (rule, stack, logical id and what it found), reported as
+   * a warning; every other finding stays an error, so new code still fails, and a line that no
+   * finding matches any more is reported. It may be the file `EncryptionAspect` uses: each keeps its
+   * own lines. The path is relative to the directory `cdk synth` runs in; a file that does not exist
+   * is an error (unless `writeBaseline`).
    *
    * @default - no baseline: every finding is an error (undecided ones are warnings)
    */
   readonly baseline?: string;
 
   /**
-   * Whether to write the baseline from this synth's findings (replacing the file), accepting them
-   * all: the first step of adoption, for example wired to a context value
+   * Whether to write the baseline from this synth's findings (replacing the pack's lines), accepting
+   * them all: the first step of adoption, for example wired to a context value
    * (`write_baseline=app.node.try_get_context("safe-patterns:write-baseline") == "true"`).
    *
    * @default false
@@ -53,7 +56,8 @@ export interface SafePatternsChecksProps {
  * report (`validation-report.json`) beside aws-cdk-lib's and cdk-nag's, with the construct path and
  * the rule id; errors fail `cdk synth`. Acknowledge a finding with
  * `Validations.of(scope).acknowledge({ id: 'SafePatterns::SP-DMS3', reason })`. Where a rule cannot
- * decide at synth time (an unresolved token), it reports a warning saying so instead of guessing.
+ * decide at synth time (an unresolved token), it reports a warning saying so instead of guessing; a
+ * rule that fails on a resource reports a warning naming it, and the other rules still run.
  *
  * @example
  * Validations.of(this).addPlugins(new SafePatternsChecks());

@@ -10,7 +10,7 @@ export { ErrorId, WarningId };
  * The prefix of every error and warning id this library gives (`safe-constructs:allWeightsZero`),
  * so warnings can be acknowledged and errors searched by name (docs/ERRORS.md lists them).
  */
-export const ID_PREFIX = 'safe-constructs';
+const ID_PREFIX = 'safe-constructs';
 
 /**
  * A prop's name as each language spells it: `automatically_after (automaticallyAfter)` when the
@@ -22,7 +22,7 @@ export function propName(jsiiName: string): string {
 }
 
 /** Where a message is about: the construct's path, or a name for the app's root, whose path is empty. */
-export function pathOf(scope: IConstruct): string {
+function pathOf(scope: IConstruct): string {
   return scope.node.path || '(the app)';
 }
 
@@ -31,7 +31,7 @@ export function pathOf(scope: IConstruct): string {
  * in validations), what is wrong with the value received, and the action that fixes it:
  * `[safe-constructs:WeightOutOfRange] Pay/Blue: weight must be ...; fix: ...`.
  */
-export function errorMessage(id: ErrorId, where: string | undefined, problem: string, fix: string): string {
+function errorMessage(id: ErrorId, where: string | undefined, problem: string, fix: string): string {
   return `[${ID_PREFIX}:${id}] ${where === undefined ? '' : `${where}: `}${problem}; fix: ${fix}`;
 }
 

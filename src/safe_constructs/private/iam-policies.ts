@@ -1,5 +1,5 @@
-import { Props, RenderedResource, StackResources, referencedId, render } from './cfn';
 // The one reader of IAM policies in templates: what a role's statements are, and what they allow. Private.
+import { Props, RenderedResource, StackResources, referencedId, render } from './cfn';
 
 /** The statements of every policy attached to a role of the stack (inline and AWS::IAM::Policy). */
 export function roleStatements(stack: StackResources, roleId: string): Props[] {

@@ -1,6 +1,6 @@
-import { Props, RenderedResource, StackResources, ofType, referencedId, resourceOf } from './cfn';
 // Whether a PostgreSQL CDC source has logical replication on, judged on CloudFormation JSON: by the
 // SP-DMS4 rule (from templates) and by PostgresReplication (from its own stack at synth). Private.
+import { Props, RenderedResource, StackResources, ofType, referencedId, resourceOf } from './cfn';
 
 /** A PostgreSQL CDC source of the stack and what it lacks, for one DMS task. */
 export interface CdcSourceFinding {

@@ -1,5 +1,5 @@
-import { TemplateResource, Templates } from '../private/templates';
 // What a rule of SafePatternsChecks is, and what it finds. Private: not exported.
+import { TemplateResource, Templates } from '../private/templates';
 
 
 /** What a rule found on one resource. */
