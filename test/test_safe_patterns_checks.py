@@ -623,6 +623,19 @@ def test_a_fixed_finding_leaves_its_baseline_line_reported_as_stale(tmp_path):
     assert "SP-ENC1 Legacy Gone: x" in stale
 
 
+def test_a_baseline_line_of_the_old_format_accepts_nothing_and_says_to_write_the_baseline_again(tmp_path):
+    # GIVEN a baseline written before lines recorded what their finding said: rule, stack, logical id
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"findings": ["SP-ENC1 Legacy Old"]}))
+    # WHEN the app synthesizes THEN its finding is an error, and the line is reported with what to do
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        unencrypted_app(tmp_path / "a", baseline).synth()
+    report = Report(tmp_path / "a", True)
+    assert [(f[0], f[2]) for f in report.findings("SP-ENC1")] == [("SP-ENC1", "error")]
+    [(_, _, _, stale)] = report.findings("baseline")
+    assert "SP-ENC1 Legacy Old; 1 of them is in the old format, which named no finding: write the baseline again" in stale
+
+
 def test_a_baseline_that_does_not_exist_is_named_unless_it_is_being_written(tmp_path):
     missing = tmp_path / "typo-baseline.json"
     with pytest.raises(RuntimeError, match=r"\[safe-constructs:BaselineNotFound\] SafePatternsChecks: baseline names "

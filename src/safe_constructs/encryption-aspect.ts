@@ -5,7 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EncryptionCoverage } from './encryption-coverage';
-import { Baseline } from './private/baseline';
+import { Baseline, oldFormatHint } from './private/baseline';
 import { Props, renderedProperties } from './private/cfn';
 import { ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
 import { Problems, checkAtSynth, fail, propName, show, warn } from './private/errors';
@@ -218,7 +218,8 @@ export class EncryptionAspect implements IAspect {
       const stale = baseline.stale();
       if (stale.length > 0) {
         warn(stack, 'staleBaselineLines', `${stale.length} line(s) of the baseline ${baseline.file} match no finding of EncryptionAspect `
-          + `any more (fixed, or the resource is gone): ${stale.join(' | ')}; remove them, so that they cannot hide a finding`);
+          + `any more (fixed, or the resource is gone): ${stale.join(' | ')}${oldFormatHint(stale)}; remove them, so that they `
+          + 'cannot hide a finding');
       }
     });
   }

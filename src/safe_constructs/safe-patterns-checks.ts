@@ -2,7 +2,7 @@ import * as path from 'path';
 import {
   IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation,
 } from 'aws-cdk-lib';
-import { Baseline } from './private/baseline';
+import { Baseline, oldFormatHint } from './private/baseline';
 import { Templates } from './private/templates';
 import { ALL_RULES } from './rules';
 import { Finding, Rule } from './rules/rule';
@@ -156,7 +156,8 @@ function ruleFailure(rule: Rule, error: unknown, templates: Templates): PolicyVi
 function staleLines(file: string, stale: string[], templates: Templates): PolicyViolation {
   return {
     ruleName: 'baseline',
-    description: `${stale.length} line(s) of the baseline ${file} match no finding any more (fixed, or the resource is gone): ${stale.join(' | ')}`,
+    description: `${stale.length} line(s) of the baseline ${file} match no finding any more (fixed, or the resource is gone): `
+      + `${stale.join(' | ')}${oldFormatHint(stale)}`,
     fix: 'remove those lines from the baseline, so that they cannot hide a finding',
     severity: 'warning',
     violatingResources: anyResource(templates),

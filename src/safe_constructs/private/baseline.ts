@@ -63,6 +63,16 @@ export class Baseline {
   }
 }
 
+/**
+ * What to say of stale lines written before a line recorded what its finding said (`rule stack
+ * logicalId`, no `: ...`): such a line accepted any finding of its rule on its resource, and now none.
+ */
+export function oldFormatHint(stale: string[]): string {
+  const old = stale.filter((line) => !line.includes(': ')).length;
+  return old === 0 ? '' : `; ${old} of them ${old === 1 ? 'is' : 'are'} in the old format, which named no finding: `
+    + 'write the baseline again (write_baseline=True) to record today\'s findings';
+}
+
 function readLines(file: string): string[] {
   if (!fs.existsSync(file)) return [];
   const findings = JSON.parse(fs.readFileSync(file, 'utf-8')).findings;
