@@ -1,13 +1,12 @@
 import {
-  RemovalPolicy,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Problems, warnAboutChoices } from './private/errors';
-import { RDS_CLUSTER_MAX_PASSWORD_LENGTH, rdsRejectedPasswordCharacters } from './private/passwords';
-import { RDS_PORT, checkRdsIdentifier, rdsPortFix } from './private/rds';
-import { externalSecretCredentials, validateExternalSecret } from './private/secrets';
+import { RDS_CLUSTER_MAX_PASSWORD_LENGTH } from './private/passwords';
+import { RDS_PORT, checkRdsIdentifier, rdsPortFix, safeStorage, storageChoiceWarnings } from './private/rds';
+import { externalSecretCheck, externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
@@ -96,26 +95,11 @@ export class ExternalSecretDatabaseCluster extends rds.DatabaseCluster {
     validate(scope, id, props);
     super(scope, id, clusterProps(props));
     this.externalSecret = props.secret;
-    warnAboutChoices(this, [
-      [props.storageEncrypted === false, 'storageUnencrypted',
-        'storage is not encrypted (storage_encrypted is False); encrypting it later replaces the cluster'],
-      [props.deletionProtection === false, 'deletionProtectionOff', 'deletion protection is off (deletion_protection is False)'],
-      [props.removalPolicy === RemovalPolicy.DESTROY, 'destroyOnRemoval',
-        'the cluster and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
-    ]);
+    warnAboutChoices(this, storageChoiceWarnings(props, 'cluster'));
 
     if (props.preflightCheck ?? true) {
-      const usernameKey = props.usernameKey ?? 'username';
-      const passwordKey = props.passwordKey ?? 'password';
-      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', {
-        secret: props.secret,
-        requiredKeys: [...new Set([usernameKey, passwordKey])],
-        passwordKey,
-        rejectedPasswordCharacters: rdsRejectedPasswordCharacters(props.engine.engineType),
-        minPasswordLength: 8,
-        maxPasswordLength: RDS_CLUSTER_MAX_PASSWORD_LENGTH,
-        consumer: `the RDS ${props.engine.engineType} cluster`,
-      });
+      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', externalSecretCheck(props, props.engine.engineType,
+        RDS_CLUSTER_MAX_PASSWORD_LENGTH, `the RDS ${props.engine.engineType} cluster`));
       // The cluster resource only: the check is itself a child of this construct.
       this.preflightCheck.guard(this.node.defaultChild!);
     }
@@ -125,15 +109,7 @@ export class ExternalSecretDatabaseCluster extends rds.DatabaseCluster {
 /** What `rds.DatabaseCluster` is given: the caller's props with the safe defaults and the external secret's credentials. */
 function clusterProps(props: ExternalSecretDatabaseClusterProps): rds.DatabaseClusterProps {
   const { secret, usernameKey, passwordKey, preflightCheck, attachSecret, ...cluster } = props;
-  const storageEncrypted = props.storageEncrypted ?? true;
-  return {
-    ...cluster,
-    credentials: externalSecretCredentials(props),
-    storageEncrypted,
-    storageEncryptionKey: storageEncrypted ? props.storageEncryptionKey ?? secret.encryptionKey : undefined,
-    deletionProtection: props.deletionProtection ?? true,
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
-  };
+  return { ...cluster, credentials: externalSecretCredentials(props), ...safeStorage(props, secret.encryptionKey) };
 }
 
 function validate(scope: Construct, id: string, props: ExternalSecretDatabaseClusterProps): void {

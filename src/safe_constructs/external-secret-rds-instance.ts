@@ -1,15 +1,15 @@
 import {
-  Duration, RemovalPolicy, Token,
+  Duration, Token,
   aws_kms as kms,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Problems, WarningId, show, warnAboutChoices } from './private/errors';
-import { rdsMaxPasswordLength, rdsRejectedPasswordCharacters } from './private/passwords';
+import { rdsMaxPasswordLength } from './private/passwords';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
-import { RDS_BACKUP_RETENTION, RDS_PORT, checkRdsIdentifier, rdsPortFix } from './private/rds';
-import { externalSecretCredentials, validateExternalSecret } from './private/secrets';
+import { RDS_BACKUP_RETENTION, RDS_PORT, checkRdsIdentifier, rdsPortFix, safeStorage, storageChoiceWarnings } from './private/rds';
+import { externalSecretCheck, externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
@@ -120,21 +120,12 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
     // Checked before rds.DatabaseInstance sees the props, which fails obscurely on some of them.
     validate(scope, id, props);
     super(scope, id, instanceProps(props));
-    const usernameKey = props.usernameKey ?? 'username';
-    const passwordKey = props.passwordKey ?? 'password';
     this.externalSecret = props.secret;
     this.warnAboutUnsafeChoices(props);
 
     if (props.preflightCheck ?? true) {
-      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', {
-        secret: props.secret,
-        requiredKeys: [...new Set([usernameKey, passwordKey])],
-        passwordKey,
-        rejectedPasswordCharacters: rdsRejectedPasswordCharacters(props.engine.engineType),
-        minPasswordLength: 8,
-        maxPasswordLength: rdsMaxPasswordLength(props.engine.engineType),
-        consumer: `the RDS ${props.engine.engineType} instance`,
-      });
+      this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', externalSecretCheck(props, props.engine.engineType,
+        rdsMaxPasswordLength(props.engine.engineType), `the RDS ${props.engine.engineType} instance`));
       // The database resource only: the check is itself a child of this construct.
       this.preflightCheck.guard(this.node.defaultChild!);
     }
@@ -142,14 +133,10 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
 
   private warnAboutUnsafeChoices(props: ExternalSecretRdsInstanceProps): void {
     const unsafe: Array<[boolean, WarningId, string]> = [
-      [props.storageEncrypted === false, 'storageUnencrypted',
-        'storage is not encrypted (storage_encrypted is False); encrypting it later replaces the instance'],
-      [props.deletionProtection === false, 'deletionProtectionOff', 'deletion protection is off (deletion_protection is False)'],
+      ...storageChoiceWarnings(props, 'instance'),
       [props.publiclyAccessible === true, 'publiclyAccessible', 'the instance has a public address (publicly_accessible is True)'],
       [props.backupRetention !== undefined && !props.backupRetention.isUnresolved() && props.backupRetention.toMilliseconds() === 0,
         'backupsOff', 'automated backups are off (backup_retention is zero)'],
-      [props.removalPolicy === RemovalPolicy.DESTROY, 'destroyOnRemoval',
-        'the instance and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)'],
     ];
     warnAboutChoices(this, unsafe);
   }
@@ -162,14 +149,10 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
  */
 function instanceProps(props: ExternalSecretRdsInstanceProps): rds.DatabaseInstanceProps {
   const { secret, usernameKey, passwordKey, preflightCheck, attachSecret, ...instance } = props;
-  const storageEncrypted = props.storageEncrypted ?? true;
   return {
     ...instance,
     credentials: externalSecretCredentials(props),
-    storageEncrypted,
-    storageEncryptionKey: storageEncrypted ? props.storageEncryptionKey ?? secret.encryptionKey : undefined,
-    deletionProtection: props.deletionProtection ?? true,
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+    ...safeStorage(props, secret.encryptionKey),
     publiclyAccessible: props.publiclyAccessible ?? false,
     backupRetention: props.backupRetention ?? Duration.days(7),
   };

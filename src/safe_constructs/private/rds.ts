@@ -1,6 +1,6 @@
 // What RDS accepts of a database's settings, each limit written once. Private.
-import { Duration, Token } from 'aws-cdk-lib';
-import { Bound, DurationBound, ErrorId, Problems, range, show } from './errors';
+import { Duration, RemovalPolicy, Token, aws_kms as kms } from 'aws-cdk-lib';
+import { Bound, DurationBound, ErrorId, Problems, WarningId, range, show } from './errors';
 
 /**
  * The ports an RDS instance or cluster may listen on.
@@ -38,4 +38,37 @@ export function checkRdsIdentifier(problems: Problems, id: ErrorId, prop: string
   problems.prop(id, prop, `is not a ${what} identifier RDS accepts, got: ${show(identifier)}`,
     `use 1 to ${RDS_IDENTIFIER_MAX} letters, digits or hyphens, starting with a letter, without two hyphens in a row or one at the end; `
     + 'or omit it for a generated one');
+}
+
+/** The storage choices every database of the library defaults to the safe side (`K`: the key type its L2 takes). */
+export interface StorageChoices<K = kms.IKey> {
+  readonly storageEncrypted?: boolean;
+  readonly storageEncryptionKey?: K;
+  readonly deletionProtection?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Encrypted storage (with the given key, else `defaultKey`), deletion protection, and a snapshot on
+ * removal: each turned off only by an explicit prop.
+ */
+export function safeStorage<K>(props: StorageChoices<K>, defaultKey: K | undefined): StorageChoices<K> {
+  const storageEncrypted = props.storageEncrypted ?? true;
+  return {
+    storageEncrypted,
+    storageEncryptionKey: storageEncrypted ? props.storageEncryptionKey ?? defaultKey : undefined,
+    deletionProtection: props.deletionProtection ?? true,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+  };
+}
+
+/** The warnings for each safe storage default turned off, for `what` ("instance", "cluster"). */
+export function storageChoiceWarnings(props: StorageChoices<unknown>, what: string): Array<[boolean, WarningId, string]> {
+  return [
+    [props.storageEncrypted === false, 'storageUnencrypted',
+      `storage is not encrypted (storage_encrypted is False); encrypting it later replaces the ${what}`],
+    [props.deletionProtection === false, 'deletionProtectionOff', 'deletion protection is off (deletion_protection is False)'],
+    [props.removalPolicy === RemovalPolicy.DESTROY, 'destroyOnRemoval',
+      `the ${what} and its data are deleted, without a snapshot, when it leaves the stack (removal_policy is DESTROY)`],
+  ];
 }

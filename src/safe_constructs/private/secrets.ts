@@ -5,6 +5,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { Problems, propName, show } from './errors';
+import { rdsRejectedPasswordCharacters } from './passwords';
 
 /**
  * The ARN an IAM statement names for a secret: the full ARN when it is known, otherwise the
@@ -181,6 +182,24 @@ export function externalSecretCredentials(props: ExternalSecretKeys): rds.Creden
     props.secret.secretValueFromJson(props.passwordKey ?? 'password'),
   );
   return props.attachSecret ? { ...fromPassword, secret: props.secret } : fromPassword;
+}
+
+/**
+ * What the pre-flight check of a database's external secret reads: both keys, and a password the
+ * engine accepts (8 characters at least for every engine, at most `maxPasswordLength`).
+ */
+export function externalSecretCheck(props: ExternalSecretKeys, engineType: string, maxPasswordLength: number, consumer: string) {
+  const usernameKey = props.usernameKey ?? 'username';
+  const passwordKey = props.passwordKey ?? 'password';
+  return {
+    secret: props.secret,
+    requiredKeys: [...new Set([usernameKey, passwordKey])],
+    passwordKey,
+    rejectedPasswordCharacters: rdsRejectedPasswordCharacters(engineType),
+    minPasswordLength: 8,
+    maxPasswordLength,
+    consumer,
+  };
 }
 
 /** The keys of an external secret must be usable in a dynamic reference, and two; another account's secret needs its complete ARN. */
