@@ -312,9 +312,9 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::Batch::ComputeEnvironment',
     property: 'ComputeResources.LaunchTemplate',
-    // EBS encryption by default is off in an account and region until it is turned on
-    // (https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html): without a launch
-    // template that encrypts them, the instances Batch launches have unencrypted volumes.
+    // EBS encryption by default is a setting of an account and region that must be turned on
+    // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableEbsEncryptionByDefault.html): without a
+    // launch template that encrypts them, the instances Batch launches have unencrypted volumes.
     encryptedByDefault: false,
     updateBehavior: UpdateBehavior.SOME_INTERRUPTION,
     updateNote: 'an infrastructure update of the environment: Batch replaces its instances',
