@@ -68,7 +68,7 @@ export const ERRORS = {
   SameEndpointTwice: { by: '`PostgresReplication`', when: '`source` and `target` are one endpoint' },
   SchemasInvalid: { by: '`PostgresReplication`', when: '`schemas` is empty or names something that is no schema name' },
   SecretAllowsRejectedCharacters: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint` (synth)', when: 'the secret generates passwords with characters DMS rejects' },
-  SecretKeyInvalid: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`username_key` or `password_key` is empty or holds `:`, `{`, `}`' },
+  SecretKeyInvalid: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`username_key` or `password_key` is empty, holds `:`, `{`, `}` or a control character (a line break), or ends in `\\`' },
   SecretKeysSame: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`username_key` and `password_key` are the same' },
   SecretLacksHostAndPort: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint`', when: 'the secret is the one RDS manages, which has no host or port' },
   SecretLacksKeys: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint` (synth)', when: 'the secret will not hold `username`, `password`, `host` and `port`' },
