@@ -146,10 +146,9 @@ def test_an_endpoint_dms_does_not_know_fails_at_once():
 # --- the first-rotation gate ---------------------------------------------------------------------
 
 
-def test_a_finished_rotation_passes_and_a_pending_one_is_waited_for(aws):
+def test_a_pending_rotation_is_waited_for(aws):
     client = boto3.client("secretsmanager", region_name=REGION)
     arn = client.create_secret(Name="dms_reader", SecretString=json.dumps({"username": "dms_reader", "password": "first"}))["ARN"]
-    first = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
     # createSecret, as AWS's rotation functions do it: a new version staged AWSPENDING only
     client.put_secret_value(SecretId=arn, ClientRequestToken="0" * 32, VersionStages=["AWSPENDING"],
                             SecretString=json.dumps({"username": "dms_reader", "password": "second"}))
@@ -157,19 +156,24 @@ def test_a_finished_rotation_passes_and_a_pending_one_is_waited_for(aws):
     assert gates.rotation_state(client, arn)[:2] == (False, ["0" * 32])
     with pytest.raises(gates.GateFailed, match=r"version 0{32} is still AWSPENDING"):
         gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
-    # finishSecret: AWSCURRENT moves to the new version (and AWSPREVIOUS to the first)
-    [(first_version, _)] = first.items()
-    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId="0" * 32,
-                                       RemoveFromVersionId=first_version)
-    gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
 
 
-def test_a_secret_never_rotated_is_not_taken_for_a_rotated_one(aws):
+def test_an_attached_secret_is_not_taken_for_a_rotated_one_until_secrets_manager_reports_a_rotation(aws):
     client = boto3.client("secretsmanager", region_name=REGION)
-    arn = client.create_secret(Name="never", SecretString="{}")["ARN"]
-    with pytest.raises(gates.GateFailed, match=r"AWSCURRENT has not moved off the first version"):
-        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": arn}}, client, deadline=60,
-                                clock=FakeClock())
+    arn = client.create_secret(Name="master", SecretString=json.dumps({"username": "postgres", "password": "first"}))["ARN"]
+    # What SecretTargetAttachment does: a new version with host, port and engine; AWSCURRENT moves to it
+    # and the first version becomes AWSPREVIOUS, before any rotation
+    client.put_secret_value(SecretId=arn, SecretString=json.dumps(
+        {"username": "postgres", "password": "first", "host": "db.example", "port": 5432, "engine": "postgres"}))
+    stages = [s for s in client.describe_secret(SecretId=arn)["VersionIdsToStages"].values()]
+    assert sorted(stages) == [["AWSCURRENT"], ["AWSPREVIOUS"]]
+    event = {"RequestType": "Create", "ResourceProperties": {"SecretId": arn}}
+    with pytest.raises(gates.GateFailed, match=r"Secrets Manager reports no completed rotation \(DescribeSecret has no LastRotatedDate\)"):
+        gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
+    # moto completes a rotation without a function at once, and reports it as AWS does
+    client.rotate_secret(SecretId=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    assert "LastRotatedDate" in client.describe_secret(SecretId=arn)
+    gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
 
 
 def stubbed_secrets():
@@ -194,6 +198,47 @@ def test_a_stuck_rotation_fails_at_the_bound_naming_its_function_log_group_and_t
     assert "Its function reports why in /aws/lambda/SecretsManagerPaymentsRotation" in message
     assert "no network path from the function to the database or to Secrets Manager" in message
     assert "Until AWSPENDING is cleared, later rotations are refused" in message
+
+
+def describe(rotated=None):
+    response = {"ARN": SECRET, "Name": "master", "RotationEnabled": True, "RotationLambdaARN": ROTATION_FUNCTION}
+    return {**response, "LastRotatedDate": rotated} if rotated else response
+
+
+def versions(*stages):
+    when = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)
+    return {"ARN": SECRET, "Versions": [{"VersionId": c * 32, "VersionStages": s, "CreatedDate": when} for c, s in stages]}
+
+
+def test_an_attached_secrets_first_rotation_is_followed_from_the_attachment_to_its_completion():
+    # On the API's own shapes: the attachment's version (AWSCURRENT moved, AWSPREVIOUS there, nothing rotated),
+    # then the rotation's AWSPENDING version, then the rotation completed: LastRotatedDate, AWSCURRENT on its version
+    client, stubber = stubbed_secrets()
+    rotated = datetime.datetime(2026, 12, 3, 10, 5, tzinfo=datetime.timezone.utc)
+    for metadata, stages in [
+        (describe(), versions(("a", ["AWSPREVIOUS"]), ("b", ["AWSCURRENT"]))),
+        (describe(), versions(("a", ["AWSPREVIOUS"]), ("b", ["AWSCURRENT"]), ("c", ["AWSPENDING"]))),
+        (describe(rotated), versions(("b", ["AWSPREVIOUS"]), ("c", ["AWSCURRENT", "AWSPENDING"]))),
+    ]:
+        stubber.add_response("describe_secret", metadata, {"SecretId": SECRET})
+        stubber.add_response("list_secret_version_ids", stages, {"SecretId": SECRET})
+    clock = FakeClock()
+    with stubber:
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": SECRET}}, client, deadline=600,
+                                clock=clock)
+    assert clock.slept == 2
+    stubber.assert_no_pending_responses()
+
+
+def test_an_attached_secret_never_rotated_fails_at_the_bound():
+    client, stubber = stubbed_secrets()
+    for _ in range(POLLS_IN_600_SECONDS):
+        stubber.add_response("describe_secret", describe(), {"SecretId": SECRET})
+        stubber.add_response("list_secret_version_ids", versions(("a", ["AWSPREVIOUS"]), ("b", ["AWSCURRENT"])), {"SecretId": SECRET})
+    with stubber, pytest.raises(gates.GateFailed, match=r"has not finished within the gate's bound: Secrets Manager reports no "
+                                                        r"completed rotation"):
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": SECRET}}, client, deadline=600,
+                                clock=FakeClock())
 
 
 def test_rotation_turned_off_fails_at_once():

@@ -9,11 +9,15 @@ hour for a custom resource that does not answer):
   `DescribeConnections` until each is `successful` or `failed`. A failure carries DMS's
   `LastFailureMessage` and the endpoint's name.
   Resource properties: ReplicationInstanceArn, EndpointArns, TimeoutSeconds.
-- `rotation_handler`: the first rotation of a secret has finished: no `AWSPENDING` version left
-  apart from `AWSCURRENT` (RotateSecret: "If the AWSPENDING staging label is present but not
-  attached to the same version as AWSCURRENT ... a previous rotation request is still in
-  progress"), and `AWSCURRENT` moved off the first version (`AWSPREVIOUS` exists). It reads the
-  secret's metadata, never its value. Resource properties: SecretId, TimeoutSeconds.
+- `rotation_handler`: the first rotation of a secret has finished: Secrets Manager reports a
+  rotation it completed (DescribeSecret's `LastRotatedDate`; ListSecrets: "The most recent date and
+  time that the Secrets Manager rotation process was successfully completed. This value is null if
+  the secret hasn't ever rotated"), and no `AWSPENDING` version is left apart from `AWSCURRENT`
+  (RotateSecret: "If the AWSPENDING staging label is present but not attached to the same version
+  as AWSCURRENT ... a previous rotation request is still in progress"). A moved `AWSCURRENT` (an
+  `AWSPREVIOUS` version) proves nothing: attaching a secret to its database writes a new version
+  before any rotation. It reads the secret's metadata, never its value. Resource properties:
+  SecretId, TimeoutSeconds.
 
 Delete does nothing. Every failure names what to check.
 """
@@ -131,13 +135,17 @@ def test_connections(event, client, deadline, clock=None):
 
 
 def rotation_state(client, secret_id):
-    """(finished, stuck versions, the rotation function's ARN): finished when AWSCURRENT has moved and nothing is pending."""
+    """(finished, stuck versions, the secret's metadata): finished when a rotation completed and nothing is pending.
+
+    Only a completed rotation sets LastRotatedDate; AWSCURRENT also moves when a secret is attached to its
+    database (SecretTargetAttachment writes a version), so it is no proof of a rotation.
+    """
     metadata = client.describe_secret(SecretId=secret_id)
     versions = client.list_secret_version_ids(SecretId=secret_id)["Versions"]
     stages = {v["VersionId"]: v.get("VersionStages", []) for v in versions}
     pending = [v for v, s in stages.items() if "AWSPENDING" in s and "AWSCURRENT" not in s]
-    moved = any("AWSPREVIOUS" in s for s in stages.values())
-    return moved and not pending, pending, metadata
+    rotated = metadata.get("LastRotatedDate") is not None
+    return rotated and not pending, pending, metadata
 
 
 def wait_for_rotation(event, client, deadline, clock=None):
@@ -158,7 +166,7 @@ def wait_for_rotation(event, client, deadline, clock=None):
         function = metadata.get("RotationLambdaARN", "")
         logs = f"/aws/lambda/{function.rsplit(':', 1)[-1]}" if function else "the rotation function's log group"
         state = (f"version {', '.join(pending)} is still AWSPENDING" if pending
-                 else "AWSCURRENT has not moved off the first version")
+                 else "Secrets Manager reports no completed rotation (DescribeSecret has no LastRotatedDate)")
         wait(clock, deadline, f"the first rotation of secret {secret_id} has not finished within the gate's bound: {state}. "
                               f"Its function reports why in {logs}. The troubleshooting guide's usual causes: no network path "
                               "from the function to the database or to Secrets Manager (an interface endpoint or a NAT route, "
