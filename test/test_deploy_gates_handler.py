@@ -306,3 +306,106 @@ def test_the_bound_never_passes_the_functions_own_time(response_url):
     deadlines = []
     gates.answer(cfn_event(url), Short(), deadlines.append, clock=FakeClock())
     assert deadlines == [90] and received[0]["Status"] == "SUCCESS"  # 120 s left, less the 30 s margin
+
+
+# --- deletion protection, turned on once the database exists -------------------------------------
+#
+# Played against botocore's Stubber, which holds each call and answer to the RDS and CloudFormation API
+# models. What decides is the stack's status when CloudFormation deletes the custom resource: only the
+# rollback of the stack's failed creation (ROLLBACK_IN_PROGRESS) turns protection off.
+
+STACK = f"arn:aws:cloudformation:{REGION}:123456789012:stack/Orders/11111111-2222-3333-4444-555555555555"
+
+
+def stubbed(service):
+    client = boto3.client(service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def protection_event(request, kind="instance", identifier="orders-db"):
+    return {"RequestType": request, "StackId": STACK, "ResourceProperties": {"Kind": kind, "Identifier": identifier}}
+
+
+def stack_status(stubber, status):
+    stubber.add_response("describe_stacks", {"Stacks": [{"StackName": "Orders", "StackId": STACK, "StackStatus": status,
+                                                         "CreationTime": datetime.datetime(2026, 12, 3)}]},
+                         {"StackName": STACK})
+
+
+def instance_protection(stubber, on, identifier="orders-db"):
+    stubber.add_response("modify_db_instance", {"DBInstance": {"DBInstanceIdentifier": identifier}},
+                         {"DBInstanceIdentifier": identifier, "DeletionProtection": on})
+
+
+def described(stubber, on, identifier="orders-db"):
+    stubber.add_response("describe_db_instances", {"DBInstances": [{"DBInstanceIdentifier": identifier, "DeletionProtection": on}]},
+                         {"DBInstanceIdentifier": identifier})
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update"])
+def test_protection_is_turned_on_once_the_database_exists_and_on_every_update_never_off(request_type):
+    rds, rds_stub = stubbed("rds")
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    # a database still busy after its creation is waited for, within the bound
+    rds_stub.add_client_error("modify_db_instance", "InvalidDBInstanceState", "DB instance is not available",
+                              expected_params={"DBInstanceIdentifier": "orders-db", "DeletionProtection": True})
+    instance_protection(rds_stub, True)
+    described(rds_stub, False)  # RDS reports the change a moment later
+    described(rds_stub, True)
+    clock = FakeClock()
+    with rds_stub, cfn_stub:
+        reason = gates.protect(protection_event(request_type), rds, cloudformation, deadline=600, clock=clock)
+    assert reason == "deletion protection is on for DB instance orders-db" and clock.slept == 2
+    rds_stub.assert_no_pending_responses()
+
+
+def test_the_rollback_of_the_stacks_creation_turns_protection_off_so_that_the_new_database_is_deleted():
+    rds, rds_stub = stubbed("rds")
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    stack_status(cfn_stub, "ROLLBACK_IN_PROGRESS")
+    instance_protection(rds_stub, False)
+    described(rds_stub, False)
+    with rds_stub, cfn_stub:
+        reason = gates.protect(protection_event("Delete"), rds, cloudformation, deadline=600, clock=FakeClock())
+    assert reason == ("deletion protection is off for DB instance orders-db, which the rollback of the stack's creation deletes")
+    rds_stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("status", ["DELETE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                                    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS"])
+def test_a_stack_deletion_a_removal_and_an_update_leave_protection_on(status):
+    rds, rds_stub = stubbed("rds")  # no RDS answer stubbed: any RDS call fails the test
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    stack_status(cfn_stub, status)
+    with rds_stub, cfn_stub:
+        reason = gates.protect(protection_event("Delete"), rds, cloudformation, deadline=600, clock=FakeClock())
+    assert reason == f"deletion protection stays on for DB instance orders-db: the stack is {status}, not the rollback of its creation"
+
+
+def test_a_rollback_before_the_database_exists_and_a_cluster():
+    rds, rds_stub = stubbed("rds")
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    stack_status(cfn_stub, "ROLLBACK_IN_PROGRESS")
+    rds_stub.add_client_error("modify_db_instance", "DBInstanceNotFound", "DBInstance orders-db not found")
+    stack_status(cfn_stub, "CREATE_IN_PROGRESS")
+    rds_stub.add_response("modify_db_cluster", {"DBCluster": {"DBClusterIdentifier": "ledger"}},
+                          {"DBClusterIdentifier": "ledger", "DeletionProtection": True})
+    rds_stub.add_response("describe_db_clusters", {"DBClusters": [{"DBClusterIdentifier": "ledger", "DeletionProtection": True}]},
+                          {"DBClusterIdentifier": "ledger"})
+    with rds_stub, cfn_stub:
+        assert gates.protect(protection_event("Delete"), rds, cloudformation, 600, FakeClock()) == (
+            "nothing to do: DB instance orders-db does not exist")
+        assert gates.protect(protection_event("Create", "cluster", "ledger"), rds, cloudformation, 600, FakeClock()) == (
+            "deletion protection is on for DB cluster ledger")
+
+
+def test_a_refusal_fails_the_deploy_with_rds_own_words_and_delete_is_answered(response_url):
+    rds, rds_stub = stubbed("rds")
+    rds_stub.add_client_error("modify_db_instance", "AccessDenied", "not authorized to perform: rds:ModifyDBInstance")
+    with rds_stub, pytest.raises(gates.GateFailed, match=r"RDS refused to turn deletion protection on for DB instance orders-db "
+                                                         r"\(AccessDenied: .*rds:ModifyDBInstance"):
+        gates.set_deletion_protection(rds, "instance", "orders-db", True, 600, FakeClock())
+    # the handler answers Delete too (the gates skip it), with what it did as the reason
+    url, received = response_url
+    gates.answer(cfn_event(url, request="Delete"), Context(), lambda deadline: "kept", clock=FakeClock(), on_delete=True)
+    assert [(r["Status"], r["Reason"]) for r in received] == [("SUCCESS", "kept")]

@@ -281,9 +281,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     for (const owner of this.tableOwners) {
       if (Token.isUnresolved(owner)) continue;
       let wrong: string | undefined;
-      if (!POSTGRES_NAME.test(owner)) wrong = `holds a name the function does not accept, got: ${show(owner)}`;
-      else if (seen.has(owner)) wrong = `names ${show(owner)} twice`;
-      else if (/^(public|pg_.*|rds.*)$/i.test(owner)) {
+      if (!POSTGRES_NAME.test(owner)) {wrong = `holds a name the function does not accept, got: ${show(owner)}`;} else if (seen.has(owner)) {wrong = `names ${show(owner)} twice`;} else if (/^(public|pg_.*|rds.*)$/i.test(owner)) {
         wrong = `names ${show(owner)}, a role PostgreSQL or RDS reserves, which the master cannot be made a member of`;
       }
       seen.add(owner);
