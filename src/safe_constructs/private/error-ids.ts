@@ -80,6 +80,7 @@ export const ERRORS = {
   SetIdentifierLength: { by: '`WeightedAliasRecord`', when: '`set_identifier` is not 1 to 128 characters' },
   SlotNameInvalid: { by: '`SecureDmsPostgresEndpoint`', when: '`slot_name` is not lower-case letters, digits and underscores (63 at most)' },
   SubnetsInOneZone: { by: '`PostgresReplication`', when: '`vpc_subnets` select subnets in fewer than two Availability Zones' },
+  TableOwnersInvalid: { by: '`PostgresDatabaseUser`', when: '`table_owners` holds something that is no plain PostgreSQL name, a name twice, or a role PostgreSQL or RDS reserves (`public`, `pg_*`, `rds*`)' },
   UnencryptedAtRest: { by: '`EncryptionAspect` (synth)', when: 'a resource is stored unencrypted (or, for Redshift, `Encrypted: false` fails the create)' },
   UnencryptedInTransit: { by: '`EncryptionAspect` (synth)', when: 'a resource\'s traffic is not encrypted in transit' },
   UsernameInvalid: { by: '`RotatingSecret`', when: '`username` is not a name RDS and DMS accept' },
