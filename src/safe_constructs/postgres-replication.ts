@@ -8,6 +8,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DmsAccountRoles } from './dms-account-roles';
 import { DmsConnectionGate } from './dms-connection-gate';
+import { DmsEndpointType } from './dms-endpoint-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { render, renderedStack } from './private/cfn';
 import { Bound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
@@ -16,7 +17,7 @@ import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
 import { RotatingSecret } from './rotating-secret';
-import { DmsEndpointType, SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
+import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
 /**
  * The replication engine pinned by default: the oldest DMS version documented for PostgreSQL 17

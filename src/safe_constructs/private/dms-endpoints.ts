@@ -37,12 +37,28 @@ export function dmsSecretAccessRole(scope: Construct, secret: secretsmanager.ISe
   return role;
 }
 
+/** What an endpoint's engine declares that the shared checks read: its TLS modes, and its name in messages. */
+export interface DmsEngineTls {
+  readonly sslModes: string[];
+  readonly description: string;
+}
+
+/** A TLS mode as its enum member's name: `VERIFY_FULL`. */
+function sslModeName(mode: string): string {
+  return mode.toUpperCase().replace(/-/g, '_');
+}
+
 /** The problems of the props every secret-backed DMS endpoint shares; a warning for TLS turned off. */
-export function validateDmsEndpoint(scope: Construct, problems: Problems, props: DmsEndpointCommon): void {
+export function validateDmsEndpoint(scope: Construct, problems: Problems, props: DmsEndpointCommon, engine: DmsEngineTls): void {
+  if (!engine.sslModes.includes(props.sslMode)) {
+    problems.prop('SslModeUnsupported', 'sslMode', `is ${sslModeName(props.sslMode)}, which DMS does not support for ${engine.description}`,
+      `use DmsSslMode.${engine.sslModes.filter((mode) => mode !== 'none').map(sslModeName).join(' or ')}`);
+  }
+  const encrypting = ['require', 'verify-full'].filter((mode) => engine.sslModes.includes(mode));
   const verifying = props.sslMode === 'verify-ca' || props.sslMode === 'verify-full';
   if (verifying && !props.certificateArn) {
     problems.prop('CertificateMissing', 'certificateArn', `is required with ${propName('sslMode')} ${props.sslMode}, and none was given`,
-      'import the server\'s CA into DMS (AWS::DMS::Certificate) and pass its ARN, or use DmsSslMode.REQUIRE');
+      `import the server's CA into DMS (AWS::DMS::Certificate) and pass its ARN${engine.sslModes.includes('require') ? ', or use DmsSslMode.REQUIRE' : ''}`);
   }
   if (!verifying && props.certificateArn) {
     problems.prop('CertificateUnused', 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got ${propName('sslMode')}: ${props.sslMode}`,
@@ -51,7 +67,7 @@ export function validateDmsEndpoint(scope: Construct, problems: Problems, props:
   if (props.sslMode === 'none') {
     warn(scope, 'dmsSslNone',
       'ssl_mode (sslMode) is NONE: DMS and the database exchange credentials and data in clear text; '
-      + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
+      + `use DmsSslMode.${encrypting.map(sslModeName).join(' or ')} unless the database cannot speak TLS`);
   }
   if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
     && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {

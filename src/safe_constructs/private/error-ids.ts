@@ -79,6 +79,7 @@ export const ERRORS = {
   SetIdentifierDuplicate: { by: '`WeightedAliasRecord` (synth), `WeightedTrafficShift`', when: 'two records of one group share a set identifier' },
   SetIdentifierLength: { by: '`WeightedAliasRecord`', when: '`set_identifier` is not 1 to 128 characters' },
   SlotNameInvalid: { by: '`SecureDmsPostgresEndpoint`', when: '`slot_name` is not lower-case letters, digits and underscores (63 at most)' },
+  SslModeUnsupported: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint`', when: '`ssl_mode` is a mode DMS does not support for the endpoint\'s engine' },
   SubnetsInOneZone: { by: '`PostgresReplication`', when: '`vpc_subnets` select subnets in fewer than two Availability Zones' },
   UnencryptedAtRest: { by: '`EncryptionAspect` (synth)', when: 'a resource is stored unencrypted (or, for Redshift, `Encrypted: false` fails the create)' },
   UnencryptedInTransit: { by: '`EncryptionAspect` (synth)', when: 'a resource\'s traffic is not encrypted in transit' },

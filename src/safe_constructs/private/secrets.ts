@@ -17,6 +17,11 @@ export function secretArnForPolicy(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 
+/** The id a consumer names a secret by: its full ARN when it is known, otherwise its (partial) ARN. */
+export function secretIdOf(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? secret.secretArn;
+}
+
 /**
  * Lets `grantee` read one secret: `GetSecretValue` and `DescribeSecret` on its ARN, and `Decrypt`
  * and `DescribeKey` on its customer-managed key when it has one. Written out rather than
