@@ -3,6 +3,7 @@
 export * from './dms-account-roles';
 export * from './dms-connection-gate';
 export * from './dms-endpoint-props';
+export * from './dms-replication-props';
 export * from './encryption-aspect';
 export * from './encryption-coverage';
 export * from './external-secret-database-cluster';
