@@ -5,18 +5,34 @@ import re
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "safe_constructs"
 IMPORT = re.compile(r"^import (?:type )?\{[^}]*\} from '([^']+)';", re.M)
-# The public data types private code produces (the coverage rows); never a construct.
-PUBLIC_DATA_TYPES = {"encryption-coverage"}
 
 
 def local_imports(path):
-    return [(path.parent / target).resolve() for target in IMPORT.findall(path.read_text()) if target.startswith(".")]
+    found = []
+    for target in IMPORT.findall(path.read_text()):
+        if target.startswith("."):
+            resolved = (path.parent / target).resolve()
+            found.append(resolved.with_suffix(".ts") if resolved.suffix != ".ts" else resolved)
+    return found
 
 
-def test_private_code_imports_nothing_above_it_but_the_public_data_types_it_produces():
-    upward = [(p.name, t.name) for p in (SRC / "private").glob("*.ts") for t in local_imports(p)
-              if t.parent != SRC / "private" and t.stem not in PUBLIC_DATA_TYPES]
-    assert upward == []
+def reaches(start, goal, seen=None):
+    """Whether `start` imports `goal`, directly or through other files of src/."""
+    seen = set() if seen is None else seen
+    for target in local_imports(start):
+        if target == goal or (target not in seen and target.exists() and (seen.add(target) or reaches(target, goal, seen))):
+            return True
+    return False
+
+
+def test_private_code_imports_a_construct_it_serves_only_where_the_construct_does_not_import_it_back():
+    # As aws-rds's private helpers import the constructs they serve (private/secret-checks.ts creates the
+    # SecretPreflightCheck): never the reverse, never the package's index, never a rule.
+    upward = [(p.name, t.relative_to(SRC).as_posix()) for p in (SRC / "private").glob("*.ts") for t in local_imports(p)
+              if t.parent != SRC / "private"]
+    assert upward, "no private module imports a construct: the rule below tests nothing"
+    assert not [(p, t) for p, t in upward if t == "index.ts" or t.startswith("rules/")]
+    assert not [(p, t) for p, t in upward if reaches(SRC / t, SRC / "private" / p)], "imported back"
 
 
 def test_nothing_outside_private_and_rules_is_a_helper_module():

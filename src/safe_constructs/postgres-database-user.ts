@@ -14,9 +14,9 @@ import { Problems, checkAtSynth, show } from './private/errors';
 import { functionRoleWithLogs } from './private/functions';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME, POSTGRES_NAME_FIX } from './private/postgres-names';
-import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, isSecretCreatedInApp, missingKeysProblem, waitForAttachment } from './private/secrets';
+import { checkSecretContent } from './private/secret-checks';
+import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, secretIdOf, waitForAttachment } from './private/secrets';
 import { RotatingSecret } from './rotating-secret';
-import { SecretPreflightCheck } from './secret-preflight-check';
 
 /** The handler and its vendored PostgreSQL driver (pure Python), shipped in the package. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'postgres-user');
@@ -190,8 +190,8 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::PostgresDatabaseUser',
       properties: {
-        MasterSecretArn: props.masterSecret.secretFullArn ?? props.masterSecret.secretArn,
-        UserSecretArn: props.userSecret.secretFullArn ?? props.userSecret.secretArn,
+        MasterSecretArn: secretIdOf(props.masterSecret),
+        UserSecretArn: secretIdOf(props.userSecret),
         Database: props.databaseName,
         Schema: props.schemaName,
         DmsSchema: this.dmsSchemaName,
@@ -254,22 +254,18 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
    */
   private checkMasterSecret(props: PostgresDatabaseUserProps): void {
     if (props.databaseEndpoint) return;
-    if (isSecretCreatedInApp(props.masterSecret)) {
-      checkAtSynth(this, (problems) => {
-        const lacking = missingKeysProblem(props.masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the function');
-        if (lacking) {
-          problems.add('MasterSecretLacksHost', lacking,
-            'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)');
-        }
-      });
-      return;
-    }
-    const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
+    checkSecretContent(this, {
       secret: props.masterSecret,
+      prop: 'masterSecret',
       requiredKeys: ['username', 'password', 'host'],
-      consumer: 'the database-user function, which logs in with the master secret (or pass databaseEndpoint, then host is not needed)',
+      consumer: 'the function',
+      consumerAtDeploy: 'the database-user function, which logs in with the master secret (or pass databaseEndpoint, then host is not needed)',
+      lacksKeys: {
+        id: 'MasterSecretLacksHost',
+        fix: 'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)',
+      },
+      checkId: 'MasterSecretCheck',
+      guards: [this.resource],
     });
-    check.guard(this.resource);
-    waitForAttachment(props.masterSecret, this, [check.resource]);
   }
 }

@@ -8,8 +8,8 @@ import { Bound, DurationBound, Problems, checkAtSynth, propName, show, warn } fr
 import { checkSecretReader } from './private/network-paths';
 import { CONSUMER_REJECTED_PASSWORD_CHARACTERS, missingCharacters, rdsMaxPasswordLength } from './private/passwords';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
-import { isRdsManagedMasterSecret, isSecretCreatedInApp, missingKeysProblem, waitForAttachment } from './private/secrets';
-import { SecretPreflightCheck } from './secret-preflight-check';
+import { checkSecretContent } from './private/secret-checks';
+import { isRdsManagedMasterSecret, secretIdOf } from './private/secrets';
 
 /**
  * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses (shell
@@ -162,7 +162,7 @@ export class RotatingSecret extends secretsmanager.Secret {
       removalPolicy,
       generateSecretString: {
         secretStringTemplate: masterSecret
-          ? Stack.of(scope).toJsonString({ username, masterarn: masterSecret.secretFullArn ?? masterSecret.secretArn })
+          ? Stack.of(scope).toJsonString({ username, masterarn: secretIdOf(masterSecret) })
           : JSON.stringify({ username }),
         generateStringKey: 'password',
         passwordLength: passwordLength ?? 30,
@@ -195,25 +195,20 @@ export class RotatingSecret extends secretsmanager.Secret {
    */
   private checkMasterSecret(masterSecret: secretsmanager.ISecret): void {
     if (isRdsManagedMasterSecret(masterSecret)) return;
-    const required = ['username', 'password', 'host', 'engine'];
-    if (isSecretCreatedInApp(masterSecret)) {
-      checkAtSynth(this, (problems) => {
-        const lacking = missingKeysProblem(masterSecret, 'masterSecret', required, 'the multi-user rotation');
-        if (lacking) {
-          problems.add('MasterSecretLacksKeys', lacking,
-            'attach the master secret to its database (secret.attach(instance)), which adds host and engine, or use the master '
-            + 'secret RDS manages (the instance\'s MasterUserSecret)');
-        }
-      });
-      return;
-    }
-    const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
+    checkSecretContent(this, {
       secret: masterSecret,
-      requiredKeys: required,
-      consumer: 'the multi-user rotation, which logs in with the master secret',
+      prop: 'masterSecret',
+      requiredKeys: ['username', 'password', 'host', 'engine'],
+      consumer: 'the multi-user rotation',
+      consumerAtDeploy: 'the multi-user rotation, which logs in with the master secret',
+      lacksKeys: {
+        id: 'MasterSecretLacksKeys',
+        fix: 'attach the master secret to its database (secret.attach(instance)), which adds host and engine, or use the master '
+          + 'secret RDS manages (the instance\'s MasterUserSecret)',
+      },
+      checkId: 'MasterSecretCheck',
+      guards: [this.rotationSchedule],
     });
-    check.guard(this.rotationSchedule);
-    waitForAttachment(masterSecret, this, [check.resource]);
   }
 
   /**

@@ -65,7 +65,7 @@ export abstract class SecureDmsEndpointBase extends Construct {
     });
     this.endpoint.node.addDependency(this.role);
     this.endpointArn = this.endpoint.ref;
-    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, common, engine.description, SecretPreflightCheck);
+    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, common, engine.description);
   }
 
   /**

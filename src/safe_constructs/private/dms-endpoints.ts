@@ -1,10 +1,13 @@
 // What every DMS endpoint on a Secrets Manager secret shares: the role DMS reads the secret with,
-// the checks of its props, and the checks of the secret. Private: not exported from index.ts.
+// the checks of its props, and the checks of the secret. Private: not exported from index.ts;
+// SecureDmsEndpointBase reads it.
 import { Stack, Token, aws_dms as dms, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { Construct, IConstruct } from 'constructs';
-import { Problems, checkAtSynth, propName, show, warn } from './errors';
-import { DMS_REJECTED_PASSWORD_CHARACTERS, missingCharacters } from './passwords';
-import { grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp, knownSecretContent, missingKeysProblem, waitForAttachment } from './secrets';
+import { Construct } from 'constructs';
+import { SecretPreflightCheck } from '../secret-preflight-check';
+import { Problems, propName, show, warn } from './errors';
+import { DMS_REJECTED_PASSWORD_CHARACTERS } from './passwords';
+import { checkSecretContent } from './secret-checks';
+import { grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp } from './secrets';
 
 /** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
 const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
@@ -85,55 +88,32 @@ export function validateDmsEndpoint(scope: Construct, problems: Problems, props:
   }
 }
 
-/** What a deploy-time check of a secret is to this module: `SecretPreflightCheck`, passed in (private code imports no construct). */
-export interface SecretCheck {
-  readonly resource: IConstruct;
-  guard(dependent: IConstruct): void;
-}
-
-/** The constructor of a {@link SecretCheck}, with the props this module gives it. */
-export type SecretCheckClass<C extends SecretCheck> = new (scope: Construct, id: string, props: {
-  secret: secretsmanager.ISecret; requiredKeys: string[]; passwordKey: string; rejectedPasswordCharacters: string; consumer: string;
-}) => C;
-
 /**
  * The checks of the endpoint's secret: at synth for a secret of this app (its keys and generated
- * characters), at deploy before the endpoint for one from outside (a `SecretPreflightCheck`). The
- * endpoint (and the check) wait for the secret's attachment, which writes host and port.
+ * characters), at deploy before the endpoint for one from outside. The endpoint (and the check) wait
+ * for the secret's attachment, which writes host and port.
  */
-export function checkDmsEndpointSecret<C extends SecretCheck>(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
-  consumer: string, preflight: SecretCheckClass<C>): C | undefined {
-  const createdInApp = isSecretCreatedInApp(props.secret);
-  let check: C | undefined;
-  if (props.preflightCheck ?? !createdInApp) {
-    check = new preflight(scope, 'SecretCheck', {
-      secret: props.secret,
-      requiredKeys: DMS_SECRET_KEYS,
-      passwordKey: 'password',
-      rejectedPasswordCharacters: DMS_REJECTED_PASSWORD_CHARACTERS,
-      consumer,
-    });
-    check.guard(endpoint);
-  }
-  waitForAttachment(props.secret, scope, [endpoint, ...(check ? [check.resource] : [])]);
-  if (createdInApp) checkAtSynth(scope, (problems) => checkSecretContent(problems, props.secret));
-  return check;
-}
-
-/** At synth, once every attachment is made: the secret will hold what DMS reads. */
-function checkSecretContent(problems: Problems, secret: secretsmanager.ISecret): void {
-  const lacking = missingKeysProblem(secret, 'secret', DMS_SECRET_KEYS, 'DMS');
-  if (lacking) {
-    problems.add('SecretLacksKeys', lacking,
-      'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port');
-  }
-  const excluded = knownSecretContent(secret).excludedCharacters;
-  if (excluded !== undefined) {
-    const allowed = missingCharacters(excluded, DMS_REJECTED_PASSWORD_CHARACTERS);
-    if (allowed) {
-      problems.add('SecretAllowsRejectedCharacters',
-        `${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in endpoint passwords`,
-        'use a RotatingSecret, or exclude those characters in generate_secret_string');
-    }
-  }
+export function checkDmsEndpointSecret(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
+  consumer: string): SecretPreflightCheck | undefined {
+  return checkSecretContent(scope, {
+    secret: props.secret,
+    prop: 'secret',
+    requiredKeys: DMS_SECRET_KEYS,
+    consumer: 'DMS',
+    consumerAtDeploy: consumer,
+    lacksKeys: {
+      id: 'SecretLacksKeys',
+      fix: 'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port',
+    },
+    rejectedCharacters: {
+      characters: DMS_REJECTED_PASSWORD_CHARACTERS,
+      where: 'in endpoint passwords',
+      id: 'SecretAllowsRejectedCharacters',
+      fix: 'use a RotatingSecret, or exclude those characters in generate_secret_string',
+    },
+    atDeploy: props.preflightCheck,
+    checkId: 'SecretCheck',
+    guards: [endpoint],
+    waitForAttachment: [endpoint],
+  });
 }

@@ -60,7 +60,7 @@ function unattached(secret: secretsmanager.ISecret): secretsmanager.ISecret {
 export function isSameSecret(a: secretsmanager.ISecret, b: secretsmanager.ISecret): boolean {
   const [first, second] = [unattached(a), unattached(b)];
   if (first === second) return true;
-  const arn = (secret: secretsmanager.ISecret) => JSON.stringify(Stack.of(secret).resolve(secret.secretFullArn ?? secret.secretArn));
+  const arn = (secret: secretsmanager.ISecret) => JSON.stringify(Stack.of(secret).resolve(secretIdOf(secret)));
   return arn(first) === arn(second);
 }
 
