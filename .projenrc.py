@@ -160,11 +160,12 @@ install_wheel = project.add_task(
 docgen = project.tasks.try_find("docgen")
 docgen.reset("jsii-docgen -o API.md --language python")
 
-# docs/ERRORS.md, RULES.md and README's rule list, generated from the TypeScript tables (no build needed);
-# the tests fail when a committed one is stale.
+# docs/ERRORS.md, RULES.md, README's rule list and coverage table, and the package's index.ts, generated from
+# the TypeScript source (no build needed); the tests fail when a committed one is stale.
 project.add_task(
     "docs",
-    description="Regenerate docs/ERRORS.md, RULES.md and README's rule list from the library's tables (no build needed)",
+    description="Regenerate docs/ERRORS.md, RULES.md, README's rule list and coverage table, and src/safe_constructs/index.ts "
+    "from the library's source (no build needed)",
     exec="node scripts/docs.js",
 )
 

@@ -182,7 +182,7 @@ export class EncryptionAspect implements IAspect {
       for (const [property, value] of Object.entries(overrides)) {
         if (value !== undefined) node.addPropertyOverride(property, value);
       }
-      if (keyArn && rule.resourceType === 'AWS::Logs::LogGroup') this.letLogsUseTheKey(node);
+      if (keyArn && rule.keyPolicy) this.letServiceUseTheKey(node, rule.keyPolicy);
       Annotations.of(node).addInfo(`EncryptionAspect encrypted it: ${rule.property} set${keyArn ? ' with the given key' : ''}`);
       return;
     }
@@ -239,12 +239,12 @@ export class EncryptionAspect implements IAspect {
     return false;
   }
 
-  /** CloudWatch Logs uses a customer-managed key only when the key's policy lets it. */
-  private letLogsUseTheKey(node: CfnResource): void {
+  /** A service that uses a customer-managed key only when the key's policy lets it (CloudWatch Logs), let. */
+  private letServiceUseTheKey(node: CfnResource, keyPolicy: { service: string; actions: string[] }): void {
     const region = Stack.of(node).region;
     this.encryptionKey!.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+      actions: keyPolicy.actions,
+      principals: [new iam.ServicePrincipal(`${keyPolicy.service}.${region}.amazonaws.com`)],
       resources: ['*'], // in a key policy, "*" is the key itself
     }), true);
   }

@@ -13,8 +13,9 @@ import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep }
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
-import { LOB_MAX_SIZE_KB, mergeSettings } from './private/dms-task-settings';
-import { Bound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { mergeSettings } from './private/dms-task-settings';
+import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
 import { cdcSourceFindings } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
@@ -23,14 +24,6 @@ import { secretsManagerEndpointOf } from './private/vpc-endpoints';
 import { RotatingSecret } from './rotating-secret';
 import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
-/**
- * Storage bounds of a replication instance, in GB. The upper bound is the regional quota of all
- * replication instances' storage (30,000 GB, CHAP_Limits); the API documents no lower bound, and
- * 5 GB, the console's smallest, is the safe side.
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Limits.html
- */
-const STORAGE_GB: Bound = { min: 5, max: 30000 };
 
 /** A schema DMS migrates: a PostgreSQL name, with % matching any characters (DMS table mappings). */
 const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_MAX - 1}}$`);
@@ -402,8 +395,8 @@ export class PostgresReplication extends Construct {
         problems.prop('LobMaxSizeUnused', 'lobMaxSizeKb', `is used only with lob_mode (lobMode) LIMITED, got lob_mode: ${lobMode}`,
           'remove lob_max_size_kb, or choose DmsLobMode.LIMITED');
       } else {
-        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, LOB_MAX_SIZE_KB,
-          `give a size in KB ${range(LOB_MAX_SIZE_KB)} (100 MB)`);
+        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, DMS_LOB_MAX_SIZE_KB,
+          `give a size in KB ${range(DMS_LOB_MAX_SIZE_KB)} (100 MB)`);
       }
     }
     this.validateEndpoints(problems, props);
@@ -435,8 +428,8 @@ export class PostgresReplication extends Construct {
         'name a class with its dms. prefix, such as "dms.t3.medium" or "dms.r6i.large"');
     }
     if (props.allocatedStorage !== undefined) {
-      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, STORAGE_GB,
-        `give whole GB ${range(STORAGE_GB)} (the regional quota); 50 is the default`);
+      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, DMS_STORAGE_GB,
+        `give whole GB ${range(DMS_STORAGE_GB)} (the regional quota); 50 is the default`);
     }
     const zones = props.vpc.selectSubnets(props.vpcSubnets).availabilityZones;
     if (!zones.some((zone) => Token.isUnresolved(zone)) && new Set(zones).size < 2) {

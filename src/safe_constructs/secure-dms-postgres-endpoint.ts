@@ -1,18 +1,12 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DmsEndpointType, DmsSecretEndpointProps, DmsSslMode } from './dms-endpoint-props';
-import { Bound, Problems, show } from './private/errors';
+import { Problems, show } from './private/errors';
+import { DMS_HEARTBEAT_MINUTES } from './private/limits';
 import { POSTGRES_NAME, POSTGRES_NAME_FIX, POSTGRES_NAME_MAX } from './private/postgres-names';
 import { secretIdOf } from './private/secrets';
 import { SecureDmsEndpointBase } from './secure-dms-endpoint-base';
 
-/**
- * The heartbeat frequencies accepted, in minutes. DMS states the unit and the default (5), and no
- * bound: refusing 0 and less is the safe side; the upper bound is CloudFormation's Integer.
- *
- * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html
- */
-const HEARTBEAT_MINUTES: Bound = { min: 1, max: 2147483647 };
 
 /**
  * A replication slot's name: "lower-case letters, numbers, and the underscore character", and at
@@ -182,8 +176,8 @@ export class SecureDmsPostgresEndpoint extends SecureDmsEndpointBase {
         + 'source it captures changes from', 'move cdc_settings (cdcSettings) to the SOURCE endpoint');
     }
     if (cdc.heartbeatFrequency !== undefined) {
-      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, HEARTBEAT_MINUTES,
-        `give whole minutes, ${HEARTBEAT_MINUTES.min} at least; 5 is DMS's default`);
+      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, DMS_HEARTBEAT_MINUTES,
+        `give whole minutes, ${DMS_HEARTBEAT_MINUTES.min} at least; 5 is DMS's default`);
     }
     if (cdc.slotName !== undefined && !Token.isUnresolved(cdc.slotName) && !SLOT_NAME.test(cdc.slotName)) {
       problems.prop('SlotNameInvalid', 'slotName', `is not a replication slot name PostgreSQL accepts, got: ${show(cdc.slotName)}`,

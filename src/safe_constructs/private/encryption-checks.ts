@@ -8,19 +8,31 @@ import { ENCRYPTION_RULES } from './encryption-table';
 export { ENCRYPTION_RULES };
 
 /** How one property of one resource type is checked and fixed. */
-export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | 'fixRefusedOnlyWhenSet'> {
+export interface EncryptionRule extends Omit<EncryptionCoverage,
+  'inTransit' | 'fixRefusedOnlyWhenSet' | 'encryptedByDefault' | 'encryptedByDefaultWhen' | 'defaultTurnedOffBy'> {
   readonly inTransit?: boolean;
   readonly fixRefusedOnlyWhenSet?: boolean;
+  /**
+   * Whether AWS encrypts the resource when the property is absent: for every configuration, for none,
+   * or for the configurations named (in words, and their test).
+   */
+  readonly encryptedByDefault: boolean | { readonly when: string; readonly test: (p: Props) => boolean };
+  /**
+   * How the properties turn off the encryption AWS applies by default, where they can: the values in
+   * words, their test, and what it means when more than "stored unencrypted".
+   */
+  readonly defaultTurnedOff?: { readonly by: string; readonly test: (p: Props) => boolean; readonly problem?: string };
+  /** What an unencrypted resource's problem is, when it is more than the property being absent or off. */
+  readonly problem?: string;
+  /**
+   * The service a customer-managed key's policy must let use the key (principal
+   * `<service>.<region>.amazonaws.com`), with the actions, where the service needs it.
+   */
+  readonly keyPolicy?: { readonly service: string; readonly actions: string[] };
   /** Why the rule does not apply to this resource (its encryption is decided elsewhere), if so. */
   readonly notApplicable?: (p: Props) => string | undefined;
-  /** Whether AWS encrypts this resource when the property is absent, where that depends on other properties. */
-  readonly encryptedByDefaultFor?: (p: Props) => boolean;
   /** Whether the resource is encrypted by its properties; undefined when a token hides it. */
   readonly isEncrypted: (p: Props) => boolean | undefined;
-  /** Whether the properties turn off the encryption AWS applies by default. */
-  readonly turnsDefaultOff?: (p: Props) => boolean;
-  /** What turning the default off means, when it is more than "stored unencrypted". */
-  readonly turnedOffProblem?: string;
   /**
    * The property overrides that encrypt it, with the key's ARN when one is given; undefined when
    * the aspect cannot know what to write.
@@ -46,8 +58,9 @@ export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
   return {
     resourceType: rule.resourceType,
     property: rule.property,
-    encryptedByDefault: rule.encryptedByDefault,
-    encryptedByDefaultWhen: rule.encryptedByDefaultWhen,
+    encryptedByDefault: rule.encryptedByDefault === true,
+    encryptedByDefaultWhen: typeof rule.encryptedByDefault === 'object' ? rule.encryptedByDefault.when : undefined,
+    defaultTurnedOffBy: rule.defaultTurnedOff?.by,
     inTransit: rule.inTransit ?? false,
     updateBehavior: rule.updateBehavior,
     updateNote: rule.updateNote,
@@ -71,15 +84,16 @@ export function encryptionFinding(rule: EncryptionRule, p: Props, keyAsked: bool
   const encrypted = rule.isEncrypted(p);
   if (encrypted === undefined) return 'undecided';
   if (encrypted) return undefined;
-  const byDefault = (rule.encryptedByDefault || (rule.encryptedByDefaultFor?.(p) ?? false)) && !rule.turnsDefaultOff?.(p);
-  if (byDefault) return keyAsked ? 'weaker-key' : undefined;
+  const byDefault = typeof rule.encryptedByDefault === 'object' ? rule.encryptedByDefault.test(p) : rule.encryptedByDefault;
+  if (byDefault && !rule.defaultTurnedOff?.test(p)) return keyAsked ? 'weaker-key' : undefined;
   return 'unencrypted';
 }
 
 /** What is wrong with an 'unencrypted' resource, in words: the property, and what its value means. */
 export function unencryptedProblem(rule: EncryptionRule, p: Props): string {
   const where = `${rule.resourceType} ${rule.property}`;
-  if (rule.turnedOffProblem && rule.turnsDefaultOff?.(p)) return `${rule.resourceType} ${rule.turnedOffProblem}`;
+  if (rule.problem) return `${rule.resourceType} ${rule.problem}`;
+  if (rule.defaultTurnedOff?.problem && rule.defaultTurnedOff.test(p)) return `${rule.resourceType} ${rule.defaultTurnedOff.problem}`;
   const consequence = rule.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
   if (!present(p[topProperty(rule)])) {
     return `${where} is absent, and AWS does not encrypt this by default: ${consequence}`;

@@ -164,9 +164,12 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html',
     isEncrypted: (p) => present(p.KmsMasterKeyId) || flag(p.SqsManagedSseEnabled),
-    turnsDefaultOff: (p) => !present(p.KmsMasterKeyId) && flag(p.SqsManagedSseEnabled) === false && p.SqsManagedSseEnabled !== undefined,
-    turnedOffProblem: 'SqsManagedSseEnabled is false and KmsMasterKeyId is absent, which turns off the SSE-SQS encryption '
-      + 'AWS applies by default: the queue is stored unencrypted',
+    defaultTurnedOff: {
+      by: 'SqsManagedSseEnabled: false without KmsMasterKeyId',
+      test: (p) => !present(p.KmsMasterKeyId) && flag(p.SqsManagedSseEnabled) === false && p.SqsManagedSseEnabled !== undefined,
+      problem: 'SqsManagedSseEnabled is false and KmsMasterKeyId is absent, which turns off the SSE-SQS encryption '
+        + 'AWS applies by default: the queue is stored unencrypted',
+    },
     fix: (_p, keyArn) => keyArn ? { KmsMasterKeyId: keyArn, SqsManagedSseEnabled: false } : { SqsManagedSseEnabled: true },
     fixText: 'set KmsMasterKeyId, or SqsManagedSseEnabled: true (L2: encryption=QueueEncryption.KMS or SQS_MANAGED)',
   },
@@ -211,14 +214,15 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::ElastiCache::ReplicationGroup',
     property: 'AtRestEncryptionEnabled',
-    encryptedByDefault: false,
-    encryptedByDefaultWhen: 'Engine is valkey',
+    encryptedByDefault: { when: 'Engine is valkey', test: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey' },
     updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html',
-    encryptedByDefaultFor: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey',
     isEncrypted: (p) => flag(p.AtRestEncryptionEnabled),
-    turnsDefaultOff: (p) => p.AtRestEncryptionEnabled !== undefined && flag(p.AtRestEncryptionEnabled) === false,
+    defaultTurnedOff: {
+      by: 'AtRestEncryptionEnabled: false',
+      test: (p) => p.AtRestEncryptionEnabled !== undefined && flag(p.AtRestEncryptionEnabled) === false,
+    },
     fix: (_p, keyArn) => ({ AtRestEncryptionEnabled: true, KmsKeyId: keyArn }),
     fixText: 'set AtRestEncryptionEnabled: true while the group is new (or use Engine: valkey, encrypted by default)',
   },
@@ -244,8 +248,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: 'a cache cluster cannot be encrypted at rest: it must be replaced by a replication group',
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html',
     isEncrypted: () => false,
-    turnsDefaultOff: () => true,
-    turnedOffProblem: 'has no at-rest encryption to turn on (only a replication group has one): the resource is stored unencrypted',
+    problem: 'has no at-rest encryption to turn on (only a replication group has one): the resource is stored unencrypted',
     fixNotWrittenBecause: 'the encrypted store is another resource type',
     fix: () => undefined,
     fixText: 'use an AWS::ElastiCache::ReplicationGroup with AtRestEncryptionEnabled: true (or Engine: valkey)',
@@ -272,9 +275,12 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: 'encrypting an existing cluster migrates all its data, read-only for hours',
     source: 'https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html',
     isEncrypted: (p) => flag(p.Encrypted),
-    turnsDefaultOff: (p) => p.Encrypted !== undefined && flag(p.Encrypted) === false,
-    turnedOffProblem: 'Encrypted is false, which CreateCluster rejects for a new cluster (it defaults to true: Redshift '
-      + 'encrypts every new cluster); a cluster created unencrypted in the past stays stored unencrypted',
+    defaultTurnedOff: {
+      by: 'Encrypted: false',
+      test: (p) => p.Encrypted !== undefined && flag(p.Encrypted) === false,
+      problem: 'Encrypted is false, which CreateCluster rejects for a new cluster (it defaults to true: Redshift '
+        + 'encrypts every new cluster); a cluster created unencrypted in the past stays stored unencrypted',
+    },
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'remove Encrypted: false, or set it to true',
   },
@@ -338,6 +344,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
     isEncrypted: (p) => present(p.KmsKeyId),
+    // The key policy statement of the row's source: principal logs.<region>.amazonaws.com, these actions.
+    keyPolicy: { service: 'logs', actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'] },
     fix: (_p, keyArn) => ({ KmsKeyId: keyArn }),
     fixText: 'set KmsKeyId to a key whose policy lets logs.<region>.amazonaws.com use it (L2: encryption_key=key)',
   },
