@@ -3,7 +3,7 @@
 // aspect, the rule, EncryptionAspect.coverage(), the README table and the tests that derive from it. Private.
 import { UpdateBehavior } from '../encryption-coverage';
 import { Props, flag, isLiteral, present } from './cfn';
-import type { EncryptionRule } from './encryption-checks';
+import type { EncryptionRule } from './encryption-row';
 
 /** Whether every EBS block device mapping is encrypted; no mapping means the AMI's devices, unencrypted unless the account says so. */
 function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
