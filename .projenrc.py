@@ -30,8 +30,11 @@ project = awscdk.AwsCdkConstructLibrary(
     package_name="safe-constructs",
     description=(
         "AWS CDK constructs that make well-documented infrastructure mistakes impossible to write: "
-        "DMS endpoints on Secrets Manager, RDS from external secrets, weighted alias records, "
-        "rotating secrets and an encryption aspect"
+        "DMS PostgreSQL and MySQL endpoints on Secrets Manager, a PostgreSQL-to-PostgreSQL DMS replication "
+        "with its database users, connection gate and account roles, RDS instances and Aurora clusters on "
+        "external secrets, rotating secrets with a first-rotation gate and a secret pre-flight check, weighted "
+        "Route 53 alias records and traffic shifts, an encryption aspect that reports or fixes, and the "
+        "SafePatternsChecks policy-validation rules"
     ),
     keywords=["aws-cdk", "cdk", "constructs", "security", "dms", "rds", "route53", "secretsmanager"],
     author="safe-constructs maintainers",

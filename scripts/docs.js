@@ -251,8 +251,8 @@ function ruleList() {
 
 /** The rows of EncryptionAspect.coverage(), from the table's source. */
 function coverageTable() {
-  const { ENCRYPTION_RULES, coverageOf } = require(path.join(SRC, 'private', 'encryption-checks.ts'));
-  const rows = ENCRYPTION_RULES.map(coverageOf).map((row) => {
+  const { ENCRYPTION_TABLE, coverageOf } = require(path.join(SRC, 'private', 'encryption-checks.ts'));
+  const rows = ENCRYPTION_TABLE.map(coverageOf).map((row) => {
     let fix = row.fixRefusedBecause ? `refused unless listed: ${row.fixRefusedBecause}` : 'sets it';
     if (row.fixNotWrittenBecause && !row.fixRefusedBecause) fix = `reports it: ${row.fixNotWrittenBecause}`;
     if (row.fixRefusedOnlyWhenSet) fix = `sets it when absent; when set, ${fix}`;

@@ -3,7 +3,10 @@
 // in its endpoint's file.
 import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 
-/** Whether DMS reads from the endpoint or writes to it. */
+/**
+ * Whether DMS reads from the endpoint or writes to it. The user the endpoint logs in as needs the
+ * `DmsAccess` member of the same name (`PostgresDatabaseUser(access=DmsAccess.SOURCE)`).
+ */
 export enum DmsEndpointType {
   /** The database DMS migrates from. */
   SOURCE = 'source',

@@ -6,8 +6,8 @@ import {
 import { IConstruct } from 'constructs';
 import { EncryptionCoverage } from './encryption-coverage';
 import { Baseline, oldFormatHint } from './private/baseline';
-import { Props, renderedProperties } from './private/cfn';
-import { ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
+import { CfnProperties, renderedProperties } from './private/cfn';
+import { ENCRYPTION_TABLE, ENCRYPTION_ROWS_BY_TYPE, EncryptionRow, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
 import { Problems, checkAtSynth, fail, propName, show, warn } from './private/errors';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
@@ -101,7 +101,7 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
 export class EncryptionAspect implements IAspect {
   /** The resource types and properties the aspect checks, with what AWS does by default. */
   public static coverage(): EncryptionCoverage[] {
-    return ENCRYPTION_RULES.map(coverageOf);
+    return ENCRYPTION_TABLE.map(coverageOf);
   }
 
   /**
@@ -130,9 +130,9 @@ export class EncryptionAspect implements IAspect {
     this.exemptTypes = props.exemptResourceTypes ?? {};
     const problems = new Problems('EncryptionAspect');
     for (const [type, reason] of Object.entries(this.exemptTypes)) {
-      if (!ENCRYPTION_RULES_BY_TYPE.has(type)) {
+      if (!ENCRYPTION_ROWS_BY_TYPE.has(type)) {
         problems.prop('ExemptTypeUnknown', 'exemptResourceTypes', `names ${show(type)}, which EncryptionAspect does not check`,
-          `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`);
+          `use one of ${[...ENCRYPTION_ROWS_BY_TYPE.keys()].join(', ')}`);
       }
       if (reason.trim().length === 0) {
         problems.prop('ExemptionWithoutReason', 'exemptResourceTypes', `gives ${type} no reason, got: ${show(reason)}`,
@@ -148,7 +148,7 @@ export class EncryptionAspect implements IAspect {
     if (!(node instanceof CfnResource) || this.visited.has(node)) return;
     if (this.baseline && !this.baselineClosed) this.closeBaselineAtSynth(Stack.of(node));
     this.visited.add(node);
-    const rules = ENCRYPTION_RULES_BY_TYPE.get(node.cfnResourceType);
+    const rules = ENCRYPTION_ROWS_BY_TYPE.get(node.cfnResourceType);
     if (!rules) return;
     const exemption = this.exemptionOf(node);
     if (exemption !== undefined) {
@@ -164,7 +164,7 @@ export class EncryptionAspect implements IAspect {
     for (const rule of rules) this.check(node, rule, properties);
   }
 
-  private check(node: CfnResource, rule: EncryptionRule, p: Props): void {
+  private check(node: CfnResource, rule: EncryptionRow, p: CfnProperties): void {
     const finding = encryptionFinding(rule, p, this.encryptionKey !== undefined);
     const where = `${node.cfnResourceType} ${rule.property}`;
     if (finding === undefined) return;

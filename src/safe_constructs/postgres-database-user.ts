@@ -28,10 +28,15 @@ const DRIVER_DIR = path.join(HANDLER_DIR, 'vendor', 'pg8000');
 const DEFAULT_DMS_SCHEMA = 'awsdms';
 
 
-/** What DMS does with the user's database, and so which grants the user gets. */
+/**
+ * What DMS does with the user's database, and so which grants the user gets: the access of the
+ * user an endpoint of each `DmsEndpointType` logs in as, one member per type and of the same name
+ * (the user of a `DmsEndpointType.SOURCE` endpoint needs `DmsAccess.SOURCE`). `PostgresReplication`
+ * refuses a user whose access is not its endpoint's type (`DmsUserAccessMismatch`).
+ */
 export enum DmsAccess {
   /**
-   * DMS reads, with change data capture: CONNECT, `rds_replication`, USAGE on the schema and
+   * For the user of a `DmsEndpointType.SOURCE` endpoint. DMS reads, with change data capture: CONNECT, `rds_replication`, USAGE on the schema and
    * SELECT on its tables, now and later; no write on them. CREATE on DMS's own schema, for the
    * heartbeat.
    *
@@ -39,7 +44,7 @@ export enum DmsAccess {
    */
   SOURCE = 'SOURCE',
   /**
-   * DMS writes: CONNECT and CREATE on the database, USAGE and CREATE on the schema (created when
+   * For the user of a `DmsEndpointType.TARGET` endpoint. DMS writes: CONNECT and CREATE on the database, USAGE and CREATE on the schema (created when
    * missing), SELECT, INSERT, UPDATE, DELETE and TRUNCATE on its tables, now and later (tables a
    * schema-conversion step made before the load included). CREATE on DMS's own schema, for the
    * control tables.

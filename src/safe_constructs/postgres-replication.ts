@@ -25,6 +25,12 @@ import { RotatingSecret } from './rotating-secret';
 import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
 
+/** The access the user of each type of endpoint needs: the one relation between the two enums. */
+const ACCESS_FOR: Record<DmsEndpointType, DmsAccess> = {
+  [DmsEndpointType.SOURCE]: DmsAccess.SOURCE,
+  [DmsEndpointType.TARGET]: DmsAccess.TARGET,
+};
+
 /** A schema DMS migrates: a PostgreSQL name, with % matching any characters (DMS table mappings). */
 const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_MAX - 1}}$`);
 
@@ -299,7 +305,12 @@ export class PostgresReplication extends Construct {
     this.warn(props);
   }
 
-  /** The endpoint's database user, when a `PostgresDatabaseUser` of this app creates it. */
+  /**
+   * The user an endpoint logs in as, when a `PostgresDatabaseUser` of this app creates it (its
+   * `userSecret` is the endpoint's secret): the user the task waits for, and in whose `dmsSchemaName`
+   * DMS's own tables go. Undefined for a database's master secret or a user made outside the app.
+   * It looks over the whole app: call it once the app is built.
+   */
   public userOf(endpoint: SecureDmsPostgresEndpoint): PostgresDatabaseUser | undefined {
     return this.node.root.node.findAll().find((node): node is PostgresDatabaseUser =>
       node instanceof PostgresDatabaseUser && isSameSecret(node.userSecret, endpoint.secret));
@@ -479,8 +490,9 @@ export class PostgresReplication extends Construct {
    * is a database's master secret. DMS's own tables must go where that user may create.
    */
   private checkUsers(problems: Problems): void {
-    for (const [prop, endpoint, access] of [['source', this.props.source, DmsAccess.SOURCE],
-      ['target', this.props.target, DmsAccess.TARGET]] as const) {
+    for (const [prop, endpoint, type] of [['source', this.props.source, DmsEndpointType.SOURCE],
+      ['target', this.props.target, DmsEndpointType.TARGET]] as const) {
+      const access = ACCESS_FOR[type];
       const user = this.userOf(endpoint);
       if (!user && isSecretCreatedInApp(endpoint.secret) && !isMasterSecretOfDatabaseInApp(endpoint.secret)) {
         problems.add('DmsUserNotCreated', `the ${prop} endpoint's secret (${endpoint.secret.node.path}) `

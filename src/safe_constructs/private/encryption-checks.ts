@@ -2,42 +2,44 @@
 // SP-ENC1 rule of SafePatternsChecks (which reads templates): the readers of the coverage table,
 // whose rows (the data) are in encryption-table.ts. Private.
 import type { EncryptionCoverage } from '../encryption-coverage';
-import { Props, present } from './cfn';
-import type { EncryptionRule } from './encryption-row';
-import { ENCRYPTION_RULES } from './encryption-table';
+import { CfnProperties, present } from './cfn';
+import type { EncryptionRow } from './encryption-row';
+import { ENCRYPTION_TABLE } from './encryption-table';
 
-export { ENCRYPTION_RULES, EncryptionRule };
+export { ENCRYPTION_TABLE, EncryptionRow };
 
-/** The top-level CloudFormation property a rule reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
-export function topProperty(rule: EncryptionRule): string {
-  return rule.property.split(/[\[ .]/)[0];
+/** The top-level CloudFormation property a row reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
+export function topProperty(row: EncryptionRow): string {
+  return row.property.split(/[\[ .]/)[0];
 }
 
-/** The rules by resource type (ElastiCache replication groups have two). */
-export const ENCRYPTION_RULES_BY_TYPE = new Map<string, EncryptionRule[]>();
-for (const rule of ENCRYPTION_RULES) {
-  ENCRYPTION_RULES_BY_TYPE.set(rule.resourceType, [...(ENCRYPTION_RULES_BY_TYPE.get(rule.resourceType) ?? []), rule]);
+/** The rows by resource type (ElastiCache replication groups have two). */
+export const ENCRYPTION_ROWS_BY_TYPE = new Map<string, EncryptionRow[]>();
+/** @deprecated the old name of {@link ENCRYPTION_ROWS_BY_TYPE}, kept while rules/sp-enc1-unencrypted-store.ts reads it. */
+export const ENCRYPTION_RULES_BY_TYPE = ENCRYPTION_ROWS_BY_TYPE;
+for (const row of ENCRYPTION_TABLE) {
+  ENCRYPTION_ROWS_BY_TYPE.set(row.resourceType, [...(ENCRYPTION_ROWS_BY_TYPE.get(row.resourceType) ?? []), row]);
 }
 
-/** The public row of a rule. */
-export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
+/** The public row (`EncryptionAspect.coverage()`) of a row of the table. */
+export function coverageOf(row: EncryptionRow): EncryptionCoverage {
   return {
-    resourceType: rule.resourceType,
-    property: rule.property,
-    encryptedByDefault: rule.encryptedByDefault === true,
-    encryptedByDefaultWhen: typeof rule.encryptedByDefault === 'object' ? rule.encryptedByDefault.when : undefined,
-    defaultTurnedOffBy: rule.defaultTurnedOff?.by,
-    inTransit: rule.inTransit ?? false,
-    updateBehavior: rule.updateBehavior,
-    updateNote: rule.updateNote,
-    fixRefusedBecause: rule.fixRefusedBecause,
-    fixNotWrittenBecause: rule.fixNotWrittenBecause,
-    fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false,
-    source: rule.source,
+    resourceType: row.resourceType,
+    property: row.property,
+    encryptedByDefault: row.encryptedByDefault === true,
+    encryptedByDefaultWhen: typeof row.encryptedByDefault === 'object' ? row.encryptedByDefault.when : undefined,
+    defaultTurnedOffBy: row.defaultTurnedOff?.by,
+    inTransit: row.inTransit ?? false,
+    updateBehavior: row.updateBehavior,
+    updateNote: row.updateNote,
+    fixRefusedBecause: row.fixRefusedBecause,
+    fixNotWrittenBecause: row.fixNotWrittenBecause,
+    fixRefusedOnlyWhenSet: row.fixRefusedOnlyWhenSet ?? false,
+    source: row.source,
   };
 }
 
-/** What a resource's encryption is, for one rule. */
+/** What a resource's encryption is, for one row. */
 export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | undefined;
 
 /**
@@ -45,31 +47,31 @@ export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | und
  * 'weaker-key' (encrypted by AWS's own key where a customer-managed key is asked for), 'undecided'
  * (a token hides it), or undefined (fine, or not applicable).
  */
-export function encryptionFinding(rule: EncryptionRule, p: Props, keyAsked: boolean): EncryptionFinding {
-  if (rule.notApplicable?.(p)) return undefined;
-  const encrypted = rule.isEncrypted(p);
+export function encryptionFinding(row: EncryptionRow, p: CfnProperties, keyAsked: boolean): EncryptionFinding {
+  if (row.notApplicable?.(p)) return undefined;
+  const encrypted = row.isEncrypted(p);
   if (encrypted === undefined) return 'undecided';
   if (encrypted) return undefined;
-  const byDefault = typeof rule.encryptedByDefault === 'object' ? rule.encryptedByDefault.test(p) : rule.encryptedByDefault;
-  if (byDefault && !rule.defaultTurnedOff?.test(p)) return keyAsked ? 'weaker-key' : undefined;
+  const byDefault = typeof row.encryptedByDefault === 'object' ? row.encryptedByDefault.test(p) : row.encryptedByDefault;
+  if (byDefault && !row.defaultTurnedOff?.test(p)) return keyAsked ? 'weaker-key' : undefined;
   return 'unencrypted';
 }
 
 /** What is wrong with an 'unencrypted' resource, in words: the property, and what its value means. */
-export function unencryptedProblem(rule: EncryptionRule, p: Props): string {
-  const where = `${rule.resourceType} ${rule.property}`;
-  if (rule.problem) return `${rule.resourceType} ${rule.problem}`;
-  if (rule.defaultTurnedOff?.problem && rule.defaultTurnedOff.test(p)) return `${rule.resourceType} ${rule.defaultTurnedOff.problem}`;
-  const consequence = rule.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
-  if (!present(p[topProperty(rule)])) {
+export function unencryptedProblem(row: EncryptionRow, p: CfnProperties): string {
+  const where = `${row.resourceType} ${row.property}`;
+  if (row.problem) return `${row.resourceType} ${row.problem}`;
+  if (row.defaultTurnedOff?.problem && row.defaultTurnedOff.test(p)) return `${row.resourceType} ${row.defaultTurnedOff.problem}`;
+  const consequence = row.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
+  if (!present(p[topProperty(row)])) {
     return `${where} is absent, and AWS does not encrypt this by default: ${consequence}`;
   }
   return `${where} does not turn encryption on: ${consequence}`;
 }
 
 /** Why FIX mode may not change this resource unless it is listed, or undefined when it may. */
-export function fixRefusal(rule: EncryptionRule, p: Props): string | undefined {
-  if (rule.fixRefusedOnlyWhenSet && !present(p[topProperty(rule)])) return undefined;
-  return rule.fixRefusedBecause;
+export function fixRefusal(row: EncryptionRow, p: CfnProperties): string | undefined {
+  if (row.fixRefusedOnlyWhenSet && !present(p[topProperty(row)])) return undefined;
+  return row.fixRefusedBecause;
 }
 
