@@ -67,3 +67,12 @@ def test_credentials_a_bad_identifier_and_unusable_keys_are_refused_together():
             'cluster identifier RDS accepts, got: "payments--db"') in message
     assert "[safe-constructs:SecretKeyInvalid] Test/Cluster: username_key (usernameKey) must name a JSON key" in message
     assert "[safe-constructs:PortOutOfRange] Test/Cluster: port must be a whole number from 1150 to 65535, got: 80" in message
+
+
+def test_fails_with_a_key_split_by_a_line_break():
+    # the property-based tests' case (test_external_secret_rds_instance.py), on the cluster that shares the check
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        cluster(stack, password_key="0\n")
+    assert ('[safe-constructs:SecretKeyInvalid] Test/Cluster: password_key (passwordKey) must name a JSON key of the secret '
+            'in printable characters') in str(raised.value)

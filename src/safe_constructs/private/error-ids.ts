@@ -74,7 +74,7 @@ export const ERRORS = {
   SameEndpointTwice: { when: '`source` and `target` are one endpoint' },
   SchemasInvalid: { when: '`schemas` is empty or names something that is no schema name' },
   SecretAllowsRejectedCharacters: { when: 'the secret generates passwords with characters DMS rejects' },
-  SecretKeyInvalid: { when: '`username_key` or `password_key` is empty or holds `:`, `{`, `}`' },
+  SecretKeyInvalid: { when: '`username_key` or `password_key` is empty, holds `:`, `{`, `}` or a control character (a line break), or ends in `\\`' },
   SecretKeysSame: { when: '`username_key` and `password_key` are the same' },
   SecretLacksHostAndPort: { when: 'the secret is the one RDS manages, which has no host or port' },
   SecretLacksKeys: { when: 'the secret will not hold `username`, `password`, `host` and `port`' },
