@@ -8,6 +8,8 @@
 //                    (from src/safe_constructs/private/encryption-table.ts)
 //   src/safe_constructs/index.ts  the package's exports: every file of src/safe_constructs (a construct
 //                    or public types), so a new one is exported without another file to edit
+//   rosetta/default.ts-fixture  its import of the package: every class and enum, so an API example may
+//                    use a new construct without another file to edit
 // `node scripts/docs.js --check` writes nothing and exits 1 naming each document that is stale.
 'use strict';
 const fs = require('fs');
@@ -276,7 +278,26 @@ function indexTs() {
     ...files.map((f) => `export * from './${f.replace(/\.ts$/, '')}';`), ''].join('\n');
 }
 
+/** The API examples' fixture, importing every class and enum the package exports. */
+function fixture(text) {
+  const names = fs.readdirSync(SRC).filter((f) => f.endsWith('.ts') && f !== 'index.ts').sort().flatMap((f) => {
+    const source = ts.createSourceFile(f, fs.readFileSync(path.join(SRC, f), 'utf-8'), ts.ScriptTarget.ES2022, true);
+    return source.statements.filter((s) => (ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name
+      && (ts.getModifiers(s) || []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)).map((s) => s.name.text);
+  }).sort();
+  const lines = [];
+  for (const name of names) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${name},`.length <= 110) lines[lines.length - 1] = `${last} ${name},`;
+    else lines.push(`  ${name},`);
+  }
+  const block = /^import \{[^}]*\} from 'safe-constructs';$/m;
+  if (!block.test(text)) throw new Error('rosetta/default.ts-fixture lacks its import from \'safe-constructs\'');
+  return text.replace(block, `import {\n${lines.join('\n')}\n} from 'safe-constructs';`);
+}
+
 const outputs = [
+  ['rosetta/default.ts-fixture', () => fixture(fs.readFileSync(path.join(ROOT, 'rosetta', 'default.ts-fixture'), 'utf-8'))],
   ['src/safe_constructs/index.ts', () => indexTs()],
   ['docs/ERRORS.md', () => errorsDoc()],
   ['RULES.md', () => rulesDoc()],

@@ -70,7 +70,7 @@ def test_the_generated_documents_are_current():
 def error_docs_of_a_copy(tmp_path, edit):
     """docs/ERRORS.md as `npx projen docs` writes it for a copy of the source changed by `edit(src)`."""
     copy = tmp_path / "copy"
-    for tree in ("src", "scripts"):
+    for tree in ("src", "scripts", "rosetta"):
         shutil.copytree(ROOT / tree, copy / tree)
     for file in ("README.md", "RULES.md", "docs/ERRORS.md"):
         (copy / file).parent.mkdir(parents=True, exist_ok=True)
