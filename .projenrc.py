@@ -30,8 +30,11 @@ project = awscdk.AwsCdkConstructLibrary(
     package_name="safe-constructs",
     description=(
         "AWS CDK constructs that make well-documented infrastructure mistakes impossible to write: "
-        "DMS endpoints on Secrets Manager, RDS from external secrets, weighted alias records, "
-        "rotating secrets and an encryption aspect"
+        "DMS PostgreSQL and MySQL endpoints on Secrets Manager, a PostgreSQL-to-PostgreSQL DMS replication "
+        "with its database users, connection gate and account roles, RDS instances and Aurora clusters on "
+        "external secrets, rotating secrets with a first-rotation gate and a secret pre-flight check, weighted "
+        "Route 53 alias records and traffic shifts, an encryption aspect that reports or fixes, and the "
+        "SafePatternsChecks policy-validation rules"
     ),
     keywords=["aws-cdk", "cdk", "constructs", "security", "dms", "rds", "route53", "secretsmanager"],
     author="safe-constructs maintainers",
@@ -160,11 +163,12 @@ install_wheel = project.add_task(
 docgen = project.tasks.try_find("docgen")
 docgen.reset("jsii-docgen -o API.md --language python")
 
-# docs/ERRORS.md, RULES.md and README's rule list, generated from the TypeScript tables (no build needed);
-# the tests fail when a committed one is stale.
+# docs/ERRORS.md, RULES.md, README's rule list and coverage table, and the package's index.ts, generated from
+# the TypeScript source (no build needed); the tests fail when a committed one is stale.
 project.add_task(
     "docs",
-    description="Regenerate docs/ERRORS.md, RULES.md and README's rule list from the library's tables (no build needed)",
+    description="Regenerate docs/ERRORS.md, RULES.md, README's rule list and coverage table, and src/safe_constructs/index.ts "
+    "from the library's source (no build needed)",
     exec="node scripts/docs.js",
 )
 

@@ -2,6 +2,7 @@
 import pathlib
 import re
 import runpy
+import shutil
 import subprocess
 import sys
 
@@ -64,6 +65,50 @@ def test_the_generated_documents_are_current():
     # docs/ERRORS.md (from the id table), RULES.md and README's rule list (from the rules): `npx projen docs`
     result = subprocess.run(["node", str(ROOT / "scripts" / "docs.js"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def error_docs_of_a_copy(tmp_path, edit):
+    """docs/ERRORS.md as `npx projen docs` writes it for a copy of the source changed by `edit(src)`."""
+    copy = tmp_path / "copy"
+    for tree in ("src", "scripts", "rosetta"):
+        shutil.copytree(ROOT / tree, copy / tree)
+    for file in ("README.md", "RULES.md", "docs/ERRORS.md"):
+        (copy / file).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / file, copy / file)
+    (copy / "node_modules").symlink_to(ROOT / "node_modules")
+    edit(copy / "src" / "safe_constructs")
+    result = subprocess.run(["node", str(copy / "scripts" / "docs.js")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return (copy / "docs" / "ERRORS.md").read_text()
+
+
+def row_of(doc, error_id):
+    return next(line for line in doc.splitlines() if line.startswith(f"| `{error_id}` |"))
+
+
+def replace_in(path, old, new):
+    assert old in path.read_text(), old
+    path.write_text(path.read_text().replace(old, new))
+
+
+def test_the_error_docs_read_each_bound_from_the_code(tmp_path):
+    assert "from 5 to 30000" in row_of((ROOT / "docs" / "ERRORS.md").read_text(), "AllocatedStorageOutOfRange")
+    # WHEN the code's bound changes, and nothing else
+    doc = error_docs_of_a_copy(tmp_path, lambda src: replace_in(
+        src / "private" / "limits.ts", "DMS_STORAGE_GB: Bound = { min: 5, max: 30000 }", "DMS_STORAGE_GB: Bound = { min: 5, max: 29000 }"))
+    # THEN the document says the new bound
+    assert "from 5 to 29000" in row_of(doc, "AllocatedStorageOutOfRange")
+
+
+def test_the_error_docs_name_whoever_raises_an_id(tmp_path):
+    assert row_of((ROOT / "docs" / "ERRORS.md").read_text(), "GateWithoutEndpoints").startswith(
+        "| `GateWithoutEndpoints` | `DmsConnectionGate` |")
+    # WHEN another construct's file raises the id too
+    doc = error_docs_of_a_copy(tmp_path, lambda src: replace_in(
+        src / "weighted-traffic-shift.ts", "    const problems = new Problems(this);\n",
+        "    const problems = new Problems(this);\n    problems.add('GateWithoutEndpoints', 'a problem', 'a fix');\n"))
+    # THEN the document lists that construct beside the first
+    assert row_of(doc, "GateWithoutEndpoints").startswith("| `GateWithoutEndpoints` | `DmsConnectionGate`, `WeightedTrafficShift` |")
 
 
 def test_every_id_is_reported_by_the_source_and_asserted_by_a_test():

@@ -88,9 +88,9 @@ ENCRYPTED_BY_DEFAULT = {
                                            "TransitEncryptionEnabled": True},
 }
 assert set(ENCRYPTED_BY_DEFAULT) == {row.resource_type for row in COVERAGE if row.encrypted_by_default or row.encrypted_by_default_when}
-# The unencrypted case of these is the default turned off, so only they are reported among the above
-# (a behaviour of the row's check, not a column of the table).
-DEFAULT_TURNED_OFF = {"AWS::SQS::Queue", "AWS::Redshift::Cluster", "AWS::ElastiCache::ReplicationGroup"}
+# The unencrypted case of these is the default turned off, so only they are reported among the above.
+DEFAULT_TURNED_OFF = {row.resource_type for row in COVERAGE if row.default_turned_off_by}
+assert DEFAULT_TURNED_OFF <= set(ENCRYPTED_BY_DEFAULT)
 NEVER_UNENCRYPTED = set(ENCRYPTED_BY_DEFAULT) - DEFAULT_TURNED_OFF
 REFUSED_IN_FIX = {row.resource_type for row in COVERAGE if row.fix_refused_because and not row.fix_refused_only_when_set}
 # What FIX cannot write itself: a device name that depends on the AMI, a separate resource, another resource type.
@@ -326,6 +326,8 @@ def coverage_table():
         default = "yes" if row.encrypted_by_default else "no"
         if row.encrypted_by_default_when:
             default += f"; yes when {row.encrypted_by_default_when}"
+        if row.default_turned_off_by:
+            default += f"; turned off by {row.default_turned_off_by}"
         what = f"`{row.property}`" + (" (in transit)" if row.in_transit else "")
         changing = row.update_behavior.name.lower().replace("_", " ") + (f": {row.update_note}" if row.update_note else "")
         lines.append(f"| `{row.resource_type}` | {what} | {default} | {changing} | {fix} "
@@ -334,6 +336,7 @@ def coverage_table():
 
 
 def test_the_readme_coverage_table_is_the_aspects_own():
+    # npx projen docs writes it from the table's source; the built library must give the same rows
     readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert coverage_table() in readme, "regenerate the table:\n" + coverage_table()
 

@@ -4,19 +4,73 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "safe_constructs"
-IMPORT = re.compile(r"^import (?:type )?\{[^}]*\} from '([^']+)';", re.M)
-# The public data types private code produces (the coverage rows); never a construct.
-PUBLIC_DATA_TYPES = {"encryption-coverage"}
+# Every import or re-export of a module, type-only ones included: `import { A } from`, `import type { A } from`,
+# `import * as a from`, `export * from`, `export { A } from`.
+IMPORT = re.compile(r"^(?:import|export)\b[^;]*?\bfrom '([^']+)';", re.M)
 
 
 def local_imports(path):
-    return [(path.parent / target).resolve() for target in IMPORT.findall(path.read_text()) if target.startswith(".")]
+    found = []
+    for target in IMPORT.findall(path.read_text()):
+        if target.startswith("."):
+            resolved = (path.parent / target).resolve()
+            found.append(resolved.with_suffix(".ts") if resolved.suffix != ".ts" else resolved)
+    return found
 
 
-def test_private_code_imports_nothing_above_it_but_the_public_data_types_it_produces():
-    upward = [(p.name, t.name) for p in (SRC / "private").glob("*.ts") for t in local_imports(p)
-              if t.parent != SRC / "private" and t.stem not in PUBLIC_DATA_TYPES]
-    assert upward == []
+def reaches(start, goal, seen=None):
+    """Whether `start` imports `goal`, directly or through other files of src/."""
+    seen = set() if seen is None else seen
+    for target in local_imports(start):
+        if target == goal or (target not in seen and target.exists() and (seen.add(target) or reaches(target, goal, seen))):
+            return True
+    return False
+
+
+def test_private_code_imports_a_construct_it_serves_only_where_the_construct_does_not_import_it_back():
+    # As aws-rds's private helpers import the constructs they serve (private/secret-checks.ts creates the
+    # SecretPreflightCheck): never the reverse, never the package's index, never a rule.
+    upward = [(p.name, t.relative_to(SRC).as_posix()) for p in (SRC / "private").glob("*.ts") for t in local_imports(p)
+              if t.parent != SRC / "private"]
+    assert upward, "no private module imports a construct: the rule below tests nothing"
+    assert not [(p, t) for p, t in upward if t == "index.ts" or t.startswith("rules/")]
+    assert not [(p, t) for p, t in upward if reaches(SRC / t, SRC / "private" / p)], "imported back"
+
+
+def import_graph():
+    """Each file of src/ with the files of src/ it imports."""
+    return {path: [t for t in local_imports(path) if t.exists()] for path in SRC.rglob("*.ts")}
+
+
+def cycles(graph):
+    """Every import cycle, each as the files on it, first file repeated last."""
+    found, state = [], {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for target in graph[node]:
+            if state.get(target) == "open":
+                found.append(trail[trail.index(target):] + [target])
+            elif target not in state:
+                visit(target, trail + [target])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return [[n.relative_to(SRC).as_posix() for n in cycle] for cycle in found]
+
+
+def test_the_import_graph_of_src_has_no_cycle_type_only_imports_included():
+    graph = import_graph()
+    assert sum(len(targets) for targets in graph.values()) > 100  # the graph is drawn, not empty
+    assert cycles(graph) == []
+
+
+def test_a_cycle_is_found_where_there_is_one():
+    a, b, c = (SRC / name for name in ("a.ts", "b.ts", "c.ts"))
+    assert cycles({a: [b], b: [c], c: [a]}) == [["a.ts", "b.ts", "c.ts", "a.ts"]]
+    assert cycles({a: [b, c], b: [c], c: []}) == []
 
 
 def test_nothing_outside_private_and_rules_is_a_helper_module():

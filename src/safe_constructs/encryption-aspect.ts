@@ -6,8 +6,8 @@ import {
 import { IConstruct } from 'constructs';
 import { EncryptionCoverage } from './encryption-coverage';
 import { Baseline, oldFormatHint } from './private/baseline';
-import { Props, renderedProperties } from './private/cfn';
-import { ENCRYPTION_RULES, ENCRYPTION_RULES_BY_TYPE, EncryptionRule, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
+import { CfnProperties, renderedProperties } from './private/cfn';
+import { ENCRYPTION_TABLE, ENCRYPTION_ROWS_BY_TYPE, EncryptionRow, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
 import { Problems, checkAtSynth, fail, propName, show, warn } from './private/errors';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
@@ -101,7 +101,7 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
 export class EncryptionAspect implements IAspect {
   /** The resource types and properties the aspect checks, with what AWS does by default. */
   public static coverage(): EncryptionCoverage[] {
-    return ENCRYPTION_RULES.map(coverageOf);
+    return ENCRYPTION_TABLE.map(coverageOf);
   }
 
   /**
@@ -130,9 +130,9 @@ export class EncryptionAspect implements IAspect {
     this.exemptTypes = props.exemptResourceTypes ?? {};
     const problems = new Problems('EncryptionAspect');
     for (const [type, reason] of Object.entries(this.exemptTypes)) {
-      if (!ENCRYPTION_RULES_BY_TYPE.has(type)) {
+      if (!ENCRYPTION_ROWS_BY_TYPE.has(type)) {
         problems.prop('ExemptTypeUnknown', 'exemptResourceTypes', `names ${show(type)}, which EncryptionAspect does not check`,
-          `use one of ${[...ENCRYPTION_RULES_BY_TYPE.keys()].join(', ')}`);
+          `use one of ${[...ENCRYPTION_ROWS_BY_TYPE.keys()].join(', ')}`);
       }
       if (reason.trim().length === 0) {
         problems.prop('ExemptionWithoutReason', 'exemptResourceTypes', `gives ${type} no reason, got: ${show(reason)}`,
@@ -148,7 +148,7 @@ export class EncryptionAspect implements IAspect {
     if (!(node instanceof CfnResource) || this.visited.has(node)) return;
     if (this.baseline && !this.baselineClosed) this.closeBaselineAtSynth(Stack.of(node));
     this.visited.add(node);
-    const rules = ENCRYPTION_RULES_BY_TYPE.get(node.cfnResourceType);
+    const rules = ENCRYPTION_ROWS_BY_TYPE.get(node.cfnResourceType);
     if (!rules) return;
     const exemption = this.exemptionOf(node);
     if (exemption !== undefined) {
@@ -164,7 +164,7 @@ export class EncryptionAspect implements IAspect {
     for (const rule of rules) this.check(node, rule, properties);
   }
 
-  private check(node: CfnResource, rule: EncryptionRule, p: Props): void {
+  private check(node: CfnResource, rule: EncryptionRow, p: CfnProperties): void {
     const finding = encryptionFinding(rule, p, this.encryptionKey !== undefined);
     const where = `${node.cfnResourceType} ${rule.property}`;
     if (finding === undefined) return;
@@ -182,7 +182,7 @@ export class EncryptionAspect implements IAspect {
       for (const [property, value] of Object.entries(overrides)) {
         if (value !== undefined) node.addPropertyOverride(property, value);
       }
-      if (keyArn && rule.resourceType === 'AWS::Logs::LogGroup') this.letLogsUseTheKey(node);
+      if (keyArn && rule.keyPolicy) this.letServiceUseTheKey(node, rule.keyPolicy);
       Annotations.of(node).addInfo(`EncryptionAspect encrypted it: ${rule.property} set${keyArn ? ' with the given key' : ''}`);
       return;
     }
@@ -239,12 +239,12 @@ export class EncryptionAspect implements IAspect {
     return false;
   }
 
-  /** CloudWatch Logs uses a customer-managed key only when the key's policy lets it. */
-  private letLogsUseTheKey(node: CfnResource): void {
+  /** A service that uses a customer-managed key only when the key's policy lets it (CloudWatch Logs), let. */
+  private letServiceUseTheKey(node: CfnResource, keyPolicy: { service: string; actions: string[] }): void {
     const region = Stack.of(node).region;
     this.encryptionKey!.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+      actions: keyPolicy.actions,
+      principals: [new iam.ServicePrincipal(`${keyPolicy.service}.${region}.amazonaws.com`)],
       resources: ['*'], // in a key policy, "*" is the key itself
     }), true);
   }

@@ -27,6 +27,11 @@ export interface EncryptionCoverage {
   readonly encryptedByDefault: boolean;
   /** The configurations AWS encrypts by default although `encryptedByDefault` is false; undefined when none. */
   readonly encryptedByDefaultWhen?: string;
+  /**
+   * The property values that turn off the encryption AWS applies by default (which the aspect then
+   * reports); undefined where none can.
+   */
+  readonly defaultTurnedOffBy?: string;
   /** Whether the property protects data in transit (its traffic) rather than at rest. */
   readonly inTransit: boolean;
   /**

@@ -4,8 +4,9 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Problems, warnAboutChoices } from './private/errors';
+import { RDS_PORT } from './private/limits';
 import { RDS_CLUSTER_MAX_PASSWORD_LENGTH } from './private/passwords';
-import { RDS_PORT, checkRdsIdentifier, rdsPortFix, protectOnceCreated, safeStorage, storageChoiceWarnings } from './private/rds';
+import { checkRdsIdentifier, protectOnceCreated, rdsPortFix, safeStorage, storageChoiceWarnings } from './private/rds';
 import { externalSecretCheck, externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 

@@ -6,9 +6,10 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Problems, WarningId, show, warnAboutChoices } from './private/errors';
+import { RDS_BACKUP_RETENTION, RDS_PORT } from './private/limits';
 import { rdsMaxPasswordLength } from './private/passwords';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
-import { RDS_BACKUP_RETENTION, RDS_PORT, checkRdsIdentifier, rdsPortFix, protectOnceCreated, safeStorage, storageChoiceWarnings } from './private/rds';
+import { checkRdsIdentifier, protectOnceCreated, rdsPortFix, safeStorage, storageChoiceWarnings } from './private/rds';
 import { externalSecretCheck, externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 

@@ -7,7 +7,7 @@ import {
 import { Construct } from 'constructs';
 import { Problems } from './private/errors';
 import { deployGate, gateTimeout } from './private/functions';
-import { secretArnForPolicy } from './private/secrets';
+import { secretArnForPolicy, secretIdOf } from './private/secrets';
 
 /**
  * Properties of a {@link FirstRotationGate}.
@@ -66,7 +66,7 @@ export class FirstRotationGate extends Construct {
     const schedule = props.rotationSchedule.node.defaultChild as secretsmanager.CfnRotationSchedule;
     const gate = deployGate(this, 'rotation_handler', 'Custom::FirstRotationCheck',
       'waits for the first rotation of a secret to finish', timeout, {
-        SecretId: props.secret.secretFullArn ?? props.secret.secretArn,
+        SecretId: secretIdOf(props.secret),
         // A change of the schedule rotates again (RotateImmediatelyOnUpdate defaults to true): check again then.
         Schedule: Stack.of(this).toJsonString({ rules: schedule.rotationRules, hosted: schedule.hostedRotationLambda }),
       });

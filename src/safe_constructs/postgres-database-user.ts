@@ -14,9 +14,9 @@ import { Problems, checkAtSynth, show } from './private/errors';
 import { functionRoleWithLogs } from './private/functions';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME, POSTGRES_NAME_FIX } from './private/postgres-names';
-import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, isSecretCreatedInApp, missingKeysProblem, waitForAttachment } from './private/secrets';
+import { checkSecretContent } from './private/secret-checks';
+import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, secretIdOf, waitForAttachment } from './private/secrets';
 import { RotatingSecret } from './rotating-secret';
-import { SecretPreflightCheck } from './secret-preflight-check';
 
 /** The handler and its vendored PostgreSQL driver (pure Python), shipped in the package. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'postgres-user');
@@ -28,10 +28,15 @@ const DRIVER_DIR = path.join(HANDLER_DIR, 'vendor', 'pg8000');
 const DEFAULT_DMS_SCHEMA = 'awsdms';
 
 
-/** What DMS does with the user's database, and so which grants the user gets. */
+/**
+ * What DMS does with the user's database, and so which grants the user gets: the access of the
+ * user an endpoint of each `DmsEndpointType` logs in as, one member per type and of the same name
+ * (the user of a `DmsEndpointType.SOURCE` endpoint needs `DmsAccess.SOURCE`). `PostgresReplication`
+ * refuses a user whose access is not its endpoint's type (`DmsUserAccessMismatch`).
+ */
 export enum DmsAccess {
   /**
-   * DMS reads, with change data capture: CONNECT, `rds_replication`, USAGE on the schema and
+   * For the user of a `DmsEndpointType.SOURCE` endpoint. DMS reads, with change data capture: CONNECT, `rds_replication`, USAGE on the schema and
    * SELECT on its tables, now and later; no write on them. CREATE on DMS's own schema, for the
    * heartbeat.
    *
@@ -39,7 +44,7 @@ export enum DmsAccess {
    */
   SOURCE = 'SOURCE',
   /**
-   * DMS writes: CONNECT and CREATE on the database, USAGE and CREATE on the schema (created when
+   * For the user of a `DmsEndpointType.TARGET` endpoint. DMS writes: CONNECT and CREATE on the database, USAGE and CREATE on the schema (created when
    * missing), SELECT, INSERT, UPDATE, DELETE and TRUNCATE on its tables, now and later (tables a
    * schema-conversion step made before the load included). CREATE on DMS's own schema, for the
    * control tables.
@@ -213,8 +218,8 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::PostgresDatabaseUser',
       properties: {
-        MasterSecretArn: props.masterSecret.secretFullArn ?? props.masterSecret.secretArn,
-        UserSecretArn: props.userSecret.secretFullArn ?? props.userSecret.secretArn,
+        MasterSecretArn: secretIdOf(props.masterSecret),
+        UserSecretArn: secretIdOf(props.userSecret),
         Database: props.databaseName,
         Schema: props.schemaName,
         DmsSchema: this.dmsSchemaName,
@@ -299,22 +304,18 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
    */
   private checkMasterSecret(props: PostgresDatabaseUserProps): void {
     if (props.databaseEndpoint) return;
-    if (isSecretCreatedInApp(props.masterSecret)) {
-      checkAtSynth(this, (problems) => {
-        const lacking = missingKeysProblem(props.masterSecret, 'masterSecret', ['username', 'password', 'host'], 'the function');
-        if (lacking) {
-          problems.add('MasterSecretLacksHost', lacking,
-            'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)');
-        }
-      });
-      return;
-    }
-    const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
+    checkSecretContent(this, {
       secret: props.masterSecret,
+      prop: 'masterSecret',
       requiredKeys: ['username', 'password', 'host'],
-      consumer: 'the database-user function, which logs in with the master secret (or pass databaseEndpoint, then host is not needed)',
+      consumer: 'the function',
+      consumerAtDeploy: 'the database-user function, which logs in with the master secret (or pass databaseEndpoint, then host is not needed)',
+      lacksKeys: {
+        id: 'MasterSecretLacksHost',
+        fix: 'attach the master secret to its database (secret.attach(instance)), or pass database_endpoint (databaseEndpoint)',
+      },
+      checkId: 'MasterSecretCheck',
+      guards: [this.resource],
     });
-    check.guard(this.resource);
-    waitForAttachment(props.masterSecret, this, [check.resource]);
   }
 }

@@ -8,97 +8,31 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { DmsAccountRoles } from './dms-account-roles';
 import { DmsConnectionGate } from './dms-connection-gate';
+import { DmsEndpointType } from './dms-endpoint-props';
+import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep } from './dms-replication-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
-import { render, renderedStack } from './private/cfn';
-import { Bound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { renderedStack } from './private/cfn';
+import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
+import { mergeSettings } from './private/dms-task-settings';
+import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
 import { cdcSourceFindings } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
+import { secretsManagerEndpointOf } from './private/vpc-endpoints';
 import { RotatingSecret } from './rotating-secret';
-import { DmsEndpointType, SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
+import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
-/**
- * The replication engine pinned by default: the oldest DMS version documented for PostgreSQL 17
- * sources (3.5.4, DMS's default, is too old for 17). The copies of the release notes seen disagree
- * on when new instances stop using a version (3.6.1: 30 April 2027, or not yet set); the earlier
- * date is taken, and test_postgres_replication.py fails once it has passed.
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html
- */
-const DEFAULT_DMS_ENGINE_VERSION = '3.6.1';
 
-/**
- * The oldest DMS version each PostgreSQL major needs as a source ("PostgreSQL source version"
- * table). The target page documents fewer majors; the same floor is applied to targets, the safe side.
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
- */
-const DMS_VERSION_FOR_POSTGRES: Record<number, string> = { 13: '3.4.3', 14: '3.4.7', 15: '3.5.1', 16: '3.5.3', 17: '3.6.1' };
-
-/**
- * Storage bounds of a replication instance, in GB. The upper bound is the regional quota of all
- * replication instances' storage (30,000 GB, CHAP_Limits); the API documents no lower bound, and
- * 5 GB, the console's smallest, is the safe side.
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Limits.html
- */
-const STORAGE_GB: Bound = { min: 5, max: 30000 };
+/** The access the user of each type of endpoint needs: the one relation between the two enums. */
+const ACCESS_FOR: Record<DmsEndpointType, DmsAccess> = {
+  [DmsEndpointType.SOURCE]: DmsAccess.SOURCE,
+  [DmsEndpointType.TARGET]: DmsAccess.TARGET,
+};
 
 /** A schema DMS migrates: a PostgreSQL name, with % matching any characters (DMS table mappings). */
 const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_MAX - 1}}$`);
-
-/** The largest LOB migrated whole in LIMITED mode, in KB (100 MB). */
-const LOB_MAX_SIZE_KB: Bound = { min: 1, max: 102400 };
-
-/** What the task migrates. */
-export enum DmsMigrationType {
-  /** The existing data, once. */
-  FULL_LOAD = 'full-load',
-  /** Ongoing changes only (needs logical replication on the source). */
-  CDC = 'cdc',
-  /** The existing data, then ongoing changes (needs logical replication on the source). */
-  FULL_LOAD_AND_CDC = 'full-load-and-cdc',
-}
-
-/**
- * How DMS migrates large objects (PostgreSQL `text`, `jsonb`, `bytea` and the like).
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.TargetMetadata.html
- */
-export enum DmsLobMode {
-  /** Every value whole, however large: slower, loses nothing. */
-  FULL = 'FULL',
-  /** Values up to `lobMaxSizeKb`: faster, and longer values are truncated. */
-  LIMITED = 'LIMITED',
-}
-
-/**
- * What DMS does to a target table that already exists when the full load starts.
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.FullLoad.html
- */
-export enum DmsTargetTablePrep {
-  /** Leave the table and its rows; load into it. Loses nothing. */
-  DO_NOTHING = 'DO_NOTHING',
-  /** Delete the table's rows first, keeping its definition. */
-  TRUNCATE_BEFORE_LOAD = 'TRUNCATE_BEFORE_LOAD',
-  /** Drop the table and create it anew: its rows, indexes and grants are lost. */
-  DROP_AND_CREATE = 'DROP_AND_CREATE',
-}
-
-/** Whether the construct creates DMS's account-wide roles or uses the ones the account has. */
-export enum DmsAccountRolesMode {
-  /**
-   * Use `dms-vpc-role` and `dms-cloudwatch-logs-role` as the account has them (the console makes
-   * them when DMS is first used there). Works in any account that already has them.
-   */
-  EXISTING = 'EXISTING',
-  /**
-   * Create them (`DmsAccountRoles`): once per account; fails where they exist.
-   */
-  CREATE = 'CREATE',
-}
 
 /**
  * Properties of a {@link PostgresReplication}.
@@ -371,7 +305,12 @@ export class PostgresReplication extends Construct {
     this.warn(props);
   }
 
-  /** The endpoint's database user, when a `PostgresDatabaseUser` of this app creates it. */
+  /**
+   * The user an endpoint logs in as, when a `PostgresDatabaseUser` of this app creates it (its
+   * `userSecret` is the endpoint's secret): the user the task waits for, and in whose `dmsSchemaName`
+   * DMS's own tables go. Undefined for a database's master secret or a user made outside the app.
+   * It looks over the whole app: call it once the app is built.
+   */
   public userOf(endpoint: SecureDmsPostgresEndpoint): PostgresDatabaseUser | undefined {
     return this.node.root.node.findAll().find((node): node is PostgresDatabaseUser =>
       node instanceof PostgresDatabaseUser && isSameSecret(node.userSecret, endpoint.secret));
@@ -447,8 +386,8 @@ export class PostgresReplication extends Construct {
     if (unread.length > 0) {
       warn(this, 'dmsEngineUnchecked',
         `the PostgreSQL major of the ${unread.join(' and the ')} database cannot be read (imported, or a version given as a token), `
-        + `so whether DMS ${props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION} supports it is not checked: PostgreSQL 17 needs DMS 3.6.1 `
-        + 'or later, 16 needs 3.5.3, 15 needs 3.5.1 (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+        + `so whether DMS ${props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION} supports it is not checked: ${dmsVersionsForPostgresInWords()} `
+        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
     }
   }
 
@@ -467,8 +406,8 @@ export class PostgresReplication extends Construct {
         problems.prop('LobMaxSizeUnused', 'lobMaxSizeKb', `is used only with lob_mode (lobMode) LIMITED, got lob_mode: ${lobMode}`,
           'remove lob_max_size_kb, or choose DmsLobMode.LIMITED');
       } else {
-        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, LOB_MAX_SIZE_KB,
-          `give a size in KB ${range(LOB_MAX_SIZE_KB)} (100 MB)`);
+        problems.integerInRange('LobMaxSizeOutOfRange', 'lobMaxSizeKb', props.lobMaxSizeKb, DMS_LOB_MAX_SIZE_KB,
+          `give a size in KB ${range(DMS_LOB_MAX_SIZE_KB)} (100 MB)`);
       }
     }
     this.validateEndpoints(problems, props);
@@ -500,8 +439,8 @@ export class PostgresReplication extends Construct {
         'name a class with its dms. prefix, such as "dms.t3.medium" or "dms.r6i.large"');
     }
     if (props.allocatedStorage !== undefined) {
-      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, STORAGE_GB,
-        `give whole GB ${range(STORAGE_GB)} (the regional quota); 50 is the default`);
+      problems.integerInRange('AllocatedStorageOutOfRange', 'allocatedStorage', props.allocatedStorage, DMS_STORAGE_GB,
+        `give whole GB ${range(DMS_STORAGE_GB)} (the regional quota); 50 is the default`);
     }
     const zones = props.vpc.selectSubnets(props.vpcSubnets).availabilityZones;
     if (!zones.some((zone) => Token.isUnresolved(zone)) && new Set(zones).size < 2) {
@@ -519,7 +458,7 @@ export class PostgresReplication extends Construct {
     for (const [what, database] of [['source', props.sourceDatabase], ['target', props.targetDatabase]] as const) {
       const major = postgresMajorOf(database);
       const needed = major === undefined ? undefined : DMS_VERSION_FOR_POSTGRES[major];
-      if (major !== undefined && needed === undefined && major > 17) {
+      if (major !== undefined && needed === undefined && major > NEWEST_POSTGRES_MAJOR_NAMED) {
         warn(this, 'dmsEngineUnchecked', `the ${what} database is PostgreSQL ${major}, for which the DMS `
           + 'guide names no engine version yet: check it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
       }
@@ -551,8 +490,9 @@ export class PostgresReplication extends Construct {
    * is a database's master secret. DMS's own tables must go where that user may create.
    */
   private checkUsers(problems: Problems): void {
-    for (const [prop, endpoint, access] of [['source', this.props.source, DmsAccess.SOURCE],
-      ['target', this.props.target, DmsAccess.TARGET]] as const) {
+    for (const [prop, endpoint, type] of [['source', this.props.source, DmsEndpointType.SOURCE],
+      ['target', this.props.target, DmsEndpointType.TARGET]] as const) {
+      const access = ACCESS_FOR[type];
       const user = this.userOf(endpoint);
       if (!user && isSecretCreatedInApp(endpoint.secret) && !isMasterSecretOfDatabaseInApp(endpoint.secret)) {
         problems.add('DmsUserNotCreated', `the ${prop} endpoint's secret (${endpoint.secret.node.path}) `
@@ -592,33 +532,4 @@ function postgresMajorOf(database: ec2.IConnectable): number | undefined {
   const engine = (database as { engine?: rds.IEngine }).engine;
   const major = engine?.engineVersion?.majorVersion;
   return engine?.engineFamily === 'POSTGRESQL' && major !== undefined && /^\d+$/.test(major) ? Number(major) : undefined;
-}
-
-/** -1, 0 or 1 as version `a` is older than, the same as, or newer than `b` ("3.5.4" < "3.6.1"). */
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0) ? -1 : 1;
-  }
-  return 0;
-}
-
-/** `override` merged over `base`: objects key by key, any other value replaced. */
-function mergeSettings(base: { [key: string]: any }, override: { [key: string]: any }): { [key: string]: any } {
-  const merged: { [key: string]: any } = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-    merged[key] = isObject(value) && isObject(base[key]) ? mergeSettings(base[key], value) : value;
-  }
-  return merged;
-}
-
-/** The Secrets Manager interface endpoint of a VPC of this app, or a new one in the given subnets. */
-function secretsManagerEndpointOf(scope: Construct, vpc: ec2.IVpc, subnets?: ec2.SubnetSelection): ec2.IInterfaceVpcEndpoint {
-  const existing = vpc.node.children.find((child): child is ec2.InterfaceVpcEndpoint =>
-    child instanceof ec2.InterfaceVpcEndpoint && /\.secretsmanager$/.test(render(Stack.of(child).resolve(
-      (child.node.defaultChild as ec2.CfnVPCEndpoint).serviceName))));
-  return existing ?? new ec2.InterfaceVpcEndpoint(scope, 'SecretsManagerEndpoint', {
-    vpc, subnets, service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, open: false,
-  });
 }

@@ -5,11 +5,12 @@ import {
 import { Construct } from 'constructs';
 import { FirstRotationGate } from './first-rotation-gate';
 import { Bound, DurationBound, Problems, checkAtSynth, propName, show, warn } from './private/errors';
+import { SECRET_ROTATION_PERIOD } from './private/limits';
 import { checkSecretReader } from './private/network-paths';
 import { CONSUMER_REJECTED_PASSWORD_CHARACTERS, missingCharacters, rdsMaxPasswordLength } from './private/passwords';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
-import { isRdsManagedMasterSecret, isSecretCreatedInApp, missingKeysProblem, waitForAttachment } from './private/secrets';
-import { SecretPreflightCheck } from './secret-preflight-check';
+import { checkSecretContent } from './private/secret-checks';
+import { isRdsManagedMasterSecret, secretIdOf } from './private/secrets';
 
 /**
  * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses (shell
@@ -17,8 +18,6 @@ import { SecretPreflightCheck } from './secret-preflight-check';
  */
 const DEFAULT_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 
-/** The periods Secrets Manager accepts for a rotation schedule (RotationRules.AutomaticallyAfterDays and rate()). */
-const ROTATION_PERIOD: DurationBound = { min: Duration.hours(4), max: Duration.days(1000) };
 const DEFAULT_ROTATION_PERIOD = Duration.days(30);
 /** The password lengths RDS accepts for every engine but MySQL, MariaDB (41) and Oracle (30). */
 const PASSWORD_LENGTH: Bound = { min: 8, max: rdsMaxPasswordLength('postgres') };
@@ -162,7 +161,7 @@ export class RotatingSecret extends secretsmanager.Secret {
       removalPolicy,
       generateSecretString: {
         secretStringTemplate: masterSecret
-          ? Stack.of(scope).toJsonString({ username, masterarn: masterSecret.secretFullArn ?? masterSecret.secretArn })
+          ? Stack.of(scope).toJsonString({ username, masterarn: secretIdOf(masterSecret) })
           : JSON.stringify({ username }),
         generateStringKey: 'password',
         passwordLength: passwordLength ?? 30,
@@ -176,7 +175,7 @@ export class RotatingSecret extends secretsmanager.Secret {
     this.rotationSchedule = this.addRotationSchedule('RotationSchedule', {
       hostedRotation,
       // A period refused above is reported with every other problem below; until then the schedule takes the default.
-      automaticallyAfter: isWithin(automaticallyAfter, ROTATION_PERIOD) ? automaticallyAfter : DEFAULT_ROTATION_PERIOD,
+      automaticallyAfter: isWithin(automaticallyAfter, SECRET_ROTATION_PERIOD) ? automaticallyAfter : DEFAULT_ROTATION_PERIOD,
     });
     this.checkHostedRotation(problems);
     problems.throwIfAny();
@@ -195,25 +194,20 @@ export class RotatingSecret extends secretsmanager.Secret {
    */
   private checkMasterSecret(masterSecret: secretsmanager.ISecret): void {
     if (isRdsManagedMasterSecret(masterSecret)) return;
-    const required = ['username', 'password', 'host', 'engine'];
-    if (isSecretCreatedInApp(masterSecret)) {
-      checkAtSynth(this, (problems) => {
-        const lacking = missingKeysProblem(masterSecret, 'masterSecret', required, 'the multi-user rotation');
-        if (lacking) {
-          problems.add('MasterSecretLacksKeys', lacking,
-            'attach the master secret to its database (secret.attach(instance)), which adds host and engine, or use the master '
-            + 'secret RDS manages (the instance\'s MasterUserSecret)');
-        }
-      });
-      return;
-    }
-    const check = new SecretPreflightCheck(this, 'MasterSecretCheck', {
+    checkSecretContent(this, {
       secret: masterSecret,
-      requiredKeys: required,
-      consumer: 'the multi-user rotation, which logs in with the master secret',
+      prop: 'masterSecret',
+      requiredKeys: ['username', 'password', 'host', 'engine'],
+      consumer: 'the multi-user rotation',
+      consumerAtDeploy: 'the multi-user rotation, which logs in with the master secret',
+      lacksKeys: {
+        id: 'MasterSecretLacksKeys',
+        fix: 'attach the master secret to its database (secret.attach(instance)), which adds host and engine, or use the master '
+          + 'secret RDS manages (the instance\'s MasterUserSecret)',
+      },
+      checkId: 'MasterSecretCheck',
+      guards: [this.rotationSchedule],
     });
-    check.guard(this.rotationSchedule);
-    waitForAttachment(masterSecret, this, [check.resource]);
   }
 
   /**
@@ -250,11 +244,11 @@ export class RotatingSecret extends secretsmanager.Secret {
     }
     if (automaticallyAfter.isUnresolved()) {
       problems.prop('RotationPeriodUnresolved', 'automaticallyAfter',
-        `must be known at synth time (it is written as a rate checked against ${ROTATION_PERIOD.min.toHumanString()} to `
-        + `${ROTATION_PERIOD.max.toHumanString()}), got: a duration from an unresolved token`,
+        `must be known at synth time (it is written as a rate checked against ${SECRET_ROTATION_PERIOD.min.toHumanString()} to `
+        + `${SECRET_ROTATION_PERIOD.max.toHumanString()}), got: a duration from an unresolved token`,
         'give a literal duration, for example Duration.days(30)');
     }
-    problems.durationInRange('RotationPeriodOutOfRange', 'automaticallyAfter', automaticallyAfter, ROTATION_PERIOD,
+    problems.durationInRange('RotationPeriodOutOfRange', 'automaticallyAfter', automaticallyAfter, SECRET_ROTATION_PERIOD,
       `pick a period in that range, or omit it for ${DEFAULT_ROTATION_PERIOD.toHumanString()}: a secret of this library always rotates`);
   }
 

@@ -7,7 +7,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { Bound, Problems, propName, range } from './private/errors';
 import { functionRoleWithLogs } from './private/functions';
-import { grantSecretRead } from './private/secrets';
+import { grantSecretRead, secretIdOf } from './private/secrets';
 
 /** The handler's code, shipped in the package: standard library and boto3 only, nothing to bundle. */
 const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'secret-preflight');
@@ -126,7 +126,7 @@ export class SecretPreflightCheck extends Construct {
       serviceToken: this.handler.functionArn,
       resourceType: 'Custom::SecretPreflightCheck',
       properties: {
-        SecretId: props.secret.secretFullArn ?? props.secret.secretArn,
+        SecretId: secretIdOf(props.secret),
         RequiredKeys: props.requiredKeys,
         PasswordKey: props.passwordKey,
         RejectedPasswordCharacters: props.rejectedPasswordCharacters,

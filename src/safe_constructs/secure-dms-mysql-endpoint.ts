@@ -1,14 +1,16 @@
-import {
-  Token,
-  aws_dms as dms,
-  aws_iam as iam,
-  aws_secretsmanager as secretsmanager,
-} from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './private/dms-endpoints';
+import { DmsSecretEndpointProps, DmsSslMode } from './dms-endpoint-props';
 import { Problems, show } from './private/errors';
-import { SecretPreflightCheck } from './secret-preflight-check';
-import { DmsEndpointType, DmsSecretEndpointProps, DmsSslMode } from './secure-dms-postgres-endpoint';
+import { secretIdOf } from './private/secrets';
+import { SecureDmsEndpointBase } from './secure-dms-endpoint-base';
+
+/**
+ * The longest MySQL database name.
+ *
+ * @see https://dev.mysql.com/doc/refman/8.0/en/identifier-length.html
+ */
+const MYSQL_NAME_MAX = 64;
 
 /**
  * The MySQL-family engine of a DMS endpoint (`EngineName`).
@@ -43,7 +45,7 @@ export interface SecureDmsMySqlEndpointProps extends DmsSecretEndpointProps {
 /**
  * A DMS MySQL, MariaDB or Aurora MySQL endpoint that reads its credentials from Secrets Manager,
  * through an IAM role it creates with the regional DMS trust and least-privilege grants: the same
- * guarantees as `SecureDmsPostgresEndpoint`, from the same code.
+ * guarantees as `SecureDmsPostgresEndpoint`, from the same base (`SecureDmsEndpointBase`).
  *
  * `MySqlSettings` carries `SecretsManagerSecretId` and `SecretsManagerAccessRoleArn`; no prop admits
  * a user name, a password, a server name or a port (DMS accepts either those or the secret, not
@@ -60,54 +62,28 @@ export interface SecureDmsMySqlEndpointProps extends DmsSecretEndpointProps {
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html
  * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
  */
-export class SecureDmsMySqlEndpoint extends Construct {
-  /** The DMS endpoint. */
-  public readonly endpoint: dms.CfnEndpoint;
-
-  /** The endpoint's ARN (its `Ref`). */
-  public readonly endpointArn: string;
-
-  /** The role DMS assumes to read the secret. */
-  public readonly role: iam.Role;
-
-  /** The deploy-time check of the secret, when there is one. */
-  public readonly preflightCheck?: SecretPreflightCheck;
-
-  /** The secret DMS reads the connection from. */
-  public readonly secret: secretsmanager.ISecret;
-
-  /** Whether DMS reads from the endpoint or writes to it. */
-  public readonly endpointType: DmsEndpointType;
-
+export class SecureDmsMySqlEndpoint extends SecureDmsEndpointBase {
   constructor(scope: Construct, id: string, props: SecureDmsMySqlEndpointProps) {
-    super(scope, id);
-    const sslMode = props.sslMode ?? DmsSslMode.REQUIRE;
-    this.secret = props.secret;
-    this.endpointType = props.endpointType;
-    const problems = new Problems(this);
-    validateDmsEndpoint(this, problems, { ...props, sslMode });
-    if (props.databaseName !== undefined && !Token.isUnresolved(props.databaseName)
-      && (props.databaseName.length === 0 || props.databaseName.length > 64)) {
-      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to 64 characters (a MySQL name), got: ${show(props.databaseName)}`,
-        'name the database, or omit it');
-    }
-    problems.throwIfAny();
-
-    this.role = dmsSecretAccessRole(this, props.secret);
-    this.endpoint = new dms.CfnEndpoint(this, 'Resource', {
-      endpointType: props.endpointType,
+    super(scope, id, props, {
       engineName: props.engine,
       databaseName: props.databaseName,
-      sslMode,
-      certificateArn: props.certificateArn,
-      endpointIdentifier: props.endpointIdentifier,
-      mySqlSettings: {
-        secretsManagerSecretId: props.secret.secretFullArn ?? props.secret.secretArn,
-        secretsManagerAccessRoleArn: this.role.roleArn,
-      },
+      // As before; DMS's SSL page lists require as unsupported for MySQL, MariaDB and Aurora MySQL (issue #36 changes it).
+      sslModes: [DmsSslMode.NONE, DmsSslMode.REQUIRE, DmsSslMode.VERIFY_CA, DmsSslMode.VERIFY_FULL],
+      defaultSslMode: DmsSslMode.REQUIRE,
+      description: `the DMS ${props.engine} endpoint`,
     });
-    this.endpoint.node.addDependency(this.role);
-    this.endpointArn = this.endpoint.ref;
-    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, `the DMS ${props.engine} endpoint`, SecretPreflightCheck);
+    this.endpoint.mySqlSettings = {
+      secretsManagerSecretId: secretIdOf(props.secret),
+      secretsManagerAccessRoleArn: this.role.roleArn,
+    };
+  }
+
+  /** @internal */
+  protected _validateEngine(problems: Problems, props: SecureDmsMySqlEndpointProps): void {
+    if (props.databaseName !== undefined && !Token.isUnresolved(props.databaseName)
+      && (props.databaseName.length === 0 || props.databaseName.length > MYSQL_NAME_MAX)) {
+      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to ${MYSQL_NAME_MAX} characters (a MySQL name), got: ${show(props.databaseName)}`,
+        'name the database, or omit it');
+    }
   }
 }

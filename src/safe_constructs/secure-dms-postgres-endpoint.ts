@@ -1,23 +1,12 @@
-import {
-  Token,
-  aws_dms as dms,
-  aws_iam as iam,
-  aws_secretsmanager as secretsmanager,
-} from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkDmsEndpointSecret, dmsSecretAccessRole, validateDmsEndpoint } from './private/dms-endpoints';
-import { Bound, Problems, show } from './private/errors';
+import { DmsEndpointType, DmsSecretEndpointProps, DmsSslMode } from './dms-endpoint-props';
+import { Problems, show } from './private/errors';
+import { DMS_HEARTBEAT_MINUTES } from './private/limits';
 import { POSTGRES_NAME, POSTGRES_NAME_FIX, POSTGRES_NAME_MAX } from './private/postgres-names';
-import { SecretPreflightCheck } from './secret-preflight-check';
+import { secretIdOf } from './private/secrets';
+import { SecureDmsEndpointBase } from './secure-dms-endpoint-base';
 
-
-/**
- * The heartbeat frequencies accepted, in minutes. DMS states the unit and the default (5), and no
- * bound: refusing 0 and less is the safe side; the upper bound is CloudFormation's Integer.
- *
- * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html
- */
-const HEARTBEAT_MINUTES: Bound = { min: 1, max: 2147483647 };
 
 /**
  * A replication slot's name: "lower-case letters, numbers, and the underscore character", and at
@@ -27,30 +16,6 @@ const HEARTBEAT_MINUTES: Bound = { min: 1, max: 2147483647 };
  */
 const SLOT_NAME = new RegExp(`^[a-z0-9_]{1,${POSTGRES_NAME_MAX}}$`);
 
-
-/** Whether DMS reads from the endpoint or writes to it. */
-export enum DmsEndpointType {
-  /** The database DMS migrates from. */
-  SOURCE = 'source',
-  /** The database DMS migrates to. */
-  TARGET = 'target',
-}
-
-/**
- * How DMS protects its connection to PostgreSQL.
- *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html
- */
-export enum DmsSslMode {
-  /** Clear text. Refused unless chosen explicitly, and then flagged with a warning. */
-  NONE = 'none',
-  /** Encrypted, without verifying the server's certificate. */
-  REQUIRE = 'require',
-  /** Encrypted, with the server's certificate verified against `certificateArn`. */
-  VERIFY_CA = 'verify-ca',
-  /** Encrypted, with the certificate and the host name verified against `certificateArn`. */
-  VERIFY_FULL = 'verify-full',
-}
 
 /**
  * The logical decoding plugin DMS uses for change data capture.
@@ -131,60 +96,6 @@ export interface DmsPostgresCdcSettings {
 }
 
 /**
- * What every DMS endpoint on a Secrets Manager secret takes: the secret, the direction, TLS and
- * the endpoint's name. No prop admits a user name, a password, a server name or a port.
- */
-export interface DmsSecretEndpointProps {
-  /**
-   * The secret DMS reads the connection from. It must hold `username`, `password`, `host` and
-   * `port` (DMS ignores other keys). A `RotatingSecret` or `rds.DatabaseSecret` attached to its
-   * database holds them (for a cluster, `host` is the writer's endpoint); an RDS-managed master
-   * secret does not (it lacks `host` and `port`).
-   *
-   * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
-   */
-  readonly secret: secretsmanager.ISecret;
-
-  /**
-   * Whether DMS reads from this database or writes to it.
-   */
-  readonly endpointType: DmsEndpointType;
-
-  /**
-   * How the connection is protected. `NONE` must be chosen explicitly and leaves a warning.
-   *
-   * @default DmsSslMode.REQUIRE
-   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html
-   */
-  readonly sslMode?: DmsSslMode;
-
-  /**
-   * The ARN of the DMS certificate that verifies the server; required with `VERIFY_CA` and
-   * `VERIFY_FULL`, and only used by them.
-   *
-   * @default - none
-   */
-  readonly certificateArn?: string;
-
-  /**
-   * The endpoint's name: a letter, then letters, digits and single hyphens, 255 characters at most,
-   * not ending with a hyphen.
-   *
-   * @default - a name CloudFormation generates
-   */
-  readonly endpointIdentifier?: string;
-
-  /**
-   * Whether a deploy-time check verifies the secret's keys (`username`, `password`, `host`,
-   * `port`) and password characters before the endpoint is created. For a secret created in this
-   * app the same is checked at synth time instead, so it is refused there.
-   *
-   * @default - true for a secret created outside this app, false for one created in it
-   */
-  readonly preflightCheck?: boolean;
-}
-
-/**
  * Properties of a {@link SecureDmsPostgresEndpoint}.
  */
 export interface SecureDmsPostgresEndpointProps extends DmsSecretEndpointProps {
@@ -207,7 +118,7 @@ export interface SecureDmsPostgresEndpointProps extends DmsSecretEndpointProps {
  *
  * No prop admits a user name, a password, a server name or a port: the secret supplies them, and
  * DMS accepts either those settings or the secret, not both. TLS is on unless explicitly turned
- * off.
+ * off (`DmsSslMode.REQUIRE` by default; DMS supports every mode for PostgreSQL).
  *
  * `EngineName` is `postgres`, for Aurora PostgreSQL too. AWS documents `aurora-postgresql` for
  * Aurora; `postgres` works around a reported failure of secret-only endpoints with that name
@@ -225,69 +136,36 @@ export interface SecureDmsPostgresEndpointProps extends DmsSecretEndpointProps {
  * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
-export class SecureDmsPostgresEndpoint extends Construct {
-  /** The DMS endpoint. */
-  public readonly endpoint: dms.CfnEndpoint;
-
-  /** The endpoint's ARN (its `Ref`). */
-  public readonly endpointArn: string;
-
-  /** The role DMS assumes to read the secret. */
-  public readonly role: iam.Role;
-
-  /** The deploy-time check of the secret, when there is one. */
-  public readonly preflightCheck?: SecretPreflightCheck;
-
-  /** The secret DMS reads the connection from. */
-  public readonly secret: secretsmanager.ISecret;
-
-  /** Whether DMS reads from the endpoint or writes to it. */
-  public readonly endpointType: DmsEndpointType;
-
+export class SecureDmsPostgresEndpoint extends SecureDmsEndpointBase {
   constructor(scope: Construct, id: string, props: SecureDmsPostgresEndpointProps) {
-    super(scope, id);
-    const sslMode = props.sslMode ?? DmsSslMode.REQUIRE;
-    this.secret = props.secret;
-    this.endpointType = props.endpointType;
-    this.validate(props, sslMode);
-
-    this.role = dmsSecretAccessRole(this, props.secret);
-
-    const cdc = props.cdcSettings ?? {};
-    this.endpoint = new dms.CfnEndpoint(this, 'Resource', {
-      endpointType: props.endpointType,
+    super(scope, id, props, {
       engineName: 'postgres',
       databaseName: props.databaseName,
-      sslMode,
-      certificateArn: props.certificateArn,
-      endpointIdentifier: props.endpointIdentifier,
-      postgreSqlSettings: {
-        secretsManagerSecretId: props.secret.secretFullArn ?? props.secret.secretArn,
-        secretsManagerAccessRoleArn: this.role.roleArn,
-        heartbeatEnable: cdc.heartbeatEnable,
-        heartbeatFrequency: cdc.heartbeatFrequency,
-        heartbeatSchema: cdc.heartbeatSchema,
-        slotName: cdc.slotName,
-        pluginName: cdc.pluginName,
-        captureDdls: props.endpointType === DmsEndpointType.SOURCE ? cdc.captureDdls ?? false : undefined,
-        ddlArtifactsSchema: cdc.ddlArtifactsSchema,
-      },
+      sslModes: [DmsSslMode.NONE, DmsSslMode.REQUIRE, DmsSslMode.VERIFY_CA, DmsSslMode.VERIFY_FULL],
+      defaultSslMode: DmsSslMode.REQUIRE,
+      description: 'the DMS PostgreSQL endpoint',
     });
-    this.endpoint.node.addDependency(this.role);
-    this.endpointArn = this.endpoint.ref;
-
-    this.preflightCheck = checkDmsEndpointSecret(this, this.endpoint, { ...props, sslMode }, 'the DMS PostgreSQL endpoint', SecretPreflightCheck);
+    const cdc = props.cdcSettings ?? {};
+    this.endpoint.postgreSqlSettings = {
+      secretsManagerSecretId: secretIdOf(props.secret),
+      secretsManagerAccessRoleArn: this.role.roleArn,
+      heartbeatEnable: cdc.heartbeatEnable,
+      heartbeatFrequency: cdc.heartbeatFrequency,
+      heartbeatSchema: cdc.heartbeatSchema,
+      slotName: cdc.slotName,
+      pluginName: cdc.pluginName,
+      captureDdls: props.endpointType === DmsEndpointType.SOURCE ? cdc.captureDdls ?? false : undefined,
+      ddlArtifactsSchema: cdc.ddlArtifactsSchema,
+    };
   }
 
-  private validate(props: SecureDmsPostgresEndpointProps, sslMode: DmsSslMode): void {
-    const problems = new Problems(this);
-    validateDmsEndpoint(this, problems, { ...props, sslMode });
+  /** @internal */
+  protected _validateEngine(problems: Problems, props: SecureDmsPostgresEndpointProps): void {
     if (!Token.isUnresolved(props.databaseName) && (props.databaseName.length === 0 || props.databaseName.length > POSTGRES_NAME_MAX)) {
       problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to ${POSTGRES_NAME_MAX} characters (a PostgreSQL name), got: ${show(props.databaseName)}`,
         'name the database DMS migrates');
     }
     this.validateCdcSettings(problems, props);
-    problems.throwIfAny();
   }
 
   private validateCdcSettings(problems: Problems, props: SecureDmsPostgresEndpointProps): void {
@@ -298,8 +176,8 @@ export class SecureDmsPostgresEndpoint extends Construct {
         + 'source it captures changes from', 'move cdc_settings (cdcSettings) to the SOURCE endpoint');
     }
     if (cdc.heartbeatFrequency !== undefined) {
-      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, HEARTBEAT_MINUTES,
-        `give whole minutes, ${HEARTBEAT_MINUTES.min} at least; 5 is DMS's default`);
+      problems.integerInRange('HeartbeatFrequencyOutOfRange', 'heartbeatFrequency', cdc.heartbeatFrequency, DMS_HEARTBEAT_MINUTES,
+        `give whole minutes, ${DMS_HEARTBEAT_MINUTES.min} at least; 5 is DMS's default`);
     }
     if (cdc.slotName !== undefined && !Token.isUnresolved(cdc.slotName) && !SLOT_NAME.test(cdc.slotName)) {
       problems.prop('SlotNameInvalid', 'slotName', `is not a replication slot name PostgreSQL accepts, got: ${show(cdc.slotName)}`,

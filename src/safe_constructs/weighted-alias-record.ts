@@ -6,17 +6,10 @@ import {
   aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { Bound, Problems, checkAtSynth, fail, propName, range, show, warn } from './private/errors';
+import { Problems, checkAtSynth, fail, propName, range, show, warn } from './private/errors';
+import { ROUTE53_SET_IDENTIFIER_LENGTH, ROUTE53_WEIGHT } from './private/limits';
 import { groupRecords, judgeGroup } from './private/weighted-groups';
 
-
-/**
- * A record's weight, and the length of its set identifier.
- *
- * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html
- */
-const WEIGHT: Bound = { min: 0, max: 255 };
-const SET_IDENTIFIER_LENGTH: Bound = { min: 1, max: 128 };
 
 /** The hosted zone id of every CloudFront distribution, for alias records. */
 const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
@@ -163,11 +156,11 @@ export class WeightedAliasRecord extends Construct {
   constructor(scope: Construct, id: string, props: WeightedAliasRecordProps) {
     super(scope, id);
     const problems = new Problems(this);
-    problems.integerInRange('WeightOutOfRange', 'weight', props.weight, WEIGHT,
-      `give a whole number ${range(WEIGHT)} (0 sends no traffic)`);
+    problems.integerInRange('WeightOutOfRange', 'weight', props.weight, ROUTE53_WEIGHT,
+      `give a whole number ${range(ROUTE53_WEIGHT)} (0 sends no traffic)`);
     if (!Token.isUnresolved(props.setIdentifier)
-      && (props.setIdentifier.length < SET_IDENTIFIER_LENGTH.min || props.setIdentifier.length > SET_IDENTIFIER_LENGTH.max)) {
-      problems.prop('SetIdentifierLength', 'setIdentifier', `must be ${SET_IDENTIFIER_LENGTH.min} to ${SET_IDENTIFIER_LENGTH.max} characters, got: ${show(props.setIdentifier)}`,
+      && (props.setIdentifier.length < ROUTE53_SET_IDENTIFIER_LENGTH.min || props.setIdentifier.length > ROUTE53_SET_IDENTIFIER_LENGTH.max)) {
+      problems.prop('SetIdentifierLength', 'setIdentifier', `must be ${ROUTE53_SET_IDENTIFIER_LENGTH.min} to ${ROUTE53_SET_IDENTIFIER_LENGTH.max} characters, got: ${show(props.setIdentifier)}`,
         'name the record within its group, for example "blue" or "green"');
     }
     const evaluateTargetHealth = props.evaluateTargetHealth ?? props.target.supportsHealthEvaluation;

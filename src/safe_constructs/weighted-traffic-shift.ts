@@ -1,6 +1,7 @@
 import { Token, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Problems, propName, show } from './private/errors';
+import { PERCENT } from './private/limits';
 import { AliasRecordType, WeightedAliasRecord, WeightedAliasTarget } from './weighted-alias-record';
 
 /**
@@ -104,7 +105,7 @@ export class WeightedTrafficShift extends Construct {
         'must be known at synth time (CloudFormation cannot compute 100 minus a parameter), got: (an unresolved token)',
         'give a number, or use two WeightedAliasRecords');
     }
-    problems.integerInRange('PercentOutOfRange', 'percentToNew', props.percentToNew, { min: 0, max: 100 },
+    problems.integerInRange('PercentOutOfRange', 'percentToNew', props.percentToNew, PERCENT,
       'give the share of traffic the new target receives, in percent');
     const oldSetIdentifier = props.oldSetIdentifier ?? 'old';
     const newSetIdentifier = props.newSetIdentifier ?? 'new';
@@ -113,7 +114,7 @@ export class WeightedTrafficShift extends Construct {
         `is the same as ${propName('oldSetIdentifier')}, got: ${show(newSetIdentifier)} for both`,
         'give the two records of the shift different set identifiers');
     }
-    if (props.retireOld && !Token.isUnresolved(props.percentToNew) && props.percentToNew !== 100) {
+    if (props.retireOld && !Token.isUnresolved(props.percentToNew) && props.percentToNew !== PERCENT.max) {
       problems.prop('RetireOldBeforeFullShift', 'retireOld', `is true while ${propName('percentToNew')} is ${props.percentToNew}, `
         + 'and the old target still receives that traffic', 'deploy percent_to_new=100 first, then retire_old=True in a second deploy');
     }

@@ -3,7 +3,9 @@
 import { CfnResource, Stack, Tokenization } from 'aws-cdk-lib';
 
 /** A resource's CloudFormation properties, as synthesized. */
-export type Props = Record<string, any>;
+export type CfnProperties = Record<string, any>;
+/** @deprecated the old name of {@link CfnProperties}, kept while rules/sp-dms2-secret-access-role.ts reads it. */
+export type Props = CfnProperties;
 
 /**
  * One resource as its template holds it: logical id, type and properties. The one model every
@@ -12,7 +14,7 @@ export type Props = Record<string, any>;
 export interface RenderedResource {
   readonly logicalId: string;
   readonly type: string;
-  readonly properties: Props;
+  readonly properties: CfnProperties;
 }
 
 /** The resources of one stack, by logical id. */
@@ -30,7 +32,7 @@ export function resourceOf(stack: StackResources, value: unknown, type: string):
 }
 
 /** true, false, or undefined when the value is a token (an intrinsic function); absent is false. */
-export function flag(value: unknown): boolean | undefined {
+export function booleanOrUndecided(value: unknown): boolean | undefined {
   if (value === undefined || value === null || value === false || value === 'false') return false;
   if (value === true || value === 'true') return true;
   return undefined;
@@ -44,7 +46,7 @@ export function present(value: unknown): boolean {
 /** The logical id a `{Ref}` or `{Fn::GetAtt}` points to, if the value is one. */
 export function referencedId(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const v = value as Props;
+  const v = value as CfnProperties;
   if (typeof v.Ref === 'string' && !v.Ref.startsWith('AWS::')) return v.Ref;
   if (Array.isArray(v['Fn::GetAtt'])) return v['Fn::GetAtt'][0];
   return undefined;
@@ -65,7 +67,7 @@ export function render(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const v = value as Props;
+    const v = value as CfnProperties;
     if (typeof v.Ref === 'string') return `\${${v.Ref}}`;
     if (Array.isArray(v['Fn::GetAtt'])) return `\${${v['Fn::GetAtt'].join('.')}}`;
     if (Array.isArray(v['Fn::Join'])) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
@@ -82,8 +84,8 @@ export function dynamicReferenceSecret(value: unknown): { secret: string; secret
   const text = render(value);
   const match = /^\{\{resolve:secretsmanager:(.+?)(?::SecretString:[^}]*)?\}\}$/.exec(text);
   if (!match) return undefined;
-  const parts = value && typeof value === 'object' && Array.isArray((value as Props)['Fn::Join'])
-    ? (value as Props)['Fn::Join'][1] as unknown[] : [];
+  const parts = value && typeof value === 'object' && Array.isArray((value as CfnProperties)['Fn::Join'])
+    ? (value as CfnProperties)['Fn::Join'][1] as unknown[] : [];
   const secretLogicalId = parts.map(referencedId).find((id) => id !== undefined);
   return { secret: match[1], secretLogicalId };
 }
@@ -101,7 +103,7 @@ const INTRINSICS = new Set(['Ref', 'Fn::Base64', 'Fn::Cidr', 'Fn::FindInMap', 'F
  * aws-cdk-lib's deepMerge does), for the properties only: resolving the whole resource would also
  * allocate its logical id and its dependencies' ids, which made the aspect cost a third of a synth.
  */
-export function renderedProperties(node: CfnResource): Props | undefined {
+export function renderedProperties(node: CfnResource): CfnProperties | undefined {
   try {
     const l1 = node as any;
     const stack = Stack.of(node);
@@ -113,7 +115,7 @@ export function renderedProperties(node: CfnResource): Props | undefined {
 }
 
 /** Merges raw overrides into `target`: objects merge, `undefined` deletes, anything else (resolved) replaces. */
-function mergeOverrides(stack: Stack, target: Props, overrides: Props): Props {
+function mergeOverrides(stack: Stack, target: CfnProperties, overrides: CfnProperties): CfnProperties {
   for (const [key, raw] of Object.entries(overrides)) {
     const value = raw === undefined || isPlainObject(raw) ? raw : stack.resolve(raw);
     if (isPlainObject(value)) {
@@ -129,11 +131,11 @@ function mergeOverrides(stack: Stack, target: Props, overrides: Props): Props {
   return target;
 }
 
-function isPlainObject(value: unknown): value is Props {
+function isPlainObject(value: unknown): value is CfnProperties {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Tokenization.isResolvable(value);
 }
 
-function isIntrinsic(value: Props): boolean {
+function isIntrinsic(value: CfnProperties): boolean {
   const keys = Object.keys(value);
   return keys.length === 1 && INTRINSICS.has(keys[0]);
 }

@@ -1,10 +1,13 @@
 // What every DMS endpoint on a Secrets Manager secret shares: the role DMS reads the secret with,
-// the checks of its props, and the checks of the secret. Private: not exported from index.ts.
+// the checks of its props, and the checks of the secret. Private: not exported from index.ts;
+// SecureDmsEndpointBase reads it.
 import { Stack, Token, aws_dms as dms, aws_iam as iam, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
-import { Construct, IConstruct } from 'constructs';
-import { Problems, checkAtSynth, propName, show, warn } from './errors';
-import { DMS_REJECTED_PASSWORD_CHARACTERS, missingCharacters } from './passwords';
-import { grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp, knownSecretContent, missingKeysProblem, waitForAttachment } from './secrets';
+import { Construct } from 'constructs';
+import { SecretPreflightCheck } from '../secret-preflight-check';
+import { Problems, propName, show, warn } from './errors';
+import { DMS_REJECTED_PASSWORD_CHARACTERS } from './passwords';
+import { checkSecretContent } from './secret-checks';
+import { grantSecretRead, isRdsManagedMasterSecret, isSecretCreatedInApp } from './secrets';
 
 /** The keys DMS reads from an endpoint's secret; others are ignored (`dbname` among them). */
 const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
@@ -37,12 +40,28 @@ export function dmsSecretAccessRole(scope: Construct, secret: secretsmanager.ISe
   return role;
 }
 
+/** What an endpoint's engine declares that the shared checks read: its TLS modes, and its name in messages. */
+export interface DmsEngineTls {
+  readonly sslModes: string[];
+  readonly description: string;
+}
+
+/** A TLS mode as its enum member's name: `VERIFY_FULL`. */
+function sslModeName(mode: string): string {
+  return mode.toUpperCase().replace(/-/g, '_');
+}
+
 /** The problems of the props every secret-backed DMS endpoint shares; a warning for TLS turned off. */
-export function validateDmsEndpoint(scope: Construct, problems: Problems, props: DmsEndpointCommon): void {
+export function validateDmsEndpoint(scope: Construct, problems: Problems, props: DmsEndpointCommon, engine: DmsEngineTls): void {
+  if (!engine.sslModes.includes(props.sslMode)) {
+    problems.prop('SslModeUnsupported', 'sslMode', `is ${sslModeName(props.sslMode)}, which DMS does not support for ${engine.description}`,
+      `use DmsSslMode.${engine.sslModes.filter((mode) => mode !== 'none').map(sslModeName).join(' or ')}`);
+  }
+  const encrypting = ['require', 'verify-full'].filter((mode) => engine.sslModes.includes(mode));
   const verifying = props.sslMode === 'verify-ca' || props.sslMode === 'verify-full';
   if (verifying && !props.certificateArn) {
     problems.prop('CertificateMissing', 'certificateArn', `is required with ${propName('sslMode')} ${props.sslMode}, and none was given`,
-      'import the server\'s CA into DMS (AWS::DMS::Certificate) and pass its ARN, or use DmsSslMode.REQUIRE');
+      `import the server's CA into DMS (AWS::DMS::Certificate) and pass its ARN${engine.sslModes.includes('require') ? ', or use DmsSslMode.REQUIRE' : ''}`);
   }
   if (!verifying && props.certificateArn) {
     problems.prop('CertificateUnused', 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got ${propName('sslMode')}: ${props.sslMode}`,
@@ -51,7 +70,7 @@ export function validateDmsEndpoint(scope: Construct, problems: Problems, props:
   if (props.sslMode === 'none') {
     warn(scope, 'dmsSslNone',
       'ssl_mode (sslMode) is NONE: DMS and the database exchange credentials and data in clear text; '
-      + 'use DmsSslMode.REQUIRE or VERIFY_FULL unless the database cannot speak TLS');
+      + `use DmsSslMode.${encrypting.map(sslModeName).join(' or ')} unless the database cannot speak TLS`);
   }
   if (props.endpointIdentifier !== undefined && !Token.isUnresolved(props.endpointIdentifier)
     && (!ENDPOINT_IDENTIFIER.test(props.endpointIdentifier) || props.endpointIdentifier.endsWith('-'))) {
@@ -69,55 +88,32 @@ export function validateDmsEndpoint(scope: Construct, problems: Problems, props:
   }
 }
 
-/** What a deploy-time check of a secret is to this module: `SecretPreflightCheck`, passed in (private code imports no construct). */
-export interface SecretCheck {
-  readonly resource: IConstruct;
-  guard(dependent: IConstruct): void;
-}
-
-/** The constructor of a {@link SecretCheck}, with the props this module gives it. */
-export type SecretCheckClass<C extends SecretCheck> = new (scope: Construct, id: string, props: {
-  secret: secretsmanager.ISecret; requiredKeys: string[]; passwordKey: string; rejectedPasswordCharacters: string; consumer: string;
-}) => C;
-
 /**
  * The checks of the endpoint's secret: at synth for a secret of this app (its keys and generated
- * characters), at deploy before the endpoint for one from outside (a `SecretPreflightCheck`). The
- * endpoint (and the check) wait for the secret's attachment, which writes host and port.
+ * characters), at deploy before the endpoint for one from outside. The endpoint (and the check) wait
+ * for the secret's attachment, which writes host and port.
  */
-export function checkDmsEndpointSecret<C extends SecretCheck>(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
-  consumer: string, preflight: SecretCheckClass<C>): C | undefined {
-  const createdInApp = isSecretCreatedInApp(props.secret);
-  let check: C | undefined;
-  if (props.preflightCheck ?? !createdInApp) {
-    check = new preflight(scope, 'SecretCheck', {
-      secret: props.secret,
-      requiredKeys: DMS_SECRET_KEYS,
-      passwordKey: 'password',
-      rejectedPasswordCharacters: DMS_REJECTED_PASSWORD_CHARACTERS,
-      consumer,
-    });
-    check.guard(endpoint);
-  }
-  waitForAttachment(props.secret, scope, [endpoint, ...(check ? [check.resource] : [])]);
-  if (createdInApp) checkAtSynth(scope, (problems) => checkSecretContent(problems, props.secret));
-  return check;
-}
-
-/** At synth, once every attachment is made: the secret will hold what DMS reads. */
-function checkSecretContent(problems: Problems, secret: secretsmanager.ISecret): void {
-  const lacking = missingKeysProblem(secret, 'secret', DMS_SECRET_KEYS, 'DMS');
-  if (lacking) {
-    problems.add('SecretLacksKeys', lacking,
-      'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port');
-  }
-  const excluded = knownSecretContent(secret).excludedCharacters;
-  if (excluded !== undefined) {
-    const allowed = missingCharacters(excluded, DMS_REJECTED_PASSWORD_CHARACTERS);
-    if (allowed) {
-      problems.add('SecretAllowsRejectedCharacters',
-        `${propName('secret')} generates passwords that may contain ${show(allowed)}, which DMS rejects in endpoint passwords`,
-        'use a RotatingSecret, or exclude those characters in generate_secret_string');
-    }
-  }
+export function checkDmsEndpointSecret(scope: Construct, endpoint: dms.CfnEndpoint, props: DmsEndpointCommon,
+  consumer: string): SecretPreflightCheck | undefined {
+  return checkSecretContent(scope, {
+    secret: props.secret,
+    prop: 'secret',
+    requiredKeys: DMS_SECRET_KEYS,
+    consumer: 'DMS',
+    consumerAtDeploy: consumer,
+    lacksKeys: {
+      id: 'SecretLacksKeys',
+      fix: 'attach the secret to its database (rds.Credentials.from_secret(secret) or secret.attach(instance)) so it holds host and port',
+    },
+    rejectedCharacters: {
+      characters: DMS_REJECTED_PASSWORD_CHARACTERS,
+      where: 'in endpoint passwords',
+      id: 'SecretAllowsRejectedCharacters',
+      fix: 'use a RotatingSecret, or exclude those characters in generate_secret_string',
+    },
+    atDeploy: props.preflightCheck,
+    checkId: 'SecretCheck',
+    guards: [endpoint],
+    waitForAttachment: [endpoint],
+  });
 }

@@ -2,63 +2,44 @@
 // SP-ENC1 rule of SafePatternsChecks (which reads templates): the readers of the coverage table,
 // whose rows (the data) are in encryption-table.ts. Private.
 import type { EncryptionCoverage } from '../encryption-coverage';
-import { Props, present } from './cfn';
-import { ENCRYPTION_RULES } from './encryption-table';
+import { CfnProperties, present } from './cfn';
+import type { EncryptionRow } from './encryption-row';
+import { ENCRYPTION_TABLE } from './encryption-table';
 
-export { ENCRYPTION_RULES };
+export { ENCRYPTION_TABLE, EncryptionRow };
 
-/** How one property of one resource type is checked and fixed. */
-export interface EncryptionRule extends Omit<EncryptionCoverage, 'inTransit' | 'fixRefusedOnlyWhenSet'> {
-  readonly inTransit?: boolean;
-  readonly fixRefusedOnlyWhenSet?: boolean;
-  /** Why the rule does not apply to this resource (its encryption is decided elsewhere), if so. */
-  readonly notApplicable?: (p: Props) => string | undefined;
-  /** Whether AWS encrypts this resource when the property is absent, where that depends on other properties. */
-  readonly encryptedByDefaultFor?: (p: Props) => boolean;
-  /** Whether the resource is encrypted by its properties; undefined when a token hides it. */
-  readonly isEncrypted: (p: Props) => boolean | undefined;
-  /** Whether the properties turn off the encryption AWS applies by default. */
-  readonly turnsDefaultOff?: (p: Props) => boolean;
-  /** What turning the default off means, when it is more than "stored unencrypted". */
-  readonly turnedOffProblem?: string;
-  /**
-   * The property overrides that encrypt it, with the key's ARN when one is given; undefined when
-   * the aspect cannot know what to write.
-   */
-  readonly fix: (p: Props, keyArn?: string) => Record<string, unknown> | undefined;
-  /** The fix in words, for messages. */
-  readonly fixText: string;
+/** The top-level CloudFormation property a row reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
+export function topProperty(row: EncryptionRow): string {
+  return row.property.split(/[\[ .]/)[0];
 }
 
-/** The top-level CloudFormation property a rule reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
-export function topProperty(rule: EncryptionRule): string {
-  return rule.property.split(/[\[ .]/)[0];
+/** The rows by resource type (ElastiCache replication groups have two). */
+export const ENCRYPTION_ROWS_BY_TYPE = new Map<string, EncryptionRow[]>();
+/** @deprecated the old name of {@link ENCRYPTION_ROWS_BY_TYPE}, kept while rules/sp-enc1-unencrypted-store.ts reads it. */
+export const ENCRYPTION_RULES_BY_TYPE = ENCRYPTION_ROWS_BY_TYPE;
+for (const row of ENCRYPTION_TABLE) {
+  ENCRYPTION_ROWS_BY_TYPE.set(row.resourceType, [...(ENCRYPTION_ROWS_BY_TYPE.get(row.resourceType) ?? []), row]);
 }
 
-/** The rules by resource type (ElastiCache replication groups have two). */
-export const ENCRYPTION_RULES_BY_TYPE = new Map<string, EncryptionRule[]>();
-for (const rule of ENCRYPTION_RULES) {
-  ENCRYPTION_RULES_BY_TYPE.set(rule.resourceType, [...(ENCRYPTION_RULES_BY_TYPE.get(rule.resourceType) ?? []), rule]);
-}
-
-/** The public row of a rule. */
-export function coverageOf(rule: EncryptionRule): EncryptionCoverage {
+/** The public row (`EncryptionAspect.coverage()`) of a row of the table. */
+export function coverageOf(row: EncryptionRow): EncryptionCoverage {
   return {
-    resourceType: rule.resourceType,
-    property: rule.property,
-    encryptedByDefault: rule.encryptedByDefault,
-    encryptedByDefaultWhen: rule.encryptedByDefaultWhen,
-    inTransit: rule.inTransit ?? false,
-    updateBehavior: rule.updateBehavior,
-    updateNote: rule.updateNote,
-    fixRefusedBecause: rule.fixRefusedBecause,
-    fixNotWrittenBecause: rule.fixNotWrittenBecause,
-    fixRefusedOnlyWhenSet: rule.fixRefusedOnlyWhenSet ?? false,
-    source: rule.source,
+    resourceType: row.resourceType,
+    property: row.property,
+    encryptedByDefault: row.encryptedByDefault === true,
+    encryptedByDefaultWhen: typeof row.encryptedByDefault === 'object' ? row.encryptedByDefault.when : undefined,
+    defaultTurnedOffBy: row.defaultTurnedOff?.by,
+    inTransit: row.inTransit ?? false,
+    updateBehavior: row.updateBehavior,
+    updateNote: row.updateNote,
+    fixRefusedBecause: row.fixRefusedBecause,
+    fixNotWrittenBecause: row.fixNotWrittenBecause,
+    fixRefusedOnlyWhenSet: row.fixRefusedOnlyWhenSet ?? false,
+    source: row.source,
   };
 }
 
-/** What a resource's encryption is, for one rule. */
+/** What a resource's encryption is, for one row. */
 export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | undefined;
 
 /**
@@ -66,30 +47,31 @@ export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | und
  * 'weaker-key' (encrypted by AWS's own key where a customer-managed key is asked for), 'undecided'
  * (a token hides it), or undefined (fine, or not applicable).
  */
-export function encryptionFinding(rule: EncryptionRule, p: Props, keyAsked: boolean): EncryptionFinding {
-  if (rule.notApplicable?.(p)) return undefined;
-  const encrypted = rule.isEncrypted(p);
+export function encryptionFinding(row: EncryptionRow, p: CfnProperties, keyAsked: boolean): EncryptionFinding {
+  if (row.notApplicable?.(p)) return undefined;
+  const encrypted = row.isEncrypted(p);
   if (encrypted === undefined) return 'undecided';
   if (encrypted) return undefined;
-  const byDefault = (rule.encryptedByDefault || (rule.encryptedByDefaultFor?.(p) ?? false)) && !rule.turnsDefaultOff?.(p);
-  if (byDefault) return keyAsked ? 'weaker-key' : undefined;
+  const byDefault = typeof row.encryptedByDefault === 'object' ? row.encryptedByDefault.test(p) : row.encryptedByDefault;
+  if (byDefault && !row.defaultTurnedOff?.test(p)) return keyAsked ? 'weaker-key' : undefined;
   return 'unencrypted';
 }
 
 /** What is wrong with an 'unencrypted' resource, in words: the property, and what its value means. */
-export function unencryptedProblem(rule: EncryptionRule, p: Props): string {
-  const where = `${rule.resourceType} ${rule.property}`;
-  if (rule.turnedOffProblem && rule.turnsDefaultOff?.(p)) return `${rule.resourceType} ${rule.turnedOffProblem}`;
-  const consequence = rule.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
-  if (!present(p[topProperty(rule)])) {
+export function unencryptedProblem(row: EncryptionRow, p: CfnProperties): string {
+  const where = `${row.resourceType} ${row.property}`;
+  if (row.problem) return `${row.resourceType} ${row.problem}`;
+  if (row.defaultTurnedOff?.problem && row.defaultTurnedOff.test(p)) return `${row.resourceType} ${row.defaultTurnedOff.problem}`;
+  const consequence = row.inTransit ? 'its traffic is not encrypted in transit' : 'the resource is stored unencrypted';
+  if (!present(p[topProperty(row)])) {
     return `${where} is absent, and AWS does not encrypt this by default: ${consequence}`;
   }
   return `${where} does not turn encryption on: ${consequence}`;
 }
 
 /** Why FIX mode may not change this resource unless it is listed, or undefined when it may. */
-export function fixRefusal(rule: EncryptionRule, p: Props): string | undefined {
-  if (rule.fixRefusedOnlyWhenSet && !present(p[topProperty(rule)])) return undefined;
-  return rule.fixRefusedBecause;
+export function fixRefusal(row: EncryptionRow, p: CfnProperties): string | undefined {
+  if (row.fixRefusedOnlyWhenSet && !present(p[topProperty(row)])) return undefined;
+  return row.fixRefusedBecause;
 }
 

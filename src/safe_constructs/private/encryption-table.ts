@@ -2,15 +2,15 @@
 // AWS's source. Data only; encryption-checks.ts reads it. Adding a row here adds it everywhere: the
 // aspect, the rule, EncryptionAspect.coverage(), the README table and the tests that derive from it. Private.
 import { UpdateBehavior } from '../encryption-coverage';
-import { Props, flag, isLiteral, present } from './cfn';
-import type { EncryptionRule } from './encryption-checks';
+import { CfnProperties, booleanOrUndecided, isLiteral, present } from './cfn';
+import type { EncryptionRow } from './encryption-row';
 
 /** Whether every EBS block device mapping is encrypted; no mapping means the AMI's devices, unencrypted unless the account says so. */
 function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
   if (!Array.isArray(mappings)) return mappings === undefined ? false : undefined;
   const ebs = mappings.filter((m) => m?.Ebs !== undefined);
   if (ebs.length === 0) return false;
-  const flags = ebs.map((m) => flag(m.Ebs.Encrypted));
+  const flags = ebs.map((m) => booleanOrUndecided(m.Ebs.Encrypted));
   return flags.includes(false) ? false : flags.includes(undefined) ? undefined : true;
 }
 
@@ -19,7 +19,7 @@ const DOMAIN_ENCRYPTION_ONCE_SET = 'EncryptionAtRestOptions is already set, and 
   + 'included) deletes and recreates the domain; set it while the domain is new';
 
 /** Every property the encryption checks cover, in the order of the coverage table. */
-export const ENCRYPTION_RULES: EncryptionRule[] = [
+export const ENCRYPTION_TABLE: EncryptionRow[] = [
   {
     resourceType: 'AWS::S3::Bucket',
     property: 'BucketEncryption',
@@ -48,7 +48,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     notApplicable: (p) => present(p.DBClusterIdentifier) ? 'its cluster decides its encryption'
       : present(p.SourceDBInstanceIdentifier) ? 'a read replica has its source\'s encryption'
         : present(p.DBSnapshotIdentifier) ? 'a restored instance has its snapshot\'s encryption' : undefined,
-    isEncrypted: (p) => flag(p.StorageEncrypted),
+    isEncrypted: (p) => booleanOrUndecided(p.StorageEncrypted),
     fix: (_p, keyArn) => ({ StorageEncrypted: true, KmsKeyId: keyArn }),
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True); for an existing instance, restore an encrypted copy of a snapshot',
   },
@@ -63,11 +63,11 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
       ? 'a restored or cloned cluster has its source\'s encryption'
       // Aurora Serverless v1 storage is always encrypted (Aurora user guide, "Aurora Serverless v1").
       : p.EngineMode === 'serverless' ? 'Aurora Serverless v1 is always encrypted' : undefined,
-    isEncrypted: (p) => flag(p.StorageEncrypted),
+    isEncrypted: (p) => booleanOrUndecided(p.StorageEncrypted),
     fix: (_p, keyArn) => ({ StorageEncrypted: true, KmsKeyId: keyArn }),
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True); for an existing cluster, restore an encrypted copy of a snapshot',
   },
-  ...['AWS::DocDB::DBCluster', 'AWS::Neptune::DBCluster'].map((resourceType): EncryptionRule => ({
+  ...['AWS::DocDB::DBCluster', 'AWS::Neptune::DBCluster'].map((resourceType): EncryptionRow => ({
     resourceType,
     property: 'StorageEncrypted',
     encryptedByDefault: false,
@@ -78,7 +78,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
       : 'https://docs.aws.amazon.com/neptune/latest/userguide/encrypt.html',
     notApplicable: (p) => present(p.SnapshotIdentifier) || present(p.SourceDBClusterIdentifier)
       ? 'a restored cluster has its source\'s encryption' : undefined,
-    isEncrypted: (p) => flag(p.StorageEncrypted),
+    isEncrypted: (p) => booleanOrUndecided(p.StorageEncrypted),
     fix: (_p, keyArn) => ({ StorageEncrypted: true, KmsKeyId: keyArn }),
     fixText: 'set StorageEncrypted: true (L2: storage_encrypted=True)',
   })),
@@ -88,7 +88,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     encryptedByDefault: true,
     updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html',
-    isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
+    isEncrypted: (p) => booleanOrUndecided(p.SSESpecification?.SSEEnabled),
     fix: (_p, keyArn) => ({ SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } }),
     fixText: 'set SSESpecification: {SSEEnabled: true, SSEType: KMS} (L2: encryption=TableEncryption.CUSTOMER_MANAGED)',
   },
@@ -100,7 +100,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateNote: 'EC2 cannot encrypt an existing volume',
     fixRefusedBecause: 'EC2 cannot encrypt an existing volume: it must be replaced by an encrypted copy of a snapshot',
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
-    isEncrypted: (p) => flag(p.Encrypted),
+    isEncrypted: (p) => booleanOrUndecided(p.Encrypted),
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'set Encrypted: true (L2: encrypted=True)',
   },
@@ -114,8 +114,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     source: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
     isEncrypted: (p) => ebsMappingsEncrypted(p.BlockDeviceMappings),
     fixNotWrittenBecause: 'without a block device mapping it cannot know the root device\'s name: it depends on the AMI',
-    fix: (p, keyArn) => Array.isArray(p.BlockDeviceMappings) && p.BlockDeviceMappings.some((m: Props) => m?.Ebs) ? {
-      BlockDeviceMappings: p.BlockDeviceMappings.map((m: Props) => m.Ebs === undefined ? m
+    fix: (p, keyArn) => Array.isArray(p.BlockDeviceMappings) && p.BlockDeviceMappings.some((m: CfnProperties) => m?.Ebs) ? {
+      BlockDeviceMappings: p.BlockDeviceMappings.map((m: CfnProperties) => m.Ebs === undefined ? m
         : { ...m, Ebs: { ...m.Ebs, Encrypted: true, KmsKeyId: keyArn ?? m.Ebs.KmsKeyId } }),
     } : undefined,
     fixText: 'give the root device (and every EBS mapping) Ebs.Encrypted: true (L2: block_devices with BlockDeviceVolume.ebs(size, encrypted=True))',
@@ -153,7 +153,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html',
-    isEncrypted: (p) => flag(p.Encrypted),
+    isEncrypted: (p) => booleanOrUndecided(p.Encrypted),
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'set Encrypted: true (L2 efs.FileSystem encrypts by default)',
   },
@@ -163,10 +163,13 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     encryptedByDefault: true,
     updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html',
-    isEncrypted: (p) => present(p.KmsMasterKeyId) || flag(p.SqsManagedSseEnabled),
-    turnsDefaultOff: (p) => !present(p.KmsMasterKeyId) && flag(p.SqsManagedSseEnabled) === false && p.SqsManagedSseEnabled !== undefined,
-    turnedOffProblem: 'SqsManagedSseEnabled is false and KmsMasterKeyId is absent, which turns off the SSE-SQS encryption '
-      + 'AWS applies by default: the queue is stored unencrypted',
+    isEncrypted: (p) => present(p.KmsMasterKeyId) || booleanOrUndecided(p.SqsManagedSseEnabled),
+    defaultTurnedOff: {
+      by: 'SqsManagedSseEnabled: false without KmsMasterKeyId',
+      test: (p) => !present(p.KmsMasterKeyId) && booleanOrUndecided(p.SqsManagedSseEnabled) === false && p.SqsManagedSseEnabled !== undefined,
+      problem: 'SqsManagedSseEnabled is false and KmsMasterKeyId is absent, which turns off the SSE-SQS encryption '
+        + 'AWS applies by default: the queue is stored unencrypted',
+    },
     fix: (_p, keyArn) => keyArn ? { KmsMasterKeyId: keyArn, SqsManagedSseEnabled: false } : { SqsManagedSseEnabled: true },
     fixText: 'set KmsMasterKeyId, or SqsManagedSseEnabled: true (L2: encryption=QueueEncryption.KMS or SQS_MANAGED)',
   },
@@ -211,14 +214,15 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
   {
     resourceType: 'AWS::ElastiCache::ReplicationGroup',
     property: 'AtRestEncryptionEnabled',
-    encryptedByDefault: false,
-    encryptedByDefaultWhen: 'Engine is valkey',
+    encryptedByDefault: { when: 'Engine is valkey', test: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey' },
     updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: REPLACES_DATA,
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html',
-    encryptedByDefaultFor: (p) => typeof p.Engine === 'string' && p.Engine.toLowerCase() === 'valkey',
-    isEncrypted: (p) => flag(p.AtRestEncryptionEnabled),
-    turnsDefaultOff: (p) => p.AtRestEncryptionEnabled !== undefined && flag(p.AtRestEncryptionEnabled) === false,
+    isEncrypted: (p) => booleanOrUndecided(p.AtRestEncryptionEnabled),
+    defaultTurnedOff: {
+      by: 'AtRestEncryptionEnabled: false',
+      test: (p) => p.AtRestEncryptionEnabled !== undefined && booleanOrUndecided(p.AtRestEncryptionEnabled) === false,
+    },
     fix: (_p, keyArn) => ({ AtRestEncryptionEnabled: true, KmsKeyId: keyArn }),
     fixText: 'set AtRestEncryptionEnabled: true while the group is new (or use Engine: valkey, encrypted by default)',
   },
@@ -231,7 +235,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateNote: 'in place only through TransitEncryptionMode preferred, Redis 7+',
     fixRefusedBecause: 'clients that do not speak TLS lose their connection',
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html',
-    isEncrypted: (p) => flag(p.TransitEncryptionEnabled),
+    isEncrypted: (p) => booleanOrUndecided(p.TransitEncryptionEnabled),
     fix: () => ({ TransitEncryptionEnabled: true }),
     fixText: 'set TransitEncryptionEnabled: true, and connect the clients with TLS',
   },
@@ -244,8 +248,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     fixRefusedBecause: 'a cache cluster cannot be encrypted at rest: it must be replaced by a replication group',
     source: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/at-rest-encryption.html',
     isEncrypted: () => false,
-    turnsDefaultOff: () => true,
-    turnedOffProblem: 'has no at-rest encryption to turn on (only a replication group has one): the resource is stored unencrypted',
+    problem: 'has no at-rest encryption to turn on (only a replication group has one): the resource is stored unencrypted',
     fixNotWrittenBecause: 'the encrypted store is another resource type',
     fix: () => undefined,
     fixText: 'use an AWS::ElastiCache::ReplicationGroup with AtRestEncryptionEnabled: true (or Engine: valkey)',
@@ -271,14 +274,17 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateNote: 'Redshift migrates the data: hours, read-only meanwhile',
     fixRefusedBecause: 'encrypting an existing cluster migrates all its data, read-only for hours',
     source: 'https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html',
-    isEncrypted: (p) => flag(p.Encrypted),
-    turnsDefaultOff: (p) => p.Encrypted !== undefined && flag(p.Encrypted) === false,
-    turnedOffProblem: 'Encrypted is false, which CreateCluster rejects for a new cluster (it defaults to true: Redshift '
-      + 'encrypts every new cluster); a cluster created unencrypted in the past stays stored unencrypted',
+    isEncrypted: (p) => booleanOrUndecided(p.Encrypted),
+    defaultTurnedOff: {
+      by: 'Encrypted: false',
+      test: (p) => p.Encrypted !== undefined && booleanOrUndecided(p.Encrypted) === false,
+      problem: 'Encrypted is false, which CreateCluster rejects for a new cluster (it defaults to true: Redshift '
+        + 'encrypts every new cluster); a cluster created unencrypted in the past stays stored unencrypted',
+    },
     fix: (_p, keyArn) => ({ Encrypted: true, KmsKeyId: keyArn }),
     fixText: 'remove Encrypted: false, or set it to true',
   },
-  ...['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'].map((resourceType): EncryptionRule => ({
+  ...['AWS::OpenSearchService::Domain', 'AWS::Elasticsearch::Domain'].map((resourceType): EncryptionRow => ({
     resourceType,
     property: 'EncryptionAtRestOptions',
     encryptedByDefault: false,
@@ -293,7 +299,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     source: resourceType === 'AWS::OpenSearchService::Domain'
       ? 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchservice-domain-encryptionatrestoptions.html'
       : 'https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_EncryptionAtRestOptions.html',
-    isEncrypted: (p) => flag(p.EncryptionAtRestOptions?.Enabled),
+    isEncrypted: (p) => booleanOrUndecided(p.EncryptionAtRestOptions?.Enabled),
     fix: (_p, keyArn) => ({ EncryptionAtRestOptions: { Enabled: true, KmsKeyId: keyArn } }),
     fixText: 'set EncryptionAtRestOptions: {Enabled: true} while the domain is new '
       + '(L2: encryption_at_rest=EncryptionAtRestOptions(enabled=True))',
@@ -305,7 +311,7 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'changing it replaces the cluster: a new endpoint and an empty cache',
     source: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAXEncryptionAtRest.html',
-    isEncrypted: (p) => flag(p.SSESpecification?.SSEEnabled),
+    isEncrypted: (p) => booleanOrUndecided(p.SSESpecification?.SSEEnabled),
     fix: () => ({ SSESpecification: { SSEEnabled: true } }),
     fixText: 'set SSESpecification: {SSEEnabled: true} while the cluster is new',
   },
@@ -338,6 +344,8 @@ export const ENCRYPTION_RULES: EncryptionRule[] = [
     updateBehavior: UpdateBehavior.NO_INTERRUPTION,
     source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
     isEncrypted: (p) => present(p.KmsKeyId),
+    // The key policy statement of the row's source: principal logs.<region>.amazonaws.com, these actions.
+    keyPolicy: { service: 'logs', actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'] },
     fix: (_p, keyArn) => ({ KmsKeyId: keyArn }),
     fixText: 'set KmsKeyId to a key whose policy lets logs.<region>.amazonaws.com use it (L2: encryption_key=key)',
   },

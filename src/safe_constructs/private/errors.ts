@@ -3,8 +3,9 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ErrorId, WarningId } from './error-ids';
+import { Bound, DurationBound, durationRange, range } from './limits';
 
-export { ErrorId, WarningId };
+export { Bound, DurationBound, ErrorId, WarningId, range };
 
 /**
  * The prefix of every error and warning id this library gives (`safe-constructs:allWeightsZero`),
@@ -33,23 +34,6 @@ function pathOf(scope: IConstruct): string {
  */
 function errorMessage(id: ErrorId, where: string | undefined, problem: string, fix: string): string {
   return `[${ID_PREFIX}:${id}] ${where === undefined ? '' : `${where}: `}${problem}; fix: ${fix}`;
-}
-
-/** An inclusive range a number must lie in, written once: the check and its messages read it. */
-export interface Bound {
-  readonly min: number;
-  readonly max: number;
-}
-
-/** A bound in words: `from 1 to 102400`. */
-export function range(bound: Bound): string {
-  return `from ${bound.min} to ${bound.max}`;
-}
-
-/** A duration range, written once: the check and its messages read it. */
-export interface DurationBound {
-  readonly min: Duration;
-  readonly max: Duration;
 }
 
 /**
@@ -88,7 +72,7 @@ export class Problems {
     if (value.isUnresolved()) return;
     const millis = value.toMilliseconds();
     if (millis < bound.min.toMilliseconds() || millis > bound.max.toMilliseconds()) {
-      this.prop(id, prop, `must be from ${bound.min.toHumanString()} to ${bound.max.toHumanString()}, got: ${value.toHumanString()}`, fix);
+      this.prop(id, prop, `must be ${durationRange(bound)}, got: ${value.toHumanString()}`, fix);
     }
   }
 

@@ -4,7 +4,8 @@ import {
   CustomResource, Duration, aws_iam as iam, aws_lambda as lambda, aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DurationBound, Problems } from './errors';
+import { Problems } from './errors';
+import { GATE_TIMEOUT, LAMBDA_TIMEOUT_MAX } from './limits';
 
 /**
  * A Lambda execution role and log group of the library's own (`<prefix>Role`, `<prefix>Logs`), the
@@ -18,15 +19,13 @@ export function functionRoleWithLogs(scope: Construct, prefix: string, descripti
   return { role, logGroup };
 }
 
-/** How long a deploy-time gate may wait: at most 14 minutes, so that it answers within its function's 15. */
-const GATE_TIMEOUT: DurationBound = { min: Duration.minutes(1), max: Duration.minutes(14) };
 const DEFAULT_GATE_TIMEOUT = Duration.minutes(10);
 
 /** A gate's `timeout`, defaulted, and a problem when it is outside what the gate can answer within. */
 export function gateTimeout(problems: Problems, timeout: Duration | undefined): Duration {
   const chosen = timeout ?? DEFAULT_GATE_TIMEOUT;
   problems.durationInRange('GateTimeoutOutOfRange', 'timeout', chosen, GATE_TIMEOUT,
-    `give ${GATE_TIMEOUT.min.toMinutes()} to ${GATE_TIMEOUT.max.toMinutes()} minutes: the gate answers CloudFormation within its function's 15`);
+    `give ${GATE_TIMEOUT.min.toMinutes()} to ${GATE_TIMEOUT.max.toMinutes()} minutes: the gate answers CloudFormation within its function's ${LAMBDA_TIMEOUT_MAX.toMinutes()}`);
   return chosen;
 }
 
@@ -43,7 +42,7 @@ export function deployGate(scope: Construct, handler: 'connection_handler' | 'ro
     runtime: lambda.Runtime.PYTHON_3_14,
     handler: `index.${handler}`,
     code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', 'deploy-gates')),
-    timeout: Duration.minutes(15),
+    timeout: LAMBDA_TIMEOUT_MAX,
     role,
     logGroup,
     description: `safe-constructs: ${description}`,

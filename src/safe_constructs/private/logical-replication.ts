@@ -1,6 +1,6 @@
 // Whether a PostgreSQL CDC source has logical replication on, judged on CloudFormation JSON: by the
 // SP-DMS4 rule (from templates) and by PostgresReplication (from its own stack at synth). Private.
-import { Props, RenderedResource, StackResources, ofType, referencedId, resourceOf } from './cfn';
+import { CfnProperties, RenderedResource, StackResources, ofType, referencedId, resourceOf } from './cfn';
 
 /** A PostgreSQL CDC source of the stack and what it lacks, for one DMS task. */
 export interface CdcSourceFinding {
@@ -21,7 +21,7 @@ const POSTGRES_DMS_ENGINES = new Set(['postgres', 'aurora-postgresql']);
 function endpointDatabase(stack: StackResources, endpoint: RenderedResource): RenderedResource | undefined {
   const byServer = endpoint.properties.ServerName?.['Fn::GetAtt'];
   if (Array.isArray(byServer)) return stack.get(byServer[0]);
-  const secretId = Object.values(endpoint.properties).map((s) => (s as Props)?.SecretsManagerSecretId).find((s) => s !== undefined);
+  const secretId = Object.values(endpoint.properties).map((s) => (s as CfnProperties)?.SecretsManagerSecretId).find((s) => s !== undefined);
   const secret = stack.get(referencedId(secretId) ?? '');
   if (!secret) return undefined;
   const attachment = secret.type === 'AWS::SecretsManager::SecretTargetAttachment' ? secret

@@ -1,7 +1,7 @@
 // Whether what reads a secret from inside a VPC can reach Secrets Manager, judged on CloudFormation
 // JSON: by the SP-NET rules (from templates) and by the constructs (from their own stack at synth). Private.
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { Props, RenderedResource, StackResources, flag, isLiteral, ofType, referencedId, render, renderedStack, resourceOf } from './cfn';
+import { CfnProperties, RenderedResource, StackResources, booleanOrUndecided, isLiteral, ofType, referencedId, render, renderedStack, resourceOf } from './cfn';
 import { Problems } from './errors';
 import { readsSecrets, roleStatements } from './iam-policies';
 
@@ -37,7 +37,7 @@ function listOf(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((item) => typeof item === 'string' ? splitIds(item) : [item]);
   if (typeof value === 'string') return splitIds(value);
-  const join = (value as Props)['Fn::Join'];
+  const join = (value as CfnProperties)['Fn::Join'];
   if (Array.isArray(join) && Array.isArray(join[1]) && (join[0] === ',' || join[0] === '')) return listOf(join[1]);
   return [value];
 }
@@ -48,7 +48,7 @@ function splitIds(text: string): string[] {
 
 function secretsManagerSettings(endpoint: RenderedResource): boolean {
   return Object.values(endpoint.properties).some((settings) =>
-    settings && typeof settings === 'object' && (settings as Props).SecretsManagerSecretId !== undefined);
+    settings && typeof settings === 'object' && (settings as CfnProperties).SecretsManagerSecretId !== undefined);
 }
 
 /**
@@ -111,7 +111,7 @@ export function secretReaders(stack: StackResources): SecretReader[] {
       what: 'the DMS replication instance, whose endpoints read secrets,',
       subnets: listOf(group?.properties.SubnetIds),
       securityGroups: listOf(instance.properties.VpcSecurityGroupIds),
-      publiclyAccessible: flag(instance.properties.PubliclyAccessible) === true,
+      publiclyAccessible: booleanOrUndecided(instance.properties.PubliclyAccessible) === true,
     });
   }
   return readers;
@@ -120,7 +120,7 @@ export function secretReaders(stack: StackResources): SecretReader[] {
 /** The interface endpoints of Secrets Manager with private DNS in a VPC of the stack. */
 function secretsManagerEndpoints(stack: StackResources, vpcId: string): RenderedResource[] {
   return ofType(stack, 'AWS::EC2::VPCEndpoint').filter((e) => referencedId(e.properties.VpcId) === vpcId
-    && e.properties.VpcEndpointType === 'Interface' && flag(e.properties.PrivateDnsEnabled) === true
+    && e.properties.VpcEndpointType === 'Interface' && booleanOrUndecided(e.properties.PrivateDnsEnabled) === true
     && /(^|\.)secretsmanager(-fips)?$/.test(render(e.properties.ServiceName)));
 }
 
@@ -136,7 +136,7 @@ function defaultRoute(stack: StackResources, subnetId: string): 'nat' | 'interne
 }
 
 /** Whether an egress rule lets TCP 443 out to one of the destinations given. */
-function lets443Out(rule: Props, destinations: { cidrs: string[]; groups: string[] }): boolean {
+function lets443Out(rule: CfnProperties, destinations: { cidrs: string[]; groups: string[] }): boolean {
   const protocol = String(rule.IpProtocol);
   const portOk = protocol === '-1' || ((protocol === 'tcp' || protocol === '6')
     && Number(rule.FromPort) <= 443 && Number(rule.ToPort) >= 443);

@@ -17,6 +17,11 @@ export function secretArnForPolicy(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 
+/** The id a consumer names a secret by: its full ARN when it is known, otherwise its (partial) ARN. */
+export function secretIdOf(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? secret.secretArn;
+}
+
 /**
  * Lets `grantee` read one secret: `GetSecretValue` and `DescribeSecret` on its ARN, and `Decrypt`
  * and `DescribeKey` on its customer-managed key when it has one. Written out rather than
@@ -55,7 +60,7 @@ function unattached(secret: secretsmanager.ISecret): secretsmanager.ISecret {
 export function isSameSecret(a: secretsmanager.ISecret, b: secretsmanager.ISecret): boolean {
   const [first, second] = [unattached(a), unattached(b)];
   if (first === second) return true;
-  const arn = (secret: secretsmanager.ISecret) => JSON.stringify(Stack.of(secret).resolve(secret.secretFullArn ?? secret.secretArn));
+  const arn = (secret: secretsmanager.ISecret) => JSON.stringify(Stack.of(secret).resolve(secretIdOf(secret)));
   return arn(first) === arn(second);
 }
 

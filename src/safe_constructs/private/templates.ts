@@ -1,7 +1,7 @@
 // The synthesized templates of an app as one model, for the SafePatternsChecks rules. Private.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Props, RenderedResource } from './cfn';
+import { CfnProperties, RenderedResource } from './cfn';
 
 /** One resource of one synthesized template. */
 export interface TemplateResource extends RenderedResource {
@@ -29,7 +29,7 @@ export class Templates {
       const body = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
       const template: StackTemplate = { templatePath, stackPath, resources: new Map() };
       templates.push(template);
-      for (const [logicalId, resource] of Object.entries<Props>(body.Resources ?? {})) {
+      for (const [logicalId, resource] of Object.entries<CfnProperties>(body.Resources ?? {})) {
         const dependsOn = resource.DependsOn === undefined ? [] : [].concat(resource.DependsOn);
         template.resources.set(logicalId, {
           logicalId, type: resource.Type, properties: resource.Properties ?? {}, dependsOn, template,
@@ -67,7 +67,7 @@ function fileAssets(templatePath: string): Map<string, string> {
   const manifest = templatePath.replace(/\.template\.json$/, '.assets.json');
   if (!fs.existsSync(manifest)) return new Map();
   const files = JSON.parse(fs.readFileSync(manifest, 'utf-8')).files ?? {};
-  return new Map(Object.entries<Props>(files)
+  return new Map(Object.entries<CfnProperties>(files)
     .filter(([, asset]) => typeof asset.source?.path === 'string' && asset.source.path.endsWith('.template.json'))
     .map(([hash, asset]) => [hash, path.join(path.dirname(templatePath), asset.source.path)]));
 }

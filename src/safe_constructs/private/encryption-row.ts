@@ -1,0 +1,42 @@
+// The shape of a row of the encryption coverage table: what the table (encryption-table.ts) holds and
+// its readers (encryption-checks.ts) read, apart from both so that neither imports the other's. Private.
+import type { EncryptionCoverage } from '../encryption-coverage';
+import type { CfnProperties } from './cfn';
+
+/**
+ * How one property of one resource type is checked and fixed: a row of the coverage table (named a
+ * row, not a rule, so that it is not taken for a rule of SafePatternsChecks).
+ */
+export interface EncryptionRow extends Omit<EncryptionCoverage,
+  'inTransit' | 'fixRefusedOnlyWhenSet' | 'encryptedByDefault' | 'encryptedByDefaultWhen' | 'defaultTurnedOffBy'> {
+  readonly inTransit?: boolean;
+  readonly fixRefusedOnlyWhenSet?: boolean;
+  /**
+   * Whether AWS encrypts the resource when the property is absent: for every configuration, for none,
+   * or for the configurations named (in words, and their test).
+   */
+  readonly encryptedByDefault: boolean | { readonly when: string; readonly test: (p: CfnProperties) => boolean };
+  /**
+   * How the properties turn off the encryption AWS applies by default, where they can: the values in
+   * words, their test, and what it means when more than "stored unencrypted".
+   */
+  readonly defaultTurnedOff?: { readonly by: string; readonly test: (p: CfnProperties) => boolean; readonly problem?: string };
+  /** What an unencrypted resource's problem is, when it is more than the property being absent or off. */
+  readonly problem?: string;
+  /**
+   * The service a customer-managed key's policy must let use the key (principal
+   * `<service>.<region>.amazonaws.com`), with the actions, where the service needs it.
+   */
+  readonly keyPolicy?: { readonly service: string; readonly actions: string[] };
+  /** Why the row does not apply to this resource (its encryption is decided elsewhere), if so. */
+  readonly notApplicable?: (p: CfnProperties) => string | undefined;
+  /** Whether the resource is encrypted by its properties; undefined when a token hides it. */
+  readonly isEncrypted: (p: CfnProperties) => boolean | undefined;
+  /**
+   * The property overrides that encrypt it, with the key's ARN when one is given; undefined when
+   * the aspect cannot know what to write.
+   */
+  readonly fix: (p: CfnProperties, keyArn?: string) => Record<string, unknown> | undefined;
+  /** The fix in words, for messages. */
+  readonly fixText: string;
+}
