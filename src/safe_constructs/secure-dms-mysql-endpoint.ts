@@ -26,6 +26,13 @@ export enum DmsMySqlEngine {
   AURORA_MYSQL = 'aurora',
 }
 
+/** The engines as messages and the pre-flight check name them. */
+const ENGINE_NAMES: Record<DmsMySqlEngine, string> = {
+  [DmsMySqlEngine.MYSQL]: 'MySQL',
+  [DmsMySqlEngine.MARIADB]: 'MariaDB',
+  [DmsMySqlEngine.AURORA_MYSQL]: 'Aurora MySQL',
+};
+
 /**
  * Properties of a {@link SecureDmsMySqlEndpoint}.
  */
@@ -49,16 +56,25 @@ export interface SecureDmsMySqlEndpointProps extends DmsSecretEndpointProps {
  *
  * `MySqlSettings` carries `SecretsManagerSecretId` and `SecretsManagerAccessRoleArn`; no prop admits
  * a user name, a password, a server name or a port (DMS accepts either those or the secret, not
- * both). TLS is on (`require`) unless explicitly turned off.
+ * both).
+ *
+ * TLS: DMS supports `none`, `verify-ca` and `verify-full` for MySQL, MariaDB and Aurora MySQL, and
+ * not `require` (DMS's SSL page, its table of modes per engine), so the endpoint verifies the server:
+ * `VERIFY_FULL` by default, which needs `certificateArn` (a {@link DmsCertificate} of the server's CA,
+ * for RDS its certificate bundle). `REQUIRE` is refused; `NONE` must be chosen explicitly and leaves
+ * a warning (Aurora MySQL 8.4 and later turn `require_secure_transport` on by default and refuse it).
  *
  * @example
  * declare const secret: secretsmanager.ISecret; // holds username, password, host and port
+ * declare const rdsCa: DmsCertificate; // RDS's certificate bundle, imported
  * new SecureDmsMySqlEndpoint(this, 'Orders', {
  *   secret,
  *   endpointType: DmsEndpointType.SOURCE,
  *   engine: DmsMySqlEngine.AURORA_MYSQL,
+ *   certificateArn: rdsCa.certificateArn,
  * });
  *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html
  * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
  */
@@ -67,10 +83,11 @@ export class SecureDmsMySqlEndpoint extends SecureDmsEndpointBase {
     super(scope, id, props, {
       engineName: props.engine,
       databaseName: props.databaseName,
-      // As before; DMS's SSL page lists require as unsupported for MySQL, MariaDB and Aurora MySQL (issue #36 changes it).
-      sslModes: [DmsSslMode.NONE, DmsSslMode.REQUIRE, DmsSslMode.VERIFY_CA, DmsSslMode.VERIFY_FULL],
-      defaultSslMode: DmsSslMode.REQUIRE,
-      description: `the DMS ${props.engine} endpoint`,
+      // DMS's SSL table, row "MySQL/MariaDB/Amazon Aurora MySQL": none (Default), require "Not supported",
+      // verify-ca and verify-full "Supported" (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html)
+      sslModes: [DmsSslMode.NONE, DmsSslMode.VERIFY_CA, DmsSslMode.VERIFY_FULL],
+      defaultSslMode: DmsSslMode.VERIFY_FULL,
+      description: `the DMS ${ENGINE_NAMES[props.engine] ?? props.engine} endpoint`,
     });
     this.endpoint.mySqlSettings = {
       secretsManagerSecretId: secretIdOf(props.secret),
@@ -80,9 +97,9 @@ export class SecureDmsMySqlEndpoint extends SecureDmsEndpointBase {
 
   /** @internal */
   protected _validateEngine(problems: Problems, props: SecureDmsMySqlEndpointProps): void {
-    if (props.databaseName !== undefined && !Token.isUnresolved(props.databaseName)
-      && (props.databaseName.length === 0 || props.databaseName.length > MYSQL_NAME_MAX)) {
-      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to ${MYSQL_NAME_MAX} characters (a MySQL name), got: ${show(props.databaseName)}`,
+    const name = props.databaseName;
+    if (name !== undefined && !Token.isUnresolved(name) && (name.length === 0 || name.length > MYSQL_NAME_MAX)) {
+      problems.prop('DatabaseNameInvalid', 'databaseName', `must be 1 to ${MYSQL_NAME_MAX} characters (a MySQL name), got: ${show(name)}`,
         'name the database, or omit it');
     }
   }
