@@ -1,5 +1,6 @@
 """SecureDmsMySqlEndpoint: a MySQL, MariaDB or Aurora MySQL endpoint on a secret, with the PostgreSQL endpoint's guarantees,
-the TLS modes DMS supports for the MySQL family (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html)."""
+the TLS modes DMS supports for the MySQL family (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html),
+and no DatabaseName where DMS says not to give one (https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html)."""
 import pathlib
 
 import pytest
@@ -7,7 +8,7 @@ from aws_cdk import aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secret
 
 from harness import EXTERNAL_ARN, ISOLATED, REGION, new_stack, only_resource, private_vpc, synth, warnings_of
 from safe_constructs import (
-    DmsCertificate, DmsEndpointType, DmsMySqlEngine, DmsSslMode, RotatingSecret, SecureDmsMySqlEndpoint,
+    DmsCertificate, DmsEndpointType, DmsMySqlEngine, DmsMySqlTargetDbType, DmsSslMode, RotatingSecret, SecureDmsMySqlEndpoint,
 )
 
 AURORA_MYSQL = rds.DatabaseClusterEngine.aurora_mysql(version=rds.AuroraMysqlEngineVersion.VER_3_08_0)
@@ -122,9 +123,71 @@ def test_what_dms_would_refuse_is_refused_together_and_clear_text_is_a_visible_c
     assert "[safe-constructs:CertificateMissing] Test/Source: certificate_arn (certificateArn) is required with ssl_mode" in message
     assert '[safe-constructs:EndpointIdentifierInvalid] Test/Source: endpoint_identifier (endpointIdentifier) is not a name DMS accepts, got: "orders-"' in message
     assert "[safe-constructs:DatabaseNameInvalid] Test/Source: database_name (databaseName) must be 1 to 64 characters" in message
+    assert "[safe-constructs:DatabaseNameOnMySqlSource] Test/Source: database_name (databaseName) is " in message
     SecureDmsMySqlEndpoint(stack, "Plain", secret=secret, endpoint_type=DmsEndpointType.TARGET, engine=DmsMySqlEngine.MYSQL,
                            ssl_mode=DmsSslMode.NONE)
     template = synth(stack)
     assert only_resource(template, "AWS::DMS::Endpoint")["Properties"]["SslMode"] == "none"
     [warning] = [w for w in warnings_of(stack) if "dmsSslNone" in w]
     assert "use DmsSslMode.VERIFY_FULL unless the database cannot speak TLS" in warning
+
+
+# DatabaseName (CreateEndpoint): "For a MySQL source or target endpoint, don't explicitly specify the database ...
+# Specifying DatabaseName when you create or modify a MySQL endpoint replicates all the task tables to this single database."
+
+def test_fails_with_a_database_name_on_a_source():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+            r'^\[safe-constructs:DatabaseNameOnMySqlSource\] Test/Source: database_name \(databaseName\) is "orders" on a SOURCE '
+            r'endpoint, and DMS says not to give it for a MySQL source: "you specify the database only when you specify the schema '
+            r'in the table-mapping rules" \(https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html\); '
+            r"fix: omit database_name; the task's table mappings choose the schemas DMS reads$")):
+        SecureDmsMySqlEndpoint(stack, "Source", secret=external(stack), endpoint_type=DmsEndpointType.SOURCE,
+                               engine=DmsMySqlEngine.MYSQL, certificate_arn=CERT_ARN, database_name="orders")
+
+
+@pytest.mark.parametrize("target_db_type, shown", [(None, "not set"), (DmsMySqlTargetDbType.MULTIPLE_DATABASES, "multiple-databases")])
+def test_fails_with_a_database_name_on_a_target_that_would_merge_every_schema_into_it(target_db_type, shown):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+            r'^\[safe-constructs:DatabaseNameMergesSchemas\] Test/Target: database_name \(databaseName\) is "orders" on a TARGET '
+            rf'endpoint whose target_db_type \(targetDbType\) is {shown}: "Specifying DatabaseName when you create or modify a MySQL '
+            r'endpoint replicates all the task tables to this single database" \(https://docs.aws.amazon.com/dms/latest/APIReference/'
+            r"API_CreateEndpoint.html\), so the source's schemas merge and tables of one name collide; fix: omit database_name "
+            r"\(each table goes to the database named after its source schema\), or set "
+            r"target_db_type=DmsMySqlTargetDbType.SPECIFIC_DATABASE to write every table into that one database on purpose$")):
+        SecureDmsMySqlEndpoint(stack, "Target", secret=external(stack), endpoint_type=DmsEndpointType.TARGET,
+                               engine=DmsMySqlEngine.MYSQL, certificate_arn=CERT_ARN, database_name="orders",
+                               target_db_type=target_db_type)
+
+
+def test_a_target_writes_into_one_database_when_the_user_says_so():
+    stack = new_stack()
+    SecureDmsMySqlEndpoint(stack, "Target", secret=external(stack), endpoint_type=DmsEndpointType.TARGET,
+                           engine=DmsMySqlEngine.MYSQL, certificate_arn=CERT_ARN, database_name="orders",
+                           target_db_type=DmsMySqlTargetDbType.SPECIFIC_DATABASE)
+    props = only_resource(synth(stack), "AWS::DMS::Endpoint")["Properties"]
+    # the API's value (MySQLSettings.TargetDbType: specific-database | multiple-databases)
+    assert (props["DatabaseName"], props["MySqlSettings"]["TargetDbType"]) == ("orders", "specific-database")
+
+
+def test_fails_with_one_database_asked_for_and_none_named():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+            r"^\[safe-constructs:SpecificDatabaseWithoutName\] Test/Target: database_name \(databaseName\) is required with "
+            r'target_db_type \(targetDbType\) SPECIFIC_DATABASE \("specify the database name using the DatabaseName parameter"\), '
+            r"and none was given; fix: name the one database every table goes to, or omit target_db_type$")):
+        SecureDmsMySqlEndpoint(stack, "Target", secret=external(stack), endpoint_type=DmsEndpointType.TARGET,
+                               engine=DmsMySqlEngine.MYSQL, certificate_arn=CERT_ARN,
+                               target_db_type=DmsMySqlTargetDbType.SPECIFIC_DATABASE)
+
+
+def test_fails_with_a_target_setting_on_a_source():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+            r"^\[safe-constructs:TargetDbTypeOnSource\] Test/Source: target_db_type \(targetDbType\) is multiple-databases on a "
+            r"SOURCE endpoint, and it says where a target writes; fix: omit target_db_type, or build the endpoint with "
+            r"endpoint_type=DmsEndpointType.TARGET$")):
+        SecureDmsMySqlEndpoint(stack, "Source", secret=external(stack), endpoint_type=DmsEndpointType.SOURCE,
+                               engine=DmsMySqlEngine.MYSQL, certificate_arn=CERT_ARN,
+                               target_db_type=DmsMySqlTargetDbType.MULTIPLE_DATABASES)
