@@ -1,9 +1,11 @@
 """DmsConnectionGate: where it stands in the deploy, and what its role may do (its handler: test_deploy_gates_handler.py)."""
 import pytest
-from aws_cdk import Duration, aws_dms as dms
+from aws_cdk import Duration, aws_dms as dms, aws_secretsmanager as secretsmanager
 
-from harness import logical_id, migration, migration_with_users, new_stack, only_resource, statements_of, synth
-from safe_constructs import DmsConnectionGate
+from harness import (
+    EXTERNAL_ARN, REGION, logical_id, migration, migration_with_users, new_stack, only_resource, statements_of, synth,
+)
+from safe_constructs import DmsConnectionGate, DmsEndpointType, DmsMySqlEngine, SecureDmsMySqlEndpoint
 
 
 def test_the_task_waits_for_the_connection_gate_which_waits_for_everything_a_connection_needs():
@@ -56,3 +58,23 @@ def test_a_bound_outside_what_its_function_can_answer_within_is_refused_with_eve
     assert ("[safe-constructs:GateTimeoutOutOfRange] Test/Gate: timeout must be from 1 minute to 14 minutes, got: 20 minutes; "
             "fix: give 1 to 14 minutes") in message
     assert "[safe-constructs:GateWithoutEndpoints] Test/Gate: endpoints is empty" in message
+
+
+def test_the_gate_tests_mysql_family_endpoints_as_any_other():
+    # GIVEN a MySQL-family migration built from aws_dms (PostgresReplication is PostgreSQL's)
+    stack = new_stack()
+    instance = dms.CfnReplicationInstance(stack, "Instance", replication_instance_class="dms.t3.medium")
+    orders = secretsmanager.Secret.from_secret_complete_arn(stack, "Orders", EXTERNAL_ARN)
+    certificate = f"arn:aws:dms:{REGION}:123456789012:cert:ABC"
+    source = SecureDmsMySqlEndpoint(stack, "Source", secret=orders, endpoint_type=DmsEndpointType.SOURCE,
+                                    engine=DmsMySqlEngine.AURORA_MYSQL, certificate_arn=certificate)
+    target = SecureDmsMySqlEndpoint(stack, "Target", secret=orders, endpoint_type=DmsEndpointType.TARGET,
+                                    engine=DmsMySqlEngine.MYSQL, certificate_arn=certificate)
+    # WHEN
+    gate = DmsConnectionGate(stack, "Gate", replication_instance=instance, endpoints=[source.endpoint, target.endpoint])
+    template = synth(stack)
+    # THEN both are tested from the instance, and the gate may test only them
+    arns = [stack.resolve(source.endpoint_arn), stack.resolve(target.endpoint_arn)]
+    assert only_resource(template, "Custom::DmsConnectionTest")["Properties"]["EndpointArns"] == arns
+    assert statements_of(template, stack.get_logical_id(gate.handler.role.node.default_child))[0] == {
+        "Action": "dms:TestConnection", "Effect": "Allow", "Resource": [stack.resolve(instance.ref), *arns]}

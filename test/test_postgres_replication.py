@@ -10,8 +10,8 @@ from harness import (
     only_resource, private_vpc, synth, warnings_of,
 )
 from safe_constructs import (
-    DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsLobMode, DmsMigrationType, DmsTargetTablePrep,
-    PostgresDatabaseUser, PostgresReplication, RotatingSecret, SecureDmsPostgresEndpoint,
+    DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsLobMode, DmsMigrationType, DmsMySqlEngine, DmsTargetTablePrep,
+    PostgresDatabaseUser, PostgresReplication, RotatingSecret, SecureDmsMySqlEndpoint, SecureDmsPostgresEndpoint,
 )
 
 
@@ -334,3 +334,34 @@ def test_cdc_from_an_aurora_cluster_without_logical_replication_is_refused():
     with pytest.raises(RuntimeError, match=(r"\[safe-constructs:CdcWithoutLogicalReplication\] migration_type \(migrationType\) is "
                                             r"full-load-and-cdc, and the source database Cluster\w+ has no parameter group")):
         synth(stack)
+
+
+# The MySQL family (issue #36): PostgresReplication's checks and settings are PostgreSQL's, so it refuses
+# MySQL-family endpoints and databases with the reason, rather than half-checking them.
+
+def test_fails_with_a_mysql_family_endpoint_which_python_refuses_by_its_type():
+    stack = new_stack()
+    orders = secretsmanager.Secret.from_secret_complete_arn(stack, "Orders", EXTERNAL_ARN)
+    mysql = SecureDmsMySqlEndpoint(stack, "OrdersEndpoint", secret=orders, endpoint_type=DmsEndpointType.SOURCE,
+                                   engine=DmsMySqlEngine.MYSQL, certificate_arn="arn:aws:dms:eu-west-1:123456789012:cert:ABC")
+    # jsii's check, before the constructor runs: it names the argument, the type it takes and the one given
+    with pytest.raises(TypeError, match=(r"^type of argument source must be safe_constructs.SecureDmsPostgresEndpoint; "
+                                         r"got safe_constructs.SecureDmsMySqlEndpoint instead$")):
+        migration(stack, source=mysql)
+
+
+@pytest.mark.parametrize("prop, engine, shown", [
+    ("source_database", rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_0), "mysql"),
+    ("target_database", rds.DatabaseInstanceEngine.maria_db(version=rds.MariaDbEngineVersion.VER_10_11), "mariadb"),
+])
+def test_fails_with_a_database_of_another_engine(prop, engine, shown):
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    database = rds.DatabaseInstance(stack, "Orders", engine=engine, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
+    jsii_name = {"source_database": "sourceDatabase", "target_database": "targetDatabase"}[prop]
+    with pytest.raises(RuntimeError, match=(
+            rf'^\[safe-constructs:DatabaseNotPostgres\] Test/Replication: {prop} \({jsii_name}\) is a database of engine "{shown}", '
+            r"and PostgresReplication replicates PostgreSQL into PostgreSQL; fix: give the PostgreSQL database its endpoint "
+            r"connects to; for a MySQL-family migration use SecureDmsMySqlEndpoint with aws_dms.CfnReplicationInstance and "
+            r"CfnReplicationTask, gated by DmsConnectionGate$")):
+        migration(stack, vpc=vpc, **{prop: database})

@@ -15,8 +15,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager, aws_sns as sns
 
 from harness import ACCOUNT, ALB_ZONE, ENV, EXTERNAL_ARN, ISOLATED, POSTGRES, REGION, lint_findings, private_vpc
 from safe_constructs import (
-    DmsEndpointType, EncryptionAspect, ExternalSecretRdsInstance, RotatingSecret, SafePatternsChecks, SecureDmsPostgresEndpoint,
-    WeightedAliasRecord, WeightedAliasTarget, WeightedTrafficShift,
+    DmsEndpointType, DmsMySqlEngine, EncryptionAspect, ExternalSecretRdsInstance, RotatingSecret, SafePatternsChecks,
+    SecureDmsMySqlEndpoint, SecureDmsPostgresEndpoint, WeightedAliasRecord, WeightedAliasTarget, WeightedTrafficShift,
 )
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -223,6 +223,11 @@ REPORTED = {
     "SP-DMS3": [
         ("SslMode absent", lambda s: secret_endpoint(s, ssl_mode=None), "Test/Endpoint"),
         ("SslMode none", lambda s: secret_endpoint(s, ssl_mode="none"), "Test/Endpoint"),
+        ("MySQL, SslMode absent", lambda s: secret_endpoint(s, "my_sql_settings", engine_name="mysql", database_name=None,
+                                                            ssl_mode=None), "Test/Endpoint"),
+        # DMS's SSL table: require is "Not supported" for MySQL/MariaDB/Amazon Aurora MySQL
+        ("Aurora MySQL, SslMode require", lambda s: secret_endpoint(s, "my_sql_settings", engine_name="aurora",
+                                                                    database_name=None, ssl_mode="require"), "Test/Endpoint"),
     ],
     "SP-RDS1": [
         ("from_secret", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s), vpc_subnets=ISOLATED,
@@ -300,7 +305,10 @@ CLEAN = {
                                                      username="u", password=DYNAMIC_PASSWORD))],
     "SP-DMS3": [("the safe construct", safe_endpoint), ("verify-full", lambda s: secret_endpoint(
                     s, ssl_mode="verify-full", certificate_arn=f"arn:aws:dms:{REGION}:{ACCOUNT}:cert:ABC")),
-                ("MySQL", lambda s: secret_endpoint(s, "my_sql_settings", engine_name="mysql", ssl_mode=None))],
+                ("the safe MySQL construct", lambda s: SecureDmsMySqlEndpoint(s, "Source", secret=external(s),
+                    endpoint_type=DmsEndpointType.SOURCE, engine=DmsMySqlEngine.MARIADB,
+                    certificate_arn=f"arn:aws:dms:{REGION}:{ACCOUNT}:cert:ABC")),
+                ("an engine DMS's table gives no TLS (Redshift)", lambda s: raw_endpoint(s, engine_name="redshift", ssl_mode=None))],
     "SP-RDS1": [("the safe construct", lambda s: ExternalSecretRdsInstance(s, "Db", secret=external(s),
                     engine=POSTGRES, vpc=vpc(s), vpc_subnets=ISOLATED)),
                 ("a generated secret", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s),
@@ -386,7 +394,8 @@ def test_clean_is_not_reported(rule_id, build, tmp_path):
 def test_finding_names_the_fix_and_the_aws_source(tmp_path):
     report = report_of(REPORTED["SP-DMS3"][0][1], tmp_path)
     [violation] = [v for v in report.plugin["violations"] if v["ruleName"] == "SP-DMS3"]
-    assert violation["description"] == "A DMS PostgreSQL endpoint has SslMode absent or none: SslMode is absent, so DMS uses none"
+    assert violation["description"] == ("A DMS PostgreSQL or MySQL-family endpoint has SslMode absent or none, or a mode DMS "
+                                        "does not support for its engine: SslMode is absent, so DMS uses none")
     assert violation["suggestedFix"].startswith("Use SecureDmsPostgresEndpoint")
     assert "https://docs.aws.amazon.com/dms/" in violation["suggestedFix"]
 
@@ -558,6 +567,18 @@ def test_a_dms_endpoint_whose_engine_is_a_token_is_undecided_not_skipped(tmp_pat
         secret_endpoint(stack, engine_name=engine.value_as_string, ssl_mode=None)
     findings = report_of(build, tmp_path).findings("SP-DMS3")
     assert [(f[2], "EngineName is an unresolved token" in f[3]) for f in findings] == [("warning", True)]
+
+
+def test_require_on_a_mysql_family_endpoint_is_a_mode_dms_does_not_support_and_undecided_when_the_engine_is_a_token(tmp_path):
+    [(_, path, severity, description)] = report_of(REPORTED["SP-DMS3"][3][1], tmp_path).findings("SP-DMS3")
+    assert (path, severity) == ("Test/Endpoint", "error")
+    assert description.endswith("SslMode is require, which DMS does not support for its engine (aurora)")
+
+    def build(stack):  # require suits PostgreSQL, not the MySQL family: with the engine a token, it cannot be told
+        engine = cdk.CfnParameter(stack, "Engine", type="String", default="mysql")
+        secret_endpoint(stack, engine_name=engine.value_as_string, ssl_mode="require")
+    [(_, _, severity, description)] = report_of(build, tmp_path / "token").findings("SP-DMS3")
+    assert severity == "warning" and "its SslMode require (not supported for the MySQL family)" in description
 
 
 def test_a_dynamic_reference_on_an_endpoint_is_called_a_stale_copy_not_clear_text(tmp_path):

@@ -49,18 +49,20 @@ def test_fails_with_a_tls_mode_the_engine_does_not_support():
     secret = secretsmanager.Secret.from_secret_complete_arn(stack, "Orders", EXTERNAL_ARN)
     with pytest.raises(RuntimeError, match=(
             r"\[safe-constructs:SslModeUnsupported\] Test/Source: ssl_mode \(sslMode\) is VERIFY_CA, which DMS does not support "
-            r"for the DMS SQL Server endpoint; fix: use DmsSslMode.REQUIRE or VERIFY_FULL$")):
+            r"for the DMS SQL Server endpoint \(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html, its table "
+            r"of modes per engine\); fix: use DmsSslMode.REQUIRE or VERIFY_FULL$")):
         SqlServerEndpoint(stack, "Source", secret=secret, endpoint_type=DmsEndpointType.SOURCE, ssl_mode=DmsSslMode.VERIFY_CA,
                           certificate_arn=CERT_ARN)
 
 
-@pytest.mark.parametrize("make", [
-    lambda stack, secret: SecureDmsPostgresEndpoint(stack, "E", secret=secret, endpoint_type=DmsEndpointType.SOURCE,
-                                                    database_name="payments"),
-    lambda stack, secret: SecureDmsMySqlEndpoint(stack, "E", secret=secret, endpoint_type=DmsEndpointType.SOURCE,
-                                                 engine=DmsMySqlEngine.MYSQL),
+@pytest.mark.parametrize("make, default", [
+    (lambda stack, secret: SecureDmsPostgresEndpoint(stack, "E", secret=secret, endpoint_type=DmsEndpointType.SOURCE,
+                                                     database_name="payments"), DmsSslMode.REQUIRE),
+    # DMS does not support require for the MySQL family: it verifies the server, with a certificate
+    (lambda stack, secret: SecureDmsMySqlEndpoint(stack, "E", secret=secret, endpoint_type=DmsEndpointType.SOURCE,
+                                                  engine=DmsMySqlEngine.MYSQL, certificate_arn=CERT_ARN), DmsSslMode.VERIFY_FULL),
 ])
-def test_each_engine_is_a_base_and_names_its_default_tls_mode(make):
+def test_each_engine_is_a_base_and_names_its_default_tls_mode(make, default):
     stack = new_stack()
     endpoint = make(stack, secretsmanager.Secret.from_secret_complete_arn(stack, "Orders", EXTERNAL_ARN))
-    assert isinstance(endpoint, SecureDmsEndpointBase) and endpoint.ssl_mode == DmsSslMode.REQUIRE
+    assert isinstance(endpoint, SecureDmsEndpointBase) and endpoint.ssl_mode == default

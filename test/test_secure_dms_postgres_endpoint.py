@@ -182,7 +182,10 @@ def test_fails_with_verify_mode_without_a_certificate(mode):
     stack = new_stack()
     with pytest.raises(RuntimeError, match=(
         r"\[safe-constructs:CertificateMissing\] Test/Source: certificate_arn \(certificateArn\) is required with "
-        r"ssl_mode \(sslMode\) verify-(ca|full), and none was given; fix: import the server's CA into DMS")):
+        r"ssl_mode \(sslMode\) verify-(ca|full), and none was given; fix: import the CA that signed the server's certificate with "
+        r"DmsCertificate \(for RDS and Aurora: the certificate bundle of its Region, "
+        r"https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html\) and pass its certificate_arn, or use "
+        r"DmsSslMode.REQUIRE$")):
         endpoint(stack, external_secret(stack), ssl_mode=mode)
 
 

@@ -15,7 +15,10 @@ export interface DmsConnectionGateProps {
   /** The replication instance the connections are tested from. */
   readonly replicationInstance: dms.CfnReplicationInstance;
 
-  /** The endpoints to test, each from the replication instance. */
+  /**
+   * The endpoints to test, each from the replication instance: of any engine (`TestConnection` is the
+   * same for all), such as a `SecureDmsPostgresEndpoint`'s or a `SecureDmsMySqlEndpoint`'s `endpoint`.
+   */
   readonly endpoints: dms.CfnEndpoint[];
 
   /**

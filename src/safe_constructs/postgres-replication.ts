@@ -38,10 +38,16 @@ const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_M
  * Properties of a {@link PostgresReplication}.
  */
 export interface PostgresReplicationProps {
-  /** The endpoint DMS reads from. */
+  /**
+   * The endpoint DMS reads from: a PostgreSQL endpoint. The checks and settings here are
+   * PostgreSQL's (logical replication, the users' grants, the engine versions), so a
+   * `SecureDmsMySqlEndpoint` is refused by its type (from Python, a `TypeError` naming
+   * `SecureDmsPostgresEndpoint`); a MySQL-family replication is built from `aws_dms` with
+   * `DmsConnectionGate`, which tests endpoints of any engine.
+   */
   readonly source: SecureDmsPostgresEndpoint;
 
-  /** The endpoint DMS writes to. */
+  /** The endpoint DMS writes to: a PostgreSQL endpoint (see `source`). */
   readonly target: SecureDmsPostgresEndpoint;
 
   /** The VPC the replication instance runs in. */
@@ -54,10 +60,16 @@ export interface PostgresReplicationProps {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
-  /** The source database, which the replication instance is let into on its default port. */
+  /**
+   * The source database, which the replication instance is let into on its default port: a PostgreSQL
+   * database (an instance or cluster of another engine is refused).
+   */
   readonly sourceDatabase: ec2.IConnectable;
 
-  /** The target database, which the replication instance is let into, and which the task waits for. */
+  /**
+   * The target database, which the replication instance is let into, and which the task waits for: a
+   * PostgreSQL database (an instance or cluster of another engine is refused).
+   */
   readonly targetDatabase: ec2.IConnectable;
 
   /** What the task migrates. CDC needs `rds.logical_replication` set to 1 on the source. */
@@ -411,6 +423,7 @@ export class PostgresReplication extends Construct {
       }
     }
     this.validateEndpoints(problems, props);
+    this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);
     problems.throwIfAny();
   }
@@ -426,6 +439,21 @@ export class PostgresReplication extends Construct {
       if (endpoint.endpointType !== expected) {
         problems.prop('EndpointTypeMismatch', prop, `is an endpoint of type ${endpoint.endpointType.toUpperCase()} (${endpoint.node.path}), `
           + `and DMS needs a ${expected.toUpperCase()} endpoint there`, `build it with endpoint_type=DmsEndpointType.${expected.toUpperCase()}`);
+      }
+    }
+  }
+
+  /**
+   * The databases are PostgreSQL where their construct names the engine: the security group rules
+   * (their default port), the logical replication and the version checks are PostgreSQL's.
+   */
+  private validateDatabaseEngines(problems: Problems, props: PostgresReplicationProps): void {
+    for (const [prop, database] of [['sourceDatabase', props.sourceDatabase], ['targetDatabase', props.targetDatabase]] as const) {
+      const engine = engineTypeOf(database);
+      if (engine !== undefined && !POSTGRES_ENGINE_TYPES.includes(engine)) {
+        problems.prop('DatabaseNotPostgres', prop, `is a database of engine ${show(engine)}, and PostgresReplication replicates `
+          + 'PostgreSQL into PostgreSQL', 'give the PostgreSQL database its endpoint connects to; for a MySQL-family migration use '
+          + 'SecureDmsMySqlEndpoint with aws_dms.CfnReplicationInstance and CfnReplicationTask, gated by DmsConnectionGate');
       }
     }
   }
@@ -525,6 +553,15 @@ export class PostgresReplication extends Construct {
 function isDatabaseCreatedInApp(database: ec2.IConnectable): boolean {
   const resource = Construct.isConstruct(database) ? database.node.defaultChild : undefined;
   return resource instanceof rds.CfnDBInstance || resource instanceof rds.CfnDBCluster;
+}
+
+/** The RDS engine types of PostgreSQL (an instance's `postgres`, Aurora's `aurora-postgresql`). */
+const POSTGRES_ENGINE_TYPES = ['postgres', 'aurora-postgresql'];
+
+/** A database's RDS engine type, where its construct knows it ("mysql"); undefined otherwise (imported). */
+function engineTypeOf(database: ec2.IConnectable): string | undefined {
+  const type = (database as { engine?: rds.IEngine }).engine?.engineType;
+  return type === undefined || Token.isUnresolved(type) ? undefined : type;
 }
 
 /** A database's PostgreSQL major, where its construct knows the engine version ("17"); undefined otherwise. */

@@ -16,6 +16,12 @@ const DMS_SECRET_KEYS = ['username', 'password', 'host', 'port'];
 const ENDPOINT_IDENTIFIER_MAX = 255;
 const ENDPOINT_IDENTIFIER = new RegExp(`^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,${ENDPOINT_IDENTIFIER_MAX - 1}}$`);
 
+/** DMS's SSL page: the modes each engine supports, and the certificates verify-ca and verify-full need. */
+const DMS_SSL_PAGE = 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html';
+
+/** Where RDS publishes its certificate bundles ("Certificate bundles for specific AWS Regions"). */
+const RDS_BUNDLES = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html';
+
 /** The props every secret-backed DMS endpoint has, as its construct received them. */
 export interface DmsEndpointCommon {
   readonly secret: secretsmanager.ISecret;
@@ -54,14 +60,16 @@ function sslModeName(mode: string): string {
 /** The problems of the props every secret-backed DMS endpoint shares; a warning for TLS turned off. */
 export function validateDmsEndpoint(scope: Construct, problems: Problems, props: DmsEndpointCommon, engine: DmsEngineTls): void {
   if (!engine.sslModes.includes(props.sslMode)) {
-    problems.prop('SslModeUnsupported', 'sslMode', `is ${sslModeName(props.sslMode)}, which DMS does not support for ${engine.description}`,
-      `use DmsSslMode.${engine.sslModes.filter((mode) => mode !== 'none').map(sslModeName).join(' or ')}`);
+    problems.prop('SslModeUnsupported', 'sslMode', `is ${sslModeName(props.sslMode)}, which DMS does not support for ${engine.description} `
+      + `(${DMS_SSL_PAGE}, its table of modes per engine)`,
+    `use DmsSslMode.${engine.sslModes.filter((mode) => mode !== 'none').map(sslModeName).join(' or ')}`);
   }
   const encrypting = ['require', 'verify-full'].filter((mode) => engine.sslModes.includes(mode));
   const verifying = props.sslMode === 'verify-ca' || props.sslMode === 'verify-full';
   if (verifying && !props.certificateArn) {
     problems.prop('CertificateMissing', 'certificateArn', `is required with ${propName('sslMode')} ${props.sslMode}, and none was given`,
-      `import the server's CA into DMS (AWS::DMS::Certificate) and pass its ARN${engine.sslModes.includes('require') ? ', or use DmsSslMode.REQUIRE' : ''}`);
+      'import the CA that signed the server\'s certificate with DmsCertificate (for RDS and Aurora: the certificate bundle of its Region, '
+      + `${RDS_BUNDLES}) and pass its certificate_arn${engine.sslModes.includes('require') ? ', or use DmsSslMode.REQUIRE' : ''}`);
   }
   if (!verifying && props.certificateArn) {
     problems.prop('CertificateUnused', 'certificateArn', `is used only with VERIFY_CA or VERIFY_FULL, got ${propName('sslMode')}: ${props.sslMode}`,
