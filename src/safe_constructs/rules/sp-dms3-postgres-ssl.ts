@@ -1,6 +1,5 @@
 import { Finding, Rule, judgeResources } from './rule';
 import { isLiteral } from '../private/cfn';
-import { Templates } from '../private/templates';
 
 const POSTGRES_ENGINES = new Set(['postgres', 'aurora-postgresql']);
 
@@ -11,7 +10,7 @@ export const dmsPostgresSsl: Rule = {
   explanation: 'SslMode defaults to none: DMS and the database then exchange credentials and data in clear text.',
   fix: 'Use SecureDmsPostgresEndpoint (require by default); or set SslMode to require, or verify-full with CertificateArn',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html',
-  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint): Finding[] => {
+  check: (templates) => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint): Finding[] => {
     const { EngineName: engine, SslMode: mode } = endpoint.properties;
     if (isLiteral(mode) && mode !== undefined && mode !== 'none') return [];
     if (!isLiteral(engine)) {
