@@ -935,3 +935,21 @@ def test_dms_serverless_reaches_secrets_manager_through_an_interface_endpoint_on
         assert "the only way DMS Serverless reaches Secrets Manager" in findings[0][3]
     # and it is never public (its ComputeConfig has no PubliclyAccessible; DMS gives it no public address)
     assert report.findings("SP-DMS5") == []
+
+
+def test_a_baseline_over_stacks_of_two_regions_reports_no_accepted_line_as_stale(tmp_path):
+    # aws-cdk-lib runs the pack once per environment, each time on that environment's stacks alone
+    baseline = tmp_path / "baseline.json"
+
+    def app(outdir, write=False):
+        built = cdk.App(outdir=str(outdir))
+        for name, region in (("Ireland", "eu-west-1"), ("Frankfurt", "eu-central-1")):
+            stack = cdk.Stack(built, name, env=cdk.Environment(account=ACCOUNT, region=region))
+            efs.CfnFileSystem(stack, "Files", encrypted=False).apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+        Validations.of(built).add_plugins(SafePatternsChecks(baseline=str(baseline), write_baseline=write))
+        return built
+    app(tmp_path / "a", write=True).synth()
+    assert len(json.loads(baseline.read_text())["findings"]) == 2
+    app(tmp_path / "b").synth()
+    report = Report(tmp_path / "b", False)
+    assert sorted(f[1:3] for f in report.findings()) == [("Frankfurt/Files", "warning"), ("Ireland/Files", "warning")]

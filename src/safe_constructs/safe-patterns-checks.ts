@@ -1,6 +1,6 @@
 import * as path from 'path';
 import {
-  IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation,
+  IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack,
 } from 'aws-cdk-lib';
 import { AppAcknowledgments, acknowledgmentsAreAppWide } from './private/acknowledgments';
 import { Baseline, oldFormatHint } from './private/baseline';
@@ -100,7 +100,7 @@ export class SafePatternsChecks implements IPolicyValidationPlugin {
     }
     violations.push(...handedProblems(handed.problems, templates));
     this.baseline?.save();
-    const stale = this.baseline?.stale() ?? [];
+    const stale = this.baseline?.stale(judgedIn(context, templates)) ?? [];
     if (stale.length > 0) violations.push(staleLines(this.baseline!.file, stale, templates));
     return {
       success: violations.every((v) => v.severity !== 'error' && v.severity !== 'fatal'),
@@ -161,6 +161,21 @@ class AcknowledgmentScope {
         + 'reported under another name so that it is not silenced',
     };
   }
+}
+
+/**
+ * Whether a baseline line is about a stack this pass judged: aws-cdk-lib runs the pack once per environment
+ * (account and region) of the app, each time on its stacks alone. A line of a stack the app no longer has
+ * is every pass's.
+ */
+function judgedIn(context: IPolicyValidationContext, templates: Templates): (line: string) => boolean {
+  const within = (stack: string, paths: string[]): boolean => paths.some((p) => stack === p || stack.startsWith(`${p}/`));
+  const here = templates.stacks.map((stack) => stack.stackPath);
+  const app = context.appConstruct.node.findAll().filter(Stack.isStack).map((stack) => stack.node.path);
+  return (line) => {
+    const stack = line.split(' ')[1] ?? '';
+    return within(stack, here) || !within(stack, app);
+  };
 }
 
 /** The problems the library's synth-time checks handed to the pack, each an error no acknowledgment silences. */

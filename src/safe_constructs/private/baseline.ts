@@ -64,9 +64,13 @@ export class Baseline {
     return accepting.length > 0;
   }
 
-  /** The owner's lines that no finding of this synth matched: fixed findings whose lines can go. */
-  public stale(): string[] {
-    return this.writing ? [] : [...this.lines].filter((line) => !this.matched.has(line)).sort();
+  /**
+   * The owner's lines that no finding of this synth matched: fixed findings whose lines can go. Where
+   * the findings come in several passes (aws-cdk-lib runs a plugin once per environment of the app),
+   * `judged` keeps the lines of what this pass judged.
+   */
+  public stale(judged: (line: string) => boolean = () => true): string[] {
+    return this.writing ? [] : [...this.lines].filter((line) => !this.matched.has(line) && judged(line)).sort();
   }
 
   /** When writing: replaces the owner's lines with those recorded, keeping the other owner's. */
