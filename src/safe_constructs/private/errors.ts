@@ -125,7 +125,6 @@ function contractError(message: string): Error {
   return error;
 }
 
-
 /**
  * Declares checks that need the built app (what surrounds the construct, what an aspect settled):
  * they run in the synth's validation pass and report through a {@link Problems}, so their errors
