@@ -146,10 +146,9 @@ def test_an_endpoint_dms_does_not_know_fails_at_once():
 # --- the first-rotation gate ---------------------------------------------------------------------
 
 
-def test_a_finished_rotation_passes_and_a_pending_one_is_waited_for(aws):
+def test_a_pending_rotation_is_waited_for(aws):
     client = boto3.client("secretsmanager", region_name=REGION)
     arn = client.create_secret(Name="dms_reader", SecretString=json.dumps({"username": "dms_reader", "password": "first"}))["ARN"]
-    first = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
     # createSecret, as AWS's rotation functions do it: a new version staged AWSPENDING only
     client.put_secret_value(SecretId=arn, ClientRequestToken="0" * 32, VersionStages=["AWSPENDING"],
                             SecretString=json.dumps({"username": "dms_reader", "password": "second"}))
@@ -157,19 +156,24 @@ def test_a_finished_rotation_passes_and_a_pending_one_is_waited_for(aws):
     assert gates.rotation_state(client, arn)[:2] == (False, ["0" * 32])
     with pytest.raises(gates.GateFailed, match=r"version 0{32} is still AWSPENDING"):
         gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
-    # finishSecret: AWSCURRENT moves to the new version (and AWSPREVIOUS to the first)
-    [(first_version, _)] = first.items()
-    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId="0" * 32,
-                                       RemoveFromVersionId=first_version)
-    gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
 
 
-def test_a_secret_never_rotated_is_not_taken_for_a_rotated_one(aws):
+def test_an_attached_secret_is_not_taken_for_a_rotated_one_until_secrets_manager_reports_a_rotation(aws):
     client = boto3.client("secretsmanager", region_name=REGION)
-    arn = client.create_secret(Name="never", SecretString="{}")["ARN"]
-    with pytest.raises(gates.GateFailed, match=r"AWSCURRENT has not moved off the first version"):
-        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": arn}}, client, deadline=60,
-                                clock=FakeClock())
+    arn = client.create_secret(Name="master", SecretString=json.dumps({"username": "postgres", "password": "first"}))["ARN"]
+    # What SecretTargetAttachment does: a new version with host, port and engine; AWSCURRENT moves to it
+    # and the first version becomes AWSPREVIOUS, before any rotation
+    client.put_secret_value(SecretId=arn, SecretString=json.dumps(
+        {"username": "postgres", "password": "first", "host": "db.example", "port": 5432, "engine": "postgres"}))
+    stages = [s for s in client.describe_secret(SecretId=arn)["VersionIdsToStages"].values()]
+    assert sorted(stages) == [["AWSCURRENT"], ["AWSPREVIOUS"]]
+    event = {"RequestType": "Create", "ResourceProperties": {"SecretId": arn}}
+    with pytest.raises(gates.GateFailed, match=r"Secrets Manager reports no completed rotation \(DescribeSecret has no LastRotatedDate\)"):
+        gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
+    # moto completes a rotation without a function at once, and reports it as AWS does
+    client.rotate_secret(SecretId=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    assert "LastRotatedDate" in client.describe_secret(SecretId=arn)
+    gates.wait_for_rotation(event, client, deadline=60, clock=FakeClock())
 
 
 def stubbed_secrets():
@@ -194,6 +198,47 @@ def test_a_stuck_rotation_fails_at_the_bound_naming_its_function_log_group_and_t
     assert "Its function reports why in /aws/lambda/SecretsManagerPaymentsRotation" in message
     assert "no network path from the function to the database or to Secrets Manager" in message
     assert "Until AWSPENDING is cleared, later rotations are refused" in message
+
+
+def describe(rotated=None):
+    response = {"ARN": SECRET, "Name": "master", "RotationEnabled": True, "RotationLambdaARN": ROTATION_FUNCTION}
+    return {**response, "LastRotatedDate": rotated} if rotated else response
+
+
+def versions(*stages):
+    when = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)
+    return {"ARN": SECRET, "Versions": [{"VersionId": c * 32, "VersionStages": s, "CreatedDate": when} for c, s in stages]}
+
+
+def test_an_attached_secrets_first_rotation_is_followed_from_the_attachment_to_its_completion():
+    # On the API's own shapes: the attachment's version (AWSCURRENT moved, AWSPREVIOUS there, nothing rotated),
+    # then the rotation's AWSPENDING version, then the rotation completed: LastRotatedDate, AWSCURRENT on its version
+    client, stubber = stubbed_secrets()
+    rotated = datetime.datetime(2026, 12, 3, 10, 5, tzinfo=datetime.timezone.utc)
+    for metadata, stages in [
+        (describe(), versions(("a", ["AWSPREVIOUS"]), ("b", ["AWSCURRENT"]))),
+        (describe(), versions(("a", ["AWSPREVIOUS"]), ("b", ["AWSCURRENT"]), ("c", ["AWSPENDING"]))),
+        (describe(rotated), versions(("b", ["AWSPREVIOUS"]), ("c", ["AWSCURRENT", "AWSPENDING"]))),
+    ]:
+        stubber.add_response("describe_secret", metadata, {"SecretId": SECRET})
+        stubber.add_response("list_secret_version_ids", stages, {"SecretId": SECRET})
+    clock = FakeClock()
+    with stubber:
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": SECRET}}, client, deadline=600,
+                                clock=clock)
+    assert clock.slept == 2
+    stubber.assert_no_pending_responses()
+
+
+def test_an_attached_secret_never_rotated_fails_at_the_bound():
+    client, stubber = stubbed_secrets()
+    for _ in range(POLLS_IN_600_SECONDS):
+        stubber.add_response("describe_secret", describe(), {"SecretId": SECRET})
+        stubber.add_response("list_secret_version_ids", versions(("a", ["AWSPREVIOUS"]), ("b", ["AWSCURRENT"])), {"SecretId": SECRET})
+    with stubber, pytest.raises(gates.GateFailed, match=r"has not finished within the gate's bound: Secrets Manager reports no "
+                                                        r"completed rotation"):
+        gates.wait_for_rotation({"RequestType": "Create", "ResourceProperties": {"SecretId": SECRET}}, client, deadline=600,
+                                clock=FakeClock())
 
 
 def test_rotation_turned_off_fails_at_once():
@@ -261,3 +306,106 @@ def test_the_bound_never_passes_the_functions_own_time(response_url):
     deadlines = []
     gates.answer(cfn_event(url), Short(), deadlines.append, clock=FakeClock())
     assert deadlines == [90] and received[0]["Status"] == "SUCCESS"  # 120 s left, less the 30 s margin
+
+
+# --- deletion protection, turned on once the database exists -------------------------------------
+#
+# Played against botocore's Stubber, which holds each call and answer to the RDS and CloudFormation API
+# models. What decides is the stack's status when CloudFormation deletes the custom resource: only the
+# rollback of the stack's failed creation (ROLLBACK_IN_PROGRESS) turns protection off.
+
+STACK = f"arn:aws:cloudformation:{REGION}:123456789012:stack/Orders/11111111-2222-3333-4444-555555555555"
+
+
+def stubbed(service):
+    client = boto3.client(service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def protection_event(request, kind="instance", identifier="orders-db"):
+    return {"RequestType": request, "StackId": STACK, "ResourceProperties": {"Kind": kind, "Identifier": identifier}}
+
+
+def stack_status(stubber, status):
+    stubber.add_response("describe_stacks", {"Stacks": [{"StackName": "Orders", "StackId": STACK, "StackStatus": status,
+                                                         "CreationTime": datetime.datetime(2026, 12, 3)}]},
+                         {"StackName": STACK})
+
+
+def instance_protection(stubber, on, identifier="orders-db"):
+    stubber.add_response("modify_db_instance", {"DBInstance": {"DBInstanceIdentifier": identifier}},
+                         {"DBInstanceIdentifier": identifier, "DeletionProtection": on})
+
+
+def described(stubber, on, identifier="orders-db"):
+    stubber.add_response("describe_db_instances", {"DBInstances": [{"DBInstanceIdentifier": identifier, "DeletionProtection": on}]},
+                         {"DBInstanceIdentifier": identifier})
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update"])
+def test_protection_is_turned_on_once_the_database_exists_and_on_every_update_never_off(request_type):
+    rds, rds_stub = stubbed("rds")
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    # a database still busy after its creation is waited for, within the bound
+    rds_stub.add_client_error("modify_db_instance", "InvalidDBInstanceState", "DB instance is not available",
+                              expected_params={"DBInstanceIdentifier": "orders-db", "DeletionProtection": True})
+    instance_protection(rds_stub, True)
+    described(rds_stub, False)  # RDS reports the change a moment later
+    described(rds_stub, True)
+    clock = FakeClock()
+    with rds_stub, cfn_stub:
+        reason = gates.protect(protection_event(request_type), rds, cloudformation, deadline=600, clock=clock)
+    assert reason == "deletion protection is on for DB instance orders-db" and clock.slept == 2
+    rds_stub.assert_no_pending_responses()
+
+
+def test_the_rollback_of_the_stacks_creation_turns_protection_off_so_that_the_new_database_is_deleted():
+    rds, rds_stub = stubbed("rds")
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    stack_status(cfn_stub, "ROLLBACK_IN_PROGRESS")
+    instance_protection(rds_stub, False)
+    described(rds_stub, False)
+    with rds_stub, cfn_stub:
+        reason = gates.protect(protection_event("Delete"), rds, cloudformation, deadline=600, clock=FakeClock())
+    assert reason == ("deletion protection is off for DB instance orders-db, which the rollback of the stack's creation deletes")
+    rds_stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("status", ["DELETE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                                    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS"])
+def test_a_stack_deletion_a_removal_and_an_update_leave_protection_on(status):
+    rds, rds_stub = stubbed("rds")  # no RDS answer stubbed: any RDS call fails the test
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    stack_status(cfn_stub, status)
+    with rds_stub, cfn_stub:
+        reason = gates.protect(protection_event("Delete"), rds, cloudformation, deadline=600, clock=FakeClock())
+    assert reason == f"deletion protection stays on for DB instance orders-db: the stack is {status}, not the rollback of its creation"
+
+
+def test_a_rollback_before_the_database_exists_and_a_cluster():
+    rds, rds_stub = stubbed("rds")
+    cloudformation, cfn_stub = stubbed("cloudformation")
+    stack_status(cfn_stub, "ROLLBACK_IN_PROGRESS")
+    rds_stub.add_client_error("modify_db_instance", "DBInstanceNotFound", "DBInstance orders-db not found")
+    stack_status(cfn_stub, "CREATE_IN_PROGRESS")
+    rds_stub.add_response("modify_db_cluster", {"DBCluster": {"DBClusterIdentifier": "ledger"}},
+                          {"DBClusterIdentifier": "ledger", "DeletionProtection": True})
+    rds_stub.add_response("describe_db_clusters", {"DBClusters": [{"DBClusterIdentifier": "ledger", "DeletionProtection": True}]},
+                          {"DBClusterIdentifier": "ledger"})
+    with rds_stub, cfn_stub:
+        assert gates.protect(protection_event("Delete"), rds, cloudformation, 600, FakeClock()) == (
+            "nothing to do: DB instance orders-db does not exist")
+        assert gates.protect(protection_event("Create", "cluster", "ledger"), rds, cloudformation, 600, FakeClock()) == (
+            "deletion protection is on for DB cluster ledger")
+
+
+def test_a_refusal_fails_the_deploy_with_rds_own_words_and_delete_is_answered(response_url):
+    rds, rds_stub = stubbed("rds")
+    rds_stub.add_client_error("modify_db_instance", "AccessDenied", "not authorized to perform: rds:ModifyDBInstance")
+    with rds_stub, pytest.raises(gates.GateFailed, match=r"RDS refused to turn deletion protection on for DB instance orders-db "
+                                                         r"\(AccessDenied: .*rds:ModifyDBInstance"):
+        gates.set_deletion_protection(rds, "instance", "orders-db", True, 600, FakeClock())
+    # the handler answers Delete too (the gates skip it), with what it did as the reason
+    url, received = response_url
+    gates.answer(cfn_event(url, request="Delete"), Context(), lambda deadline: "kept", clock=FakeClock(), on_delete=True)
+    assert [(r["Status"], r["Reason"]) for r in received] == [("SUCCESS", "kept")]

@@ -4,7 +4,7 @@ import json
 import pytest
 from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
-from harness import EXTERNAL_ARN, ISOLATED, new_stack, only_resource, private_vpc, synth, warnings_of
+from harness import EXTERNAL_ARN, ISOLATED, new_stack, only_resource, private_vpc, statements_of, synth, warnings_of
 from safe_constructs import ExternalSecretDatabaseCluster
 
 AURORA = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_17_4)
@@ -32,9 +32,22 @@ def test_credentials_are_dynamic_references_checked_before_the_cluster_and_the_s
     assert check_id in props["DependsOn"]
     check = template.to_json()["Resources"][check_id]["Properties"]
     assert (check["MinPasswordLength"], check["MaxPasswordLength"], check["RejectedPasswordCharacters"]) == (8, 41, '/"@')
-    # encrypted, protected from deletion, snapshotted on removal
-    assert props["Properties"]["StorageEncrypted"] is True and props["Properties"]["DeletionProtection"] is True
+    # encrypted, snapshotted on removal, and protected from deletion once the cluster and its instances exist: the
+    # template never holds DeletionProtection; a custom resource after them turns it on, and a rollback of the stack's
+    # creation, which deletes that resource first, turns it off (test_deploy_gates_handler.py)
+    assert props["Properties"]["StorageEncrypted"] is True and "DeletionProtection" not in props["Properties"]
     assert props["DeletionPolicy"] == "Snapshot"
+    cluster_id = stack.get_logical_id(db.node.default_child)
+    [protection] = template.find_resources("Custom::DeletionProtectionOnceCreated").values()
+    writer_id = [k for k in template.find_resources("AWS::RDS::DBInstance")][0]
+    assert {cluster_id, writer_id} <= set(protection["DependsOn"])
+    assert protection["Properties"]["Kind"] == "cluster" and protection["Properties"]["Identifier"] == {"Ref": cluster_id}
+    role = stack.get_logical_id(db.deletion_protection_once_created.node.find_child("Role").node.default_child)
+    assert statements_of(template, role) == [
+        {"Action": ["rds:ModifyDBCluster", "rds:DescribeDBClusters"], "Effect": "Allow", "Resource": {"Fn::Join": ["", [
+            "arn:", {"Ref": "AWS::Partition"}, ":rds:eu-west-1:123456789012:cluster:", {"Ref": cluster_id}]]}},
+        {"Action": "cloudformation:DescribeStacks", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}},
+    ]
 
 
 def test_attaching_is_a_choice_and_writes_host_for_dms_and_rotation():
@@ -67,3 +80,12 @@ def test_credentials_a_bad_identifier_and_unusable_keys_are_refused_together():
             'cluster identifier RDS accepts, got: "payments--db"') in message
     assert "[safe-constructs:SecretKeyInvalid] Test/Cluster: username_key (usernameKey) must name a JSON key" in message
     assert "[safe-constructs:PortOutOfRange] Test/Cluster: port must be a whole number from 1150 to 65535, got: 80" in message
+
+
+def test_fails_with_a_key_split_by_a_line_break():
+    # the property-based tests' case (test_external_secret_rds_instance.py), on the cluster that shares the check
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        cluster(stack, password_key="0\n")
+    assert ('[safe-constructs:SecretKeyInvalid] Test/Cluster: password_key (passwordKey) must name a JSON key of the secret '
+            'in printable characters') in str(raised.value)

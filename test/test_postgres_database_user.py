@@ -42,6 +42,34 @@ def test_the_user_is_created_before_its_secret_rotates_and_after_the_master_secr
     assert len(handlers) == 1 and handlers[0]["Properties"]["VpcConfig"]["SubnetIds"]
 
 
+def test_the_roles_that_own_the_tables_reach_the_function_and_are_absent_when_not_given():
+    stack = new_stack()
+    user, _ = database_user(stack, table_owners=["payments_app", "reporting"])
+    other, _ = database_user(new_stack(stack_id="Other"))
+    template = synth(stack)
+    resource = template.to_json()["Resources"][stack.get_logical_id(user.resource.node.default_child)]
+    assert resource["Properties"]["TableOwners"] == ["payments_app", "reporting"]
+    assert user.table_owners == ["payments_app", "reporting"]
+    other_template = synth(other.node.scope)
+    [other_resource] = other_template.find_resources("Custom::PostgresDatabaseUser").values()
+    assert "TableOwners" not in other_resource["Properties"] and other.table_owners == []
+
+
+@pytest.mark.parametrize("owners, problem", [
+    (["payments-app"], 'holds a name the function does not accept, got: "payments-app"'),
+    (["app", "app"], 'names "app" twice'),
+    (["rds_superuser"], 'names "rds_superuser", a role PostgreSQL or RDS reserves'),
+    (["pg_read_all_data"], 'names "pg_read_all_data", a role PostgreSQL or RDS reserves'),
+    (["public"], 'names "public", a role PostgreSQL or RDS reserves'),
+])
+def test_fails_on_table_owners_the_master_cannot_join(owners, problem):
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        database_user(stack, table_owners=owners)
+    assert f"[safe-constructs:TableOwnersInvalid] Test/ReaderUser: table_owners (tableOwners) {problem}" in str(raised.value)
+    assert "fix: use 1 to 63 letters, digits or underscores" in str(raised.value)
+
+
 @pytest.mark.parametrize("prop, value", [("schema_name", "pay-ments"), ("database_name", "")])
 def test_a_user_in_a_name_postgres_cannot_hold_is_refused(prop, value):
     stack = new_stack()

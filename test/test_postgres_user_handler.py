@@ -356,3 +356,174 @@ def test_delete_leaves_dms_schema_tables_and_their_owner(database):
                                physical_id=f"{username}@{database}/payments")
     assert run(delete, secrets)["Data"]["Left"].startswith(f"role {username}, which owns")
     assert as_master(database).run("SELECT count(*) FROM awsdms.awsdms_heartbeat") == [[0]]
+
+
+# --- tables an application role owns, with a master that is no superuser (as on RDS) -----------------
+#
+# RDS's master user is not a PostgreSQL superuser: it has CREATEROLE and CREATEDB and is a member of
+# rds_superuser (AWS: "Understanding the rds_superuser role",
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html).
+# The fixture makes that master, owner of the database it logs in to, and an application role that
+# owns the schema and its tables, as in real databases.
+
+
+class RdsLike:
+    """A database whose master is no superuser, and whose schema `payments` an application role owns."""
+
+    def __init__(self):
+        suffix = uuid.uuid4().hex[:10]
+        self.database, self.master, self.app = f"t_{suffix}", f"master_{suffix}", f"app_{suffix}"
+        self.password = "master-Passw0rd"
+
+    def as_master(self):
+        return connect(self.master, self.password, self.database)
+
+    def as_admin(self):
+        """The server's superuser, which plays the application (SET ROLE to its role) and checks what was left."""
+        return as_master(self.database)
+
+    def as_application(self, sql):
+        admin = self.as_admin()
+        admin.run(f"SET ROLE {self.app}")
+        admin.run(sql)
+        admin.close()
+
+    def event(self, request, access, owners=None, username=None, physical_id=None):
+        body, secrets, username = event(request, access, self.database, username=username, physical_id=physical_id)
+        secrets.secrets["master"] = {**SERVER, "username": self.master, "password": self.password}
+        if owners is not None:
+            body["ResourceProperties"]["TableOwners"] = owners
+        return body, secrets, username
+
+    def left(self, username):
+        """What the setup left behind: the role, DMS's schema, and the master's membership in the application role."""
+        admin = self.as_admin()
+        role = bool(admin.run("SELECT 1 FROM pg_roles WHERE rolname = :u", u=username))
+        dms_schema = bool(admin.run("SELECT 1 FROM pg_namespace WHERE nspname = 'awsdms'"))
+        member = admin.run("SELECT pg_has_role(:m, :a, 'MEMBER')", m=self.master, a=self.app)[0][0]
+        admin.close()
+        return {"role": role, "awsdms": dms_schema, "master in application role": member}
+
+
+@pytest.fixture
+def rds_like():
+    db = RdsLike()
+    admin = connect(SERVER["username"], SERVER["password"], "postgres")
+    for role in ("rds_superuser", "rds_replication"):  # RDS's own roles, shared by every run on the server
+        if not admin.run("SELECT 1 FROM pg_roles WHERE rolname = :r", r=role):
+            admin.run(f"CREATE ROLE {role} NOLOGIN")
+    admin.run("GRANT rds_replication TO rds_superuser WITH ADMIN OPTION")
+    admin.run(f"CREATE ROLE {db.master} LOGIN PASSWORD '{db.password}' NOSUPERUSER CREATEROLE CREATEDB INHERIT")
+    admin.run(f"GRANT rds_superuser TO {db.master}")
+    admin.run(f"CREATE ROLE {db.app} NOLOGIN")
+    admin.run(f"CREATE DATABASE {db.database} OWNER {db.master}")
+    in_db = db.as_admin()
+    in_db.run(f"CREATE SCHEMA payments AUTHORIZATION {db.app}")
+    in_db.close()
+    db.as_application("CREATE TABLE payments.ledger (id int PRIMARY KEY, amount numeric)")
+    db.as_application("INSERT INTO payments.ledger VALUES (1, 10.5), (2, 20)")
+    yield db
+    users = [r[0] for r in admin.run(
+        "SELECT DISTINCT a.grantee::regrole::text FROM pg_database d, aclexplode(d.datacl) a "
+        "WHERE d.datname = :name AND a.grantee::regrole::text LIKE 'dms_%'", name=db.database)]
+    admin.run(f"DROP DATABASE {db.database} WITH (FORCE)")
+    for role in [*users, db.app, db.master]:
+        admin.run(f"DROP ROLE IF EXISTS {role}")
+    admin.close()
+
+
+@pytest.mark.parametrize("access", ["SOURCE", "TARGET"])
+def test_fails_naming_each_table_and_its_owner_when_table_owners_lacks_it_and_leaves_nothing(rds_like, access):
+    body, secrets, username = rds_like.event("Create", access)
+    with pytest.raises(handler.UserSetupFailed) as failed:
+        run(body, secrets)
+    message = str(failed.value)
+    assert (f"the master user cannot grant DMS's user access to schema payments (owned by {rds_like.app}), "
+            f"table payments.ledger (owned by {rds_like.app})") in message
+    assert "nothing was changed: the function's work is one transaction, rolled back" in message
+    assert message.endswith(f"fix: add {rds_like.app} to table_owners (tableOwners), so that the function grants as that role, "
+                            "now and for the tables it creates later")
+    # all or nothing: no role, no DMS schema, no membership
+    assert rds_like.left(username) == {"role": False, "awsdms": False, "master in application role": False}
+
+
+def test_dms_source_user_reads_the_tables_an_application_role_owns_now_and_later(rds_like):
+    body, secrets, username = rds_like.event("Create", "SOURCE", owners=[rds_like.app])
+    run(body, secrets)
+    assert rds_like.left(username) == {"role": True, "awsdms": True, "master in application role": False}
+    rds_like.as_admin().run(f"ALTER ROLE {username} REPLICATION")  # stands in for rds_replication, as above
+    user = connect(username, "first-Passw0rd", rds_like.database)
+    # the full load reads what exists, and what the application creates after the deploy
+    assert user.run("SELECT id, amount::text FROM payments.ledger ORDER BY id") == [[1, "10.5"], [2, "20"]]
+    rds_like.as_application("CREATE TABLE payments.refunds (id int PRIMARY KEY)")
+    rds_like.as_application("INSERT INTO payments.refunds VALUES (7)")
+    assert user.run("SELECT id FROM payments.refunds") == [[7]]
+    # change data capture through a logical slot, on the application's tables
+    slot = f"dms_{uuid.uuid4().hex[:8]}"
+    user.run("SELECT pg_create_logical_replication_slot(:slot, 'test_decoding')", slot=slot)
+    try:
+        rds_like.as_application("INSERT INTO payments.refunds VALUES (8)")
+        changes = [row[0] for row in user.run("SELECT data FROM pg_logical_slot_get_changes(:slot, NULL, NULL)", slot=slot)]
+        assert any(c.startswith("table payments.refunds: INSERT: id[integer]:8") for c in changes), changes
+    finally:
+        user.run("SELECT pg_drop_replication_slot(:slot)", slot=slot)
+    for sql in ("INSERT INTO payments.ledger VALUES (9, 9)", "DELETE FROM payments.refunds", "TRUNCATE payments.ledger"):
+        assert denied(user, sql), sql
+    user.close()
+
+
+def test_dms_target_user_loads_the_tables_an_application_role_owns_now_and_later(rds_like):
+    body, secrets, username = rds_like.event("Create", "TARGET", owners=[rds_like.app])
+    run(body, secrets)
+    rds_like.as_application("CREATE TABLE payments.refunds (id int PRIMARY KEY, amount numeric)")  # after the deploy
+    user = connect(username, "first-Passw0rd", rds_like.database)
+    for table in ("ledger", "refunds"):
+        user.run(f"TRUNCATE payments.{table}")  # TargetTablePrepMode TRUNCATE_BEFORE_LOAD
+        user.run(f"COPY payments.{table} FROM STDIN WITH (FORMAT csv)", stream=io.StringIO("1,5\n2,6\n"))
+        user.run(f"INSERT INTO payments.{table} VALUES (3, 7)")
+        user.run(f"UPDATE payments.{table} SET amount = 4 WHERE id = 1")
+        user.run(f"DELETE FROM payments.{table} WHERE id = 2")
+        assert user.run(f"SELECT id FROM payments.{table} ORDER BY id") == [[1], [3]]
+    user.close()
+
+
+def test_an_update_and_a_delete_with_table_owners_converge_and_drop_the_user(rds_like):
+    body, secrets, username = rds_like.event("Create", "SOURCE", owners=[rds_like.app])
+    physical_id = run(body, secrets)["PhysicalResourceId"]
+    update, _, _ = rds_like.event("Update", "SOURCE", owners=[rds_like.app], username=username)
+    run(update, secrets)
+    delete, _, _ = rds_like.event("Delete", "SOURCE", owners=[rds_like.app], username=username, physical_id=physical_id)
+    assert run(delete, secrets)["Data"]["Left"] == "nothing: role dropped"
+    assert rds_like.left(username) == {"role": False, "awsdms": True, "master in application role": False}
+    admin = rds_like.as_admin()
+    assert admin.run("SELECT count(*) FROM pg_default_acl WHERE defaclacl::text LIKE :u", u=f"%{username}%") == [[0]]
+
+
+def test_an_owner_the_master_may_not_join_fails_with_what_to_run_and_leaves_nothing(rds_like):
+    # A role the master cannot be granted: on PostgreSQL 15 a superuser role (CREATEROLE cannot grant those);
+    # from 16 any role it holds no ADMIN OPTION on (one it did not create)
+    admin = connect(SERVER["username"], SERVER["password"], rds_like.database)
+    owner = f"sup_{uuid.uuid4().hex[:8]}"
+    admin.run(f"CREATE ROLE {owner} NOLOGIN SUPERUSER")
+    try:
+        body, secrets, username = rds_like.event("Create", "SOURCE", owners=[rds_like.app, owner])
+        with pytest.raises(handler.UserSetupFailed) as failed:
+            run(body, secrets)
+        message = str(failed.value)
+        assert message.startswith(f"the master user {rds_like.master} cannot grant on the objects of role {owner} (named in "
+                                  f"table_owners (tableOwners)): it is not a member of {owner}, and PostgreSQL refused to make it "
+                                  "one (42501: ")
+        assert f"fix: as a role with ADMIN OPTION on {owner}" in message and f"run GRANT {owner} TO {rds_like.master}" in message
+        assert rds_like.left(username) == {"role": False, "awsdms": False, "master in application role": False}
+    finally:
+        admin.run(f"DROP ROLE {owner}")
+        admin.close()
+
+
+def test_table_owners_naming_a_role_that_does_not_exist_fails_clearly(rds_like):
+    body, secrets, _ = rds_like.event("Create", "TARGET", owners=["app_gone"])
+    with pytest.raises(handler.UserSetupFailed, match=r"role app_gone, named in table_owners \(tableOwners\), does not exist"):
+        run(body, secrets)
+    body["ResourceProperties"]["TableOwners"] = ["app-gone"]
+    with pytest.raises(handler.UserSetupFailed, match="TableOwners must be 1 to 63 letters"):
+        run(body, secrets)

@@ -9,13 +9,26 @@ hour for a custom resource that does not answer):
   `DescribeConnections` until each is `successful` or `failed`. A failure carries DMS's
   `LastFailureMessage` and the endpoint's name.
   Resource properties: ReplicationInstanceArn, EndpointArns, TimeoutSeconds.
-- `rotation_handler`: the first rotation of a secret has finished: no `AWSPENDING` version left
-  apart from `AWSCURRENT` (RotateSecret: "If the AWSPENDING staging label is present but not
-  attached to the same version as AWSCURRENT ... a previous rotation request is still in
-  progress"), and `AWSCURRENT` moved off the first version (`AWSPREVIOUS` exists). It reads the
-  secret's metadata, never its value. Resource properties: SecretId, TimeoutSeconds.
+- `rotation_handler`: the first rotation of a secret has finished: Secrets Manager reports a
+  rotation it completed (DescribeSecret's `LastRotatedDate`; ListSecrets: "The most recent date and
+  time that the Secrets Manager rotation process was successfully completed. This value is null if
+  the secret hasn't ever rotated"), and no `AWSPENDING` version is left apart from `AWSCURRENT`
+  (RotateSecret: "If the AWSPENDING staging label is present but not attached to the same version
+  as AWSCURRENT ... a previous rotation request is still in progress"). A moved `AWSCURRENT` (an
+  `AWSPREVIOUS` version) proves nothing: attaching a secret to its database writes a new version
+  before any rotation. It reads the secret's metadata, never its value. Resource properties:
+  SecretId, TimeoutSeconds.
 
-Delete does nothing. Every failure names what to check.
+- `protection_handler`: deletion protection of a database the stack created, turned on once the
+  database exists, so that the database's own template leaves `DeletionProtection` out. A rollback
+  of the stack's failed creation deletes this resource before the database (it depends on the
+  database); only then, with the stack in `ROLLBACK_IN_PROGRESS` ("removal of one or more stacks after
+  a failed stack creation"), is protection turned off, so that CloudFormation can delete the new,
+  empty database (RDS: "The database can't be deleted when deletion protection is enabled",
+  CreateDBInstance, DeletionProtection). A stack deletion, a removal from the template and every
+  update leave it on. Resource properties: Kind (instance or cluster), Identifier, TimeoutSeconds.
+
+Delete does nothing, but for the protection. Every failure names what to check.
 """
 import json
 import time
@@ -54,15 +67,21 @@ def rotation_handler(event, context):
     answer(event, context, lambda deadline: wait_for_rotation(event, secrets_client(), deadline))
 
 
-def answer(event, context, gate, clock=None):
+def protection_handler(event, context):
+    """Lambda entry point of the deletion protection turned on once the database exists: always answers CloudFormation."""
+    answer(event, context, lambda deadline: protect(event, rds_client(), cloudformation_client(), deadline), on_delete=True)
+
+
+def answer(event, context, gate, clock=None, on_delete=False):
     clock = clock or Clock()
     physical_id = event.get("PhysicalResourceId") or f"gate-{event['LogicalResourceId']}"
     try:
-        if event["RequestType"] != "Delete":
+        reason = None
+        if event["RequestType"] != "Delete" or on_delete:
             bound = float(event["ResourceProperties"].get("TimeoutSeconds", 600))
             remaining = context.get_remaining_time_in_millis() / 1000 - RESPONSE_MARGIN_SECONDS if context else bound
-            gate(clock.now() + min(bound, remaining))
-        status, reason = "SUCCESS", "passed"
+            reason = gate(clock.now() + min(bound, remaining))
+        status, reason = "SUCCESS", reason or "passed"
     except GateFailed as error:
         status, reason = "FAILED", str(error)
     except Exception as error:  # anything else must still answer CloudFormation
@@ -80,6 +99,19 @@ def secrets_client():
     import boto3
     from botocore.config import Config
     return boto3.client("secretsmanager", config=Config(connect_timeout=5, read_timeout=20,
+                                                        retries={"max_attempts": 5, "mode": "standard"}))
+
+
+def rds_client():
+    import boto3
+    from botocore.config import Config
+    return boto3.client("rds", config=Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 5, "mode": "standard"}))
+
+
+def cloudformation_client():
+    import boto3
+    from botocore.config import Config
+    return boto3.client("cloudformation", config=Config(connect_timeout=5, read_timeout=20,
                                                         retries={"max_attempts": 5, "mode": "standard"}))
 
 
@@ -131,13 +163,17 @@ def test_connections(event, client, deadline, clock=None):
 
 
 def rotation_state(client, secret_id):
-    """(finished, stuck versions, the rotation function's ARN): finished when AWSCURRENT has moved and nothing is pending."""
+    """(finished, stuck versions, the secret's metadata): finished when a rotation completed and nothing is pending.
+
+    Only a completed rotation sets LastRotatedDate; AWSCURRENT also moves when a secret is attached to its
+    database (SecretTargetAttachment writes a version), so it is no proof of a rotation.
+    """
     metadata = client.describe_secret(SecretId=secret_id)
     versions = client.list_secret_version_ids(SecretId=secret_id)["Versions"]
     stages = {v["VersionId"]: v.get("VersionStages", []) for v in versions}
     pending = [v for v, s in stages.items() if "AWSPENDING" in s and "AWSCURRENT" not in s]
-    moved = any("AWSPREVIOUS" in s for s in stages.values())
-    return moved and not pending, pending, metadata
+    rotated = metadata.get("LastRotatedDate") is not None
+    return rotated and not pending, pending, metadata
 
 
 def wait_for_rotation(event, client, deadline, clock=None):
@@ -158,12 +194,68 @@ def wait_for_rotation(event, client, deadline, clock=None):
         function = metadata.get("RotationLambdaARN", "")
         logs = f"/aws/lambda/{function.rsplit(':', 1)[-1]}" if function else "the rotation function's log group"
         state = (f"version {', '.join(pending)} is still AWSPENDING" if pending
-                 else "AWSCURRENT has not moved off the first version")
+                 else "Secrets Manager reports no completed rotation (DescribeSecret has no LastRotatedDate)")
         wait(clock, deadline, f"the first rotation of secret {secret_id} has not finished within the gate's bound: {state}. "
                               f"Its function reports why in {logs}. The troubleshooting guide's usual causes: no network path "
                               "from the function to the database or to Secrets Manager (an interface endpoint or a NAT route, "
                               "443 open), a user that does not exist or a password the database refuses, a key the function "
                               f"may not use ({ROTATION_TROUBLESHOOTING}). Until AWSPENDING is cleared, later rotations are refused")
+
+
+# The stack status in which a Delete is the rollback of the stack's failed creation: nothing in the stack existed before.
+ROLLBACK_OF_CREATION = "ROLLBACK_IN_PROGRESS"
+# What RDS answers while a database is busy (being created, modified) or absent, per kind (the RDS API model's codes).
+RDS_KINDS = {
+    "instance": {"busy": "InvalidDBInstanceState", "absent": "DBInstanceNotFound", "what": "DB instance"},
+    "cluster": {"busy": "InvalidDBClusterStateFault", "absent": "DBClusterNotFoundFault", "what": "DB cluster"},
+}
+
+
+def protect(event, rds, cloudformation, deadline, clock=None):
+    """Turns deletion protection on (create, update), or off for the rollback of the stack's creation; returns what it did."""
+    props = event["ResourceProperties"]
+    kind, identifier = props["Kind"], props["Identifier"]
+    if event["RequestType"] != "Delete":
+        set_deletion_protection(rds, kind, identifier, True, deadline, clock)
+        return f"deletion protection is on for {RDS_KINDS[kind]['what']} {identifier}"
+    status = cloudformation.describe_stacks(StackName=event["StackId"])["Stacks"][0]["StackStatus"]
+    if status != ROLLBACK_OF_CREATION:
+        return (f"deletion protection stays on for {RDS_KINDS[kind]['what']} {identifier}: the stack is {status}, not the "
+                "rollback of its creation")
+    if not set_deletion_protection(rds, kind, identifier, False, deadline, clock):
+        return f"nothing to do: {RDS_KINDS[kind]['what']} {identifier} does not exist"
+    return f"deletion protection is off for {RDS_KINDS[kind]['what']} {identifier}, which the rollback of the stack's creation deletes"
+
+
+def set_deletion_protection(rds, kind, identifier, on, deadline, clock=None):
+    """Sets DeletionProtection and waits until RDS reports it; False when the database does not exist (only when turning off)."""
+    clock = clock or Clock()
+    codes, what = RDS_KINDS[kind], RDS_KINDS[kind]["what"]
+    while True:
+        try:
+            if kind == "cluster":
+                rds.modify_db_cluster(DBClusterIdentifier=identifier, DeletionProtection=on)
+            else:
+                rds.modify_db_instance(DBInstanceIdentifier=identifier, DeletionProtection=on)
+            break
+        except Exception as error:
+            code = error_code(error)
+            if code == codes["absent"] and not on:
+                return False
+            if code not in THROTTLING | {codes["busy"]}:
+                raise GateFailed(f"RDS refused to turn deletion protection {'on' if on else 'off'} for {what} {identifier} "
+                                 f"({code or type(error).__name__}: {error})") from None
+            wait(clock, deadline, f"{what} {identifier} stayed busy ({code}) until the bound: deletion protection could not be "
+                                  f"turned {'on' if on else 'off'}")
+    while True:
+        if kind == "cluster":
+            current = rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0].get("DeletionProtection")
+        else:
+            current = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"][0].get("DeletionProtection")
+        if current is on:
+            return True
+        wait(clock, deadline, f"RDS did not report deletion protection {'on' if on else 'off'} for {what} {identifier} within "
+                              "the bound")
 
 
 def wait(clock, deadline, message):

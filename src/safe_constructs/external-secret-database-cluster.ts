@@ -5,7 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { Problems, warnAboutChoices } from './private/errors';
 import { RDS_CLUSTER_MAX_PASSWORD_LENGTH } from './private/passwords';
-import { RDS_PORT, checkRdsIdentifier, rdsPortFix, safeStorage, storageChoiceWarnings } from './private/rds';
+import { RDS_PORT, checkRdsIdentifier, rdsPortFix, protectOnceCreated, safeStorage, storageChoiceWarnings } from './private/rds';
 import { externalSecretCheck, externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
@@ -15,7 +15,8 @@ import { SecretPreflightCheck } from './secret-preflight-check';
  *
  * Defaults that differ from `rds.DatabaseCluster`: `storageEncrypted` true (with the secret's
  * customer-managed key when it has one and no `storageEncryptionKey` is given) and
- * `deletionProtection` true. Turning either off, or `removalPolicy` DESTROY, leaves a warning:
+ * `deletionProtection` true (turned on once the cluster exists, so that a failed first deploy still
+ * rolls back to nothing: see `deletionProtectionOnceCreated`). Turning either off, or `removalPolicy` DESTROY, leaves a warning:
  * encrypting storage later replaces the cluster.
  */
 export interface ExternalSecretDatabaseClusterProps extends rds.DatabaseClusterProps {
@@ -90,12 +91,20 @@ export class ExternalSecretDatabaseCluster extends rds.DatabaseCluster {
   /** The deploy-time check of the secret; make other resources wait for it with `guard`. */
   public readonly preflightCheck?: SecretPreflightCheck;
 
+  /**
+   * What turns deletion protection on once the cluster exists (a custom resource and its function),
+   * unless `deletionProtection` is false. A rollback of the stack's failed creation turns it off
+   * again, first, so that the new cluster is deleted and the stack rolls back to nothing.
+   */
+  public readonly deletionProtectionOnceCreated?: Construct;
+
   constructor(scope: Construct, id: string, props: ExternalSecretDatabaseClusterProps) {
     // Checked before rds.DatabaseCluster sees the props.
     validate(scope, id, props);
     super(scope, id, clusterProps(props));
     this.externalSecret = props.secret;
     warnAboutChoices(this, storageChoiceWarnings(props, 'cluster'));
+    this.deletionProtectionOnceCreated = protectOnceCreated(this, props);
 
     if (props.preflightCheck ?? true) {
       this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', externalSecretCheck(props, props.engine.engineType,

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { Problems, WarningId, show, warnAboutChoices } from './private/errors';
 import { rdsMaxPasswordLength } from './private/passwords';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
-import { RDS_BACKUP_RETENTION, RDS_PORT, checkRdsIdentifier, rdsPortFix, safeStorage, storageChoiceWarnings } from './private/rds';
+import { RDS_BACKUP_RETENTION, RDS_PORT, checkRdsIdentifier, rdsPortFix, protectOnceCreated, safeStorage, storageChoiceWarnings } from './private/rds';
 import { externalSecretCheck, externalSecretCredentials, validateExternalSecret } from './private/secrets';
 import { SecretPreflightCheck } from './secret-preflight-check';
 
@@ -16,9 +16,10 @@ import { SecretPreflightCheck } from './secret-preflight-check';
  * Properties of an {@link ExternalSecretRdsInstance}: every prop of `rds.DatabaseInstance` but
  * `credentials` (the external secret supplies them), with safer defaults.
  *
- * Defaults that differ from `rds.DatabaseInstance`: `deletionProtection` true, `publiclyAccessible`
- * false, `backupRetention` 7 days, `storageEncrypted` true. Turning any of them off, or
- * `removalPolicy` DESTROY, leaves a warning.
+ * Defaults that differ from `rds.DatabaseInstance`: `deletionProtection` true (turned on once the
+ * instance exists, so that a failed first deploy still rolls back to nothing: see
+ * `deletionProtectionOnceCreated`), `publiclyAccessible` false, `backupRetention` 7 days,
+ * `storageEncrypted` true. Turning any of them off, or `removalPolicy` DESTROY, leaves a warning.
  */
 export interface ExternalSecretRdsInstanceProps extends rds.DatabaseInstanceSourceProps {
   /**
@@ -116,12 +117,20 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
   /** The deploy-time check of the secret; make other resources wait for it with `guard`. */
   public readonly preflightCheck?: SecretPreflightCheck;
 
+  /**
+   * What turns deletion protection on once the instance exists (a custom resource and its function),
+   * unless `deletionProtection` is false. A rollback of the stack's failed creation turns it off
+   * again, first, so that the new instance is deleted and the stack rolls back to nothing.
+   */
+  public readonly deletionProtectionOnceCreated?: Construct;
+
   constructor(scope: Construct, id: string, props: ExternalSecretRdsInstanceProps) {
     // Checked before rds.DatabaseInstance sees the props, which fails obscurely on some of them.
     validate(scope, id, props);
     super(scope, id, instanceProps(props));
     this.externalSecret = props.secret;
     this.warnAboutUnsafeChoices(props);
+    this.deletionProtectionOnceCreated = protectOnceCreated(this, props);
 
     if (props.preflightCheck ?? true) {
       this.preflightCheck = new SecretPreflightCheck(this, 'SecretCheck', externalSecretCheck(props, props.engine.engineType,

@@ -34,8 +34,11 @@ export interface FirstRotationGateProps {
  * and starts the asynchronous process of rotating the secret"): nothing in CloudFormation's
  * documentation of `AWS::SecretsManager::RotationSchedule` says it waits for the result, so a
  * rotation that fails shows only later, as an `AWSPENDING` version that makes every later
- * rotation fail. This gate waits, after the schedule, until no version is `AWSPENDING` apart from
- * `AWSCURRENT` and `AWSCURRENT` has moved off the first version; at `timeout` it fails the deploy
+ * rotation fail. This gate waits, after the schedule, until Secrets Manager reports a completed
+ * rotation (DescribeSecret's `LastRotatedDate`, which only a rotation that completed sets) and no
+ * version is `AWSPENDING` apart from `AWSCURRENT`. A moved `AWSCURRENT` would prove nothing: a secret
+ * attached to its database has an `AWSPREVIOUS` version before any rotation, since the attachment
+ * writes a new version. At `timeout` it fails the deploy
  * with the secret's state, the rotation function's log group, and the troubleshooting guide's
  * usual causes. It runs on create and when the schedule changes (which rotates again by
  * default), not on other updates.
@@ -44,6 +47,7 @@ export interface FirstRotationGateProps {
  * the value.
  *
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
  */
 export class FirstRotationGate extends Construct {

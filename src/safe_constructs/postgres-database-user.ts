@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CustomResource, Duration,
+  CustomResource, Duration, Token,
   aws_ec2 as ec2,
   aws_iam as iam,
   aws_lambda as lambda,
@@ -94,6 +94,25 @@ export interface PostgresDatabaseUserProps {
   /** Which grants the user gets. */
   readonly access: DmsAccess;
 
+  /**
+   * The roles that own `schemaName` or its tables (an application's role, as `pg_tables.tableowner`
+   * shows), and that create tables there later. RDS's master user is no superuser and may grant only
+   * on what it owns or on what a role it is a member of owns: the function makes the master a member
+   * of each of these roles for its one transaction, grants as them, sets their default privileges
+   * (`ALTER DEFAULT PRIVILEGES FOR ROLE`) so that DMS's user reads (or writes) the tables they create
+   * later too, and revokes the membership before it commits. The master needs to be allowed to join
+   * them: on PostgreSQL 15 and older CREATEROLE suffices for any role that is no superuser; from 16,
+   * PostgreSQL lets CREATEROLE grant only roles it holds ADMIN OPTION on (the roles it created).
+   *
+   * Without it, a schema or table that another role owns fails the resource, naming the object,
+   * its owner and this prop, and leaves nothing behind.
+   *
+   * @default - none: the master owns the schema and its tables (or is a member of their owners)
+   * @see https://www.postgresql.org/docs/16/release-16.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html
+   */
+  readonly tableOwners?: string[];
+
   /** The VPC of the database; the function runs in it, and needs a path to Secrets Manager there. */
   readonly vpc: ec2.IVpc;
 
@@ -142,6 +161,9 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   /** The schema where DMS creates its own tables as this user. */
   public readonly dmsSchemaName: string;
 
+  /** The roles whose tables (now and later) the function grants on, as them. */
+  public readonly tableOwners: string[];
+
   /** The custom resource (on delete, the provider's log says what it left in the database). */
   public readonly resource: CustomResource;
 
@@ -160,6 +182,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     this.access = props.access;
     this.schemaName = props.schemaName;
     this.dmsSchemaName = props.dmsSchemaName ?? DEFAULT_DMS_SCHEMA;
+    this.tableOwners = [...props.tableOwners ?? []];
     this.validate(props);
 
     const { role, logGroup } = functionRoleWithLogs(this, '', 'Lets the database-user function read two secrets, write its logs and run in the VPC');
@@ -196,6 +219,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
         Schema: props.schemaName,
         DmsSchema: this.dmsSchemaName,
         Access: props.access,
+        TableOwners: this.tableOwners.length > 0 ? this.tableOwners : undefined,
         Host: props.databaseEndpoint?.hostname,
         Port: props.databaseEndpoint?.port,
       },
@@ -226,6 +250,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
           POSTGRES_NAME_FIX);
       }
     }
+    this.validateTableOwners(problems);
     if (this.dmsSchemaName === props.schemaName) {
       problems.prop('DmsSchemaIsDataSchema', 'dmsSchemaName', `is the schema DMS migrates, got ${show(props.schemaName)} for both`,
         `give DMS's own tables (heartbeat, control tables) a schema of their own: omit dms_schema_name (default "${DEFAULT_DMS_SCHEMA}")`);
@@ -245,6 +270,26 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
         + 'run `npx projen vendor` before compiling); an installed safe-constructs always has it');
     }
     problems.throwIfAny();
+  }
+
+  /**
+   * Each owner a role the master can be made a member of: a plain name, given once, not PostgreSQL's
+   * `public` pseudo-role nor a predefined (`pg_`) or RDS-internal (`rds`) role, which no master may join.
+   */
+  private validateTableOwners(problems: Problems): void {
+    const seen = new Set<string>();
+    for (const owner of this.tableOwners) {
+      if (Token.isUnresolved(owner)) continue;
+      let wrong: string | undefined;
+      if (!POSTGRES_NAME.test(owner)) {wrong = `holds a name the function does not accept, got: ${show(owner)}`;} else if (seen.has(owner)) {wrong = `names ${show(owner)} twice`;} else if (/^(public|pg_.*|rds.*)$/i.test(owner)) {
+        wrong = `names ${show(owner)}, a role PostgreSQL or RDS reserves, which the master cannot be made a member of`;
+      }
+      seen.add(owner);
+      if (wrong) {
+        problems.prop('TableOwnersInvalid', 'tableOwners', wrong, `${POSTGRES_NAME_FIX}; name each role that owns `
+          + 'the schema or its tables once (SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = ...)');
+      }
+    }
   }
 
   /**

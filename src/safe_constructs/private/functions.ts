@@ -35,7 +35,7 @@ export function gateTimeout(problems: Problems, timeout: Duration | undefined): 
  * only) waits up to `timeout` for what it checks and fails the deploy with the service's message.
  * Its role may write its own logs; the caller grants what it reads.
  */
-export function deployGate(scope: Construct, handler: 'connection_handler' | 'rotation_handler', resourceType: string,
+export function deployGate(scope: Construct, handler: 'connection_handler' | 'rotation_handler' | 'protection_handler', resourceType: string,
   description: string, timeout: Duration, properties: { [key: string]: unknown },
 ): { role: iam.Role; handler: lambda.Function; resource: CustomResource } {
   const { role, logGroup } = functionRoleWithLogs(scope, '', description);

@@ -202,15 +202,28 @@ export function externalSecretCheck(props: ExternalSecretKeys, engineType: strin
   };
 }
 
+/**
+ * Whether a JSON key can be carried by a dynamic reference `{{resolve:secretsmanager:<id>:SecretString:<key>::}}`.
+ * CloudFormation: the key "may not include the colon character" and a reference must not end in a
+ * backslash; braces would end the reference, and a line break or other control character splits it
+ * (cfn-lint then no longer reads it as a reference: E3031). Safe side: printable characters only.
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_reference-secret.html
+ */
+function isDynamicReferenceKey(key: string): boolean {
+  return key.trim().length > 0 && !/[:{}\x00-\x1f\x7f]/.test(key) && !key.endsWith('\\');
+}
+
 /** The keys of an external secret must be usable in a dynamic reference, and two; another account's secret needs its complete ARN. */
 export function validateExternalSecret(problems: Problems, scope: Construct, props: ExternalSecretKeys): void {
   const usernameKey = props.usernameKey ?? 'username';
   const passwordKey = props.passwordKey ?? 'password';
   for (const [prop, key] of [['usernameKey', usernameKey], ['passwordKey', passwordKey]]) {
-    if (!Token.isUnresolved(key) && (key.trim().length === 0 || /[:{}]/.test(key))) {
-      problems.prop('SecretKeyInvalid', prop, `must name a JSON key of the secret without ':', '{' or '}', got: ${show(key)}`,
-        'omit it for the default, or give the key that holds the value '
-        + '(a dynamic reference {{resolve:secretsmanager:...:SecretString:<key>::}} cannot hold those characters)');
+    if (!Token.isUnresolved(key) && !isDynamicReferenceKey(key)) {
+      problems.prop('SecretKeyInvalid', prop, 'must name a JSON key of the secret in printable characters without \':\', \'{\' or \'}\' '
+        + `and not ending in '\\', got: ${show(key)}`,
+      'omit it for the default, or give the key that holds the value '
+        + '(a dynamic reference {{resolve:secretsmanager:...:SecretString:<key>::}} cannot carry those characters)');
     }
   }
   if (usernameKey === passwordKey) {
