@@ -1,6 +1,9 @@
 import json
+import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import aws_cdk as cdk
 import pytest
@@ -452,3 +455,45 @@ def test_a_batch_environment_on_the_default_launch_template_is_reported_with_the
     [error] = errors_of(stack)
     assert error.startswith("[safe-constructs:UnencryptedAtRest] AWS::Batch::ComputeEnvironment ComputeResources.LaunchTemplate")
     assert "fix: give ComputeResources a LaunchTemplate whose BlockDeviceMappings set Ebs Encrypted: true" in error
+
+
+CDK_CLI = pathlib.Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "cdk"
+
+
+def test_the_librarys_warnings_and_infos_carry_no_trace_of_jsii_runtime():
+    # GIVEN a warning and an info of the aspect, and a warning the app adds through aws-cdk-lib itself
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    s3.Bucket(stack, "Bucket", enforce_ssl=True)
+    sqs.Queue(stack, "Queue", encryption=sqs.QueueEncryption.UNENCRYPTED)
+    cdk.Annotations.of(stack).add_warning_v2("app:own", "the app's own warning")
+    Aspects.of(stack).add(EncryptionAspect(mode=EncryptionMode.FIX, encryption_key=key))
+    messages = stack.node.root.synth(force=True).get_stack_artifact(stack.artifact_id).messages
+    traces = {str(m.entry.data).split(" [ack:")[0][:40]: m.entry.trace for m in messages}
+    # THEN aws-cdk-lib records the call stack of its caller, which under Python ends in jsii's runtime (`cdk synth`
+    # prints its top frame above the message) ...
+    assert any("program.js" in frame for frame in traces["the app's own warning"])
+    # ... and the library's own messages carry none
+    ours = {text: trace for text, trace in traces.items() if text.startswith(("AWS::S3::Bucket", "EncryptionAspect encrypted"))}
+    assert len(ours) == 2 and all(not trace for trace in ours.values()), ours
+
+
+def test_cdk_synth_prints_the_librarys_warnings_without_a_stray_location(tmp_path):
+    (tmp_path / "app.py").write_text(
+        "import aws_cdk as cdk\n"
+        "from aws_cdk import Aspects, aws_kms as kms, aws_s3 as s3\n"
+        "from safe_constructs import EncryptionAspect\n"
+        "app = cdk.App()\n"
+        "stack = cdk.Stack(app, 'Warned')\n"
+        "s3.Bucket(stack, 'Bucket', enforce_ssl=True)\n"
+        "Aspects.of(app).add(EncryptionAspect(encryption_key=kms.Key(stack, 'Key', enable_key_rotation=True)))\n"
+        "app.synth()\n")
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
+    env.pop("CDK_OUTDIR", None)
+    result = subprocess.run([str(CDK_CLI), "synth", "--no-notices", "--no-version-reporting", "--quiet",
+                             "--app", f"{sys.executable} app.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    [warning] = [line for line in output.splitlines() if "not the customer-managed key asked for" in line]
+    assert not re.search(r"program\.js:\d+:\d+", output), output[-3000:]

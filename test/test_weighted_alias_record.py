@@ -123,6 +123,17 @@ def test_fails_with_a_weight_route53_rejects(weight):
         record(stack, weight=weight)
 
 
+def test_a_constructor_error_reaches_python_as_its_message_with_no_frame_of_the_library_or_jsii():
+    # Python prints the JavaScript stack above its own traceback: it holds the message alone, no frame of the
+    # library, aws-cdk-lib or jsii's runtime (none of them is the user's code)
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        WeightedAliasRecord(stack, "Blue", zone=zone(stack), record_name="pay", set_identifier="blue", weight=300,
+                            target=WeightedAliasTarget.from_attributes("x.example.net", ALB_ZONE))
+    assert str(raised.value).startswith("[safe-constructs:WeightOutOfRange] Test/Blue: weight must be")
+    assert raised.value.__cause__.stack == f"Error: {raised.value}"
+
+
 @pytest.mark.parametrize("identifier", ["", "x" * 129])
 def test_fails_with_a_set_identifier_route53_rejects(identifier):
     stack = new_stack()

@@ -1,5 +1,5 @@
 import {
-  Annotations, CfnResource, IAspect, Stack,
+  CfnResource, IAspect, Stack,
   aws_iam as iam,
   aws_kms as kms,
 } from 'aws-cdk-lib';
@@ -7,8 +7,11 @@ import { IConstruct } from 'constructs';
 import { EncryptionCoverage } from './encryption-coverage';
 import { Baseline, oldFormatHint } from './private/baseline';
 import { CfnProperties, renderedProperties } from './private/cfn';
-import { ENCRYPTION_TABLE, ENCRYPTION_ROWS_BY_TYPE, EncryptionRow, coverageOf, encryptionFinding, fixRefusal, unencryptedProblem } from './private/encryption-checks';
-import { Problems, checkAtSynth, fail, propName, show, warn } from './private/errors';
+import {
+  ENCRYPTION_ROWS_BY_TYPE, ENCRYPTION_TABLE, EncryptionRow, coverageOf, encryptionFinding, fixRefusal, topProperty, unencryptedProblem,
+} from './private/encryption-checks';
+import { Problems, checkAtSynth, fail, inform, propName, show, warn } from './private/errors';
+import { EncryptionVerdict, handVerdicts, packValidates } from './private/pack-handoff';
 
 /** What {@link EncryptionAspect} does with a resource stored unencrypted. */
 export enum EncryptionMode {
@@ -59,8 +62,10 @@ export interface EncryptionAspectProps {
   /**
    * A baseline file (JSON) of the aspect's error findings accepted when the library was adopted on an
    * existing app: each line accepts the one finding it records (a warning), and every other finding
-   * stays an error. It may be the file `SafePatternsChecks` uses: each keeps its own lines. The path is
-   * relative to the directory `cdk synth` runs in; a file that does not exist is an error.
+   * stays an error. It may be the file `SafePatternsChecks` uses: each keeps its own lines. Where
+   * `SafePatternsChecks` validates the app, it reports the aspect's findings (as SP-ENC1) and its
+   * baseline accepts them, one line each. The path is relative to the directory `cdk synth` runs in; a
+   * file that does not exist is an error, and so is a file that is not such a baseline.
    *
    * @default - no baseline: every unencrypted resource is an error
    */
@@ -91,7 +96,10 @@ const EXEMPTIONS = new WeakMap<IConstruct, string>();
  * resource is listed in `allowReplacementOf`.
  *
  * Add it with a late priority, so that it sees the resources other aspects add:
- * `Aspects.of(app).add(EncryptionAspect(), priority=AspectPriority.READONLY)`.
+ * `Aspects.of(app).add(EncryptionAspect(), priority=AspectPriority.READONLY)`. Where
+ * `SafePatternsChecks` validates the app too, the aspect's errors are reported in the pack's report,
+ * as SP-ENC1 findings (once per problem, with the pack's baseline and acknowledgments), so that the
+ * synth goes on to the pack's other rules instead of stopping at the first unencrypted resource.
  *
  * @example
  * Aspects.of(this).add(new EncryptionAspect({ mode: EncryptionMode.FIX }), { priority: AspectPriority.READONLY });
@@ -141,7 +149,10 @@ export class EncryptionAspect implements IAspect {
     }
     problems.throwIfAny();
     this.replaceable = new Set(props.allowReplacementOf ?? []);
-    this.baseline = Baseline.open('EncryptionAspect', props.baseline, props.writeBaseline ?? false, (line) => line.startsWith('Unencrypted'));
+    // Lines written before a line stopped recording why FIX left a resource (`...; EncryptionAspect did not change it: ...`)
+    // still accept their finding.
+    this.baseline = Baseline.open('EncryptionAspect', props.baseline, props.writeBaseline ?? false,
+      (line) => line.startsWith('Unencrypted'), '; EncryptionAspect ');
   }
 
   public visit(node: IConstruct): void {
@@ -150,9 +161,12 @@ export class EncryptionAspect implements IAspect {
     this.visited.add(node);
     const rules = ENCRYPTION_ROWS_BY_TYPE.get(node.cfnResourceType);
     if (!rules) return;
+    // With SafePatternsChecks on the app, the pack reports what the aspect finds (as SP-ENC1), once.
+    const toPack = packValidates(node);
     const exemption = this.exemptionOf(node);
     if (exemption !== undefined) {
-      Annotations.of(node).addInfo(`exempt from EncryptionAspect: ${exemption}`);
+      inform(node, `exempt from EncryptionAspect: ${exemption}`);
+      if (toPack) handVerdicts(node, []);
       return;
     }
     const properties = renderedProperties(node);
@@ -161,17 +175,19 @@ export class EncryptionAspect implements IAspect {
         'EncryptionAspect cannot read this resource\'s properties at synth time; check its encryption by hand');
       return;
     }
-    for (const rule of rules) this.check(node, rule, properties);
+    const verdicts = rules.flatMap((rule) => this.check(node, rule, properties, toPack) ?? []);
+    if (toPack) handVerdicts(node, verdicts);
   }
 
-  private check(node: CfnResource, rule: EncryptionRow, p: CfnProperties): void {
+  /** Reports what one rule finds on a resource, or, for the pack, returns it. */
+  private check(node: CfnResource, rule: EncryptionRow, p: CfnProperties, toPack: boolean): EncryptionVerdict | undefined {
     const finding = encryptionFinding(rule, p, this.encryptionKey !== undefined);
     const where = `${node.cfnResourceType} ${rule.property}`;
-    if (finding === undefined) return;
+    if (finding === undefined) return undefined;
     if (finding === 'undecided') {
       warn(node, 'encryptionUndecided',
         `${where} is an unresolved token, so EncryptionAspect cannot tell whether it is encrypted; check it by hand`);
-      return;
+      return undefined;
     }
 
     const keyArn = this.encryptionKey?.keyArn;
@@ -183,29 +199,32 @@ export class EncryptionAspect implements IAspect {
         if (value !== undefined) node.addPropertyOverride(property, value);
       }
       if (keyArn && rule.keyPolicy) this.letServiceUseTheKey(node, rule.keyPolicy);
-      Annotations.of(node).addInfo(`EncryptionAspect encrypted it: ${rule.property} set${keyArn ? ' with the given key' : ''}`);
-      return;
+      inform(node, `EncryptionAspect encrypted it: ${rule.property} set${keyArn ? ' with the given key' : ''}`);
+      return undefined;
     }
-    // Why FIX left it, in the problem; the fix slot holds only actions.
-    const left = this.mode !== EncryptionMode.FIX ? ''
-      : allowed ? `; EncryptionAspect cannot change it: ${rule.fixNotWrittenBecause ?? 'it does not know what to write'}`
-        : `; EncryptionAspect did not change it: ${refusal}`;
+    // Why FIX left it, beside the problem (never in a baseline line); the fix slot holds only actions.
+    const left = this.mode !== EncryptionMode.FIX ? undefined
+      : allowed ? `EncryptionAspect cannot change it: ${rule.fixNotWrittenBecause ?? 'it does not know what to write'}`
+        : `EncryptionAspect did not change it: ${refusal}`;
     const fix = allowed || this.mode !== EncryptionMode.FIX ? rule.fixText
       : `${rule.fixText}; or list it in ${propName('allowReplacementOf')} if it holds no data yet`;
+    const note = left === undefined ? '' : `; ${left}`;
     if (finding === 'weaker-key') {
       warn(node, 'encryptionKeyWeaker',
-        `${where} is absent, so AWS encrypts it with its own key, not the customer-managed key asked for${left}; fix: ${fix}`);
-      return;
+        `${where} is absent, so AWS encrypts it with its own key, not the customer-managed key asked for${note}; fix: ${fix}`);
+      return undefined;
     }
+    const problem = unencryptedProblem(rule, p);
+    if (toPack) return { problem, location: `Properties/${topProperty(rule)}`, note: left, fix };
     const id = rule.inTransit ? 'UnencryptedInTransit' : 'UnencryptedAtRest';
-    const problem = `${unencryptedProblem(rule, p)}${left}`;
     if (this.baseline?.accepts(`${id} ${node.node.path}: ${problem}`)) {
       warn(node, 'acceptedInBaseline', `accepted in the baseline ${this.baseline.file} (fix it, then remove its line): `
-        + `[${id}] ${problem}; fix: ${fix}`);
-      return;
+        + `[${id}] ${problem}${note}; fix: ${fix}`);
+      return undefined;
     }
     // A validation, not an error annotation: it fails `app.synth()` (a `python app.py`) as well as `cdk synth`.
-    checkAtSynth(node, (problems) => problems.add(id, problem, fix));
+    checkAtSynth(node, (problems) => problems.add(id, `${problem}${note}`, fix));
+    return undefined;
   }
 
   /** Once every resource is visited: writes the baseline when asked to, and reports its lines no finding matched. */
@@ -217,8 +236,10 @@ export class EncryptionAspect implements IAspect {
       baseline.save();
       const stale = baseline.stale();
       if (stale.length > 0) {
+        const pack = packValidates(stack) ? '; SafePatternsChecks validates this app and accepts the aspect\'s findings in '
+          + 'its own lines (SP-ENC1), one per finding: write the baseline again (write_baseline=True) to drop these' : '';
         warn(stack, 'staleBaselineLines', `${stale.length} line(s) of the baseline ${baseline.file} match no finding of EncryptionAspect `
-          + `any more (fixed, or the resource is gone): ${stale.join(' | ')}${oldFormatHint(stale)}; remove them, so that they `
+          + `any more (fixed, or the resource is gone): ${stale.join(' | ')}${oldFormatHint(stale)}${pack}; remove them, so that they `
           + 'cannot hide a finding');
       }
     });

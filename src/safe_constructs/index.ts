@@ -15,6 +15,7 @@ export * from './postgres-replication';
 export * from './rds-password-rules';
 export * from './rotating-secret';
 export * from './safe-patterns-checks';
+export * from './safe-patterns-rule-info';
 export * from './secret-preflight-check';
 export * from './secure-dms-endpoint-base';
 export * from './secure-dms-mysql-endpoint';

@@ -14,9 +14,11 @@ export class Baseline {
   /**
    * Opens the baseline `file` for `owner`, whose lines `owns` recognizes. A file that does not exist
    * is an error, unless it is being written: a mistyped path would otherwise turn every accepted
-   * finding into an error without saying why.
+   * finding into an error without saying why. `adviceSince` is where lines of an earlier version began
+   * the advice they recorded after what was found (`; fix: `): such a line still accepts its finding.
    */
-  public static open(owner: string, file: string | undefined, writing: boolean, owns: (line: string) => boolean): Baseline | undefined {
+  public static open(owner: string, file: string | undefined, writing: boolean, owns: (line: string) => boolean,
+    adviceSince?: string): Baseline | undefined {
     const problems = new Problems(owner);
     if (file === undefined && writing) {
       problems.add('BaselineWithoutFile', 'write_baseline (writeBaseline) is true, and baseline names no file to write',
@@ -26,39 +28,55 @@ export class Baseline {
       problems.add('BaselineNotFound', `baseline names ${JSON.stringify(file)}, which does not exist (looked for ${path.resolve(file)})`,
         'give the path of the baseline file relative to the directory cdk synth runs in, or write it first with write_baseline=True');
     }
+    const lines = file === undefined ? [] : readLines(problems, file);
     problems.throwIfAny();
     if (file === undefined) return undefined;
-    return new Baseline(file, writing, owns);
+    return new Baseline(file, writing, owns, lines, adviceSince);
   }
 
   private readonly lines: Set<string>;
+  /** The lines an earlier version wrote with the advice after what was found, by what was found. */
+  private readonly withAdvice = new Map<string, string[]>();
   private readonly matched = new Set<string>();
   private readonly recorded = new Set<string>();
 
-  private constructor(public readonly file: string, private readonly writing: boolean, private readonly owns: (line: string) => boolean) {
-    this.lines = new Set(readLines(file).filter(owns));
+  private constructor(public readonly file: string, private readonly writing: boolean, private readonly owns: (line: string) => boolean,
+    lines: string[], adviceSince?: string) {
+    this.lines = new Set(lines.filter(owns));
+    for (const line of adviceSince === undefined ? [] : this.lines) {
+      const at = line.indexOf(adviceSince!);
+      if (at > 0) this.withAdvice.set(line.slice(0, at), [...this.withAdvice.get(line.slice(0, at)) ?? [], line]);
+    }
   }
 
-  /** Whether the baseline accepts a finding, recorded as `line`; when writing, it accepts every finding and records it. */
+  /**
+   * Whether the baseline accepts a finding, recorded as `line`; when writing, it accepts every finding
+   * and records it. A line an earlier version wrote with the advice after what was found (`...; fix: ...`)
+   * accepts the finding it found, whatever the advice says now.
+   */
   public accepts(line: string): boolean {
     if (this.writing) {
       this.recorded.add(line);
       return true;
     }
-    if (!this.lines.has(line)) return false;
-    this.matched.add(line);
-    return true;
+    const accepting = [...this.lines.has(line) ? [line] : [], ...this.withAdvice.get(line) ?? []];
+    for (const accepted of accepting) this.matched.add(accepted);
+    return accepting.length > 0;
   }
 
-  /** The owner's lines that no finding of this synth matched: fixed findings whose lines can go. */
-  public stale(): string[] {
-    return this.writing ? [] : [...this.lines].filter((line) => !this.matched.has(line)).sort();
+  /**
+   * The owner's lines that no finding of this synth matched: fixed findings whose lines can go. Where
+   * the findings come in several passes (aws-cdk-lib runs a plugin once per environment of the app),
+   * `judged` keeps the lines of what this pass judged.
+   */
+  public stale(judged: (line: string) => boolean = () => true): string[] {
+    return this.writing ? [] : [...this.lines].filter((line) => !this.matched.has(line) && judged(line)).sort();
   }
 
   /** When writing: replaces the owner's lines with those recorded, keeping the other owner's. */
   public save(): void {
     if (!this.writing) return;
-    const others = readLines(this.file).filter((line) => !this.owns(line));
+    const others = fs.existsSync(this.file) ? readLines(new Problems(undefined), this.file).filter((line) => !this.owns(line)) : [];
     fs.writeFileSync(this.file, JSON.stringify({ description: DESCRIPTION, findings: [...others, ...this.recorded].sort() }, undefined, 2) + '\n');
   }
 }
@@ -73,8 +91,29 @@ export function oldFormatHint(stale: string[]): string {
     + 'write the baseline again (write_baseline=True) to record today\'s findings';
 }
 
-function readLines(file: string): string[] {
+/**
+ * The lines of a baseline file: `{"description": ..., "findings": ["line", ...]}`. A file that is no
+ * JSON, or holds anything else, is a problem naming it: read as empty, it would turn every accepted
+ * finding into an error without saying why.
+ */
+function readLines(problems: Problems, file: string): string[] {
   if (!fs.existsSync(file)) return [];
-  const findings = JSON.parse(fs.readFileSync(file, 'utf-8')).findings;
-  return Array.isArray(findings) ? findings.filter((line): line is string => typeof line === 'string') : [];
+  const fix = 'make it the JSON object safe-constructs writes ({"findings": ["<line>", ...]}), or delete it and write it '
+    + 'again with write_baseline=True';
+  let body: unknown;
+  try {
+    body = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  } catch (error) {
+    problems.add('BaselineNotJson', `baseline names ${JSON.stringify(file)}, which is not JSON (${(error as Error).message})`, fix);
+    return [];
+  }
+  const findings = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { findings?: unknown }).findings : undefined;
+  if (!Array.isArray(findings) || findings.some((line) => typeof line !== 'string')) {
+    const got = Array.isArray(body) ? 'a list' : body === null || typeof body !== 'object' ? `${JSON.stringify(body)}`
+      : findings === undefined ? 'an object without "findings"' : '"findings" that is not a list of strings';
+    problems.add('BaselineWrongShape', `baseline names ${JSON.stringify(file)}, which holds ${got}, not an object whose `
+      + '"findings" is a list of lines (strings)', fix);
+    return [];
+  }
+  return findings as string[];
 }

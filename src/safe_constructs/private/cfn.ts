@@ -4,8 +4,6 @@ import { CfnResource, Stack, Tokenization } from 'aws-cdk-lib';
 
 /** A resource's CloudFormation properties, as synthesized. */
 export type CfnProperties = Record<string, any>;
-/** @deprecated the old name of {@link CfnProperties}, kept while rules/sp-dms2-secret-access-role.ts reads it. */
-export type Props = CfnProperties;
 
 /**
  * One resource as its template holds it: logical id, type and properties. The one model every
@@ -29,6 +27,65 @@ export function ofType(stack: StackResources, type: string): RenderedResource[] 
 export function resourceOf(stack: StackResources, value: unknown, type: string): RenderedResource | undefined {
   const resource = stack.get(referencedId(value) ?? '');
   return resource?.type === type ? resource : undefined;
+}
+
+/**
+ * The stacks a reader sees, with what their exports give: one stack (a construct's check at synth), or
+ * every stack of the app (the rules, which see its whole cloud assembly).
+ */
+export interface AppResources {
+  readonly stacks: readonly StackResources[];
+  /** The value an `Fn::ImportValue` of `name` reads, in the stack that exports it; undefined when none of these does. */
+  readonly exported: (name: string) => Located | undefined;
+}
+
+/** A value, and the stack it is read in. */
+export interface Located {
+  readonly stack: StackResources;
+  readonly value: unknown;
+}
+
+/** A resource, and the stack that holds it. */
+export interface LocatedResource {
+  readonly stack: StackResources;
+  readonly resource: RenderedResource;
+}
+
+/** One stack on its own: an `Fn::ImportValue` leads nowhere. */
+export function oneStack(stack: StackResources): AppResources {
+  return { stacks: [stack], exported: () => undefined };
+}
+
+/**
+ * Where a value leads: through `Fn::ImportValue` of a literal name to the value the exporting stack
+ * gives (an output's `Value`, read in that stack), as often as exports chain; otherwise the value itself.
+ */
+export function follow(app: AppResources, at: Located): Located {
+  let current = at;
+  for (let hops = 0; hops < 10; hops++) {
+    const name = current.value && typeof current.value === 'object' ? (current.value as CfnProperties)['Fn::ImportValue'] : undefined;
+    const exported = typeof name === 'string' ? app.exported(name) : undefined;
+    if (!exported) return current;
+    current = exported;
+  }
+  return current;
+}
+
+/** The resource of a type a value points to (`Ref`, `Fn::GetAtt`, or an import of either), in whichever stack of `app` holds it. */
+export function locateResource(app: AppResources, at: Located, type: string): LocatedResource | undefined {
+  const { stack, value } = follow(app, at);
+  const resource = resourceOf(stack, value, type);
+  return resource ? { stack, resource } : undefined;
+}
+
+/** Whether two located resources are one. */
+export function sameResource(a: LocatedResource | undefined, b: LocatedResource | undefined): boolean {
+  return a !== undefined && b !== undefined && a.stack === b.stack && a.resource.logicalId === b.resource.logicalId;
+}
+
+/** The resources of a type in every stack of `app`, each with its stack. */
+export function everyOfType(app: AppResources, type: string): LocatedResource[] {
+  return app.stacks.flatMap((stack) => ofType(stack, type).map((resource) => ({ stack, resource })));
 }
 
 /** true, false, or undefined when the value is a token (an intrinsic function); absent is false. */

@@ -15,8 +15,6 @@ export function topProperty(row: EncryptionRow): string {
 
 /** The rows by resource type (ElastiCache replication groups have two). */
 export const ENCRYPTION_ROWS_BY_TYPE = new Map<string, EncryptionRow[]>();
-/** @deprecated the old name of {@link ENCRYPTION_ROWS_BY_TYPE}, kept while rules/sp-enc1-unencrypted-store.ts reads it. */
-export const ENCRYPTION_RULES_BY_TYPE = ENCRYPTION_ROWS_BY_TYPE;
 for (const row of ENCRYPTION_TABLE) {
   ENCRYPTION_ROWS_BY_TYPE.set(row.resourceType, [...(ENCRYPTION_ROWS_BY_TYPE.get(row.resourceType) ?? []), row]);
 }

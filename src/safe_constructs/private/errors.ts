@@ -4,6 +4,7 @@ import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ErrorId, WarningId } from './error-ids';
 import { Bound, DurationBound, durationRange, range } from './limits';
+import { handProblems, packValidates } from './pack-handoff';
 
 export { Bound, DurationBound, ErrorId, WarningId, range };
 
@@ -83,8 +84,29 @@ export class Problems {
 
   /** Throws every problem found, one per line; does nothing when there is none. */
   public throwIfAny(): void {
-    if (this.found.length > 0) throw new Error(this.found.join('\n'));
+    if (this.found.length > 0) throw contractError(this.found.join('\n'));
   }
+}
+
+/**
+ * Whether the library runs in jsii's process for an app in another language (Python, Java, Go...):
+ * jsii's runtime names its directory under this symbol while it serves a call (aws-cdk-lib's
+ * stack-trace.ts reads it too).
+ */
+function underJsii(): boolean {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for('jsii.context.hostDirName')] !== undefined;
+}
+
+/**
+ * An Error carrying the contract's message. For an app in another language its stack is the message
+ * alone: every frame would be the library's, aws-cdk-lib's or jsii's runtime, none the user's code
+ * (which runs in another process), and Python prints the stack above its own traceback. A TypeScript
+ * app keeps the whole stack, which leads to its code.
+ */
+function contractError(message: string): Error {
+  const error = new Error(message);
+  if (underJsii()) error.stack = `Error: ${message}`;
+  return error;
 }
 
 /**
@@ -97,7 +119,14 @@ export function checkAtSynth(scope: IConstruct, check: (problems: Problems) => v
     validate: () => {
       const problems = new Problems(undefined);
       check(problems);
-      return problems.messages();
+      const messages = problems.messages();
+      // With SafePatternsChecks on the app, its report shows them beside its findings: the tree validation
+      // would stop the synth before the pack runs (private/pack-handoff.ts).
+      if (messages.length > 0 && packValidates(scope)) {
+        handProblems(scope, messages);
+        return [];
+      }
+      return messages;
     },
   });
 }
@@ -113,6 +142,26 @@ export function fail(scope: IConstruct | undefined, id: ErrorId, problem: string
 /** A warning of the contract on a construct, acknowledged by `safe-constructs:<id>`. */
 export function warn(scope: IConstruct, id: WarningId, message: string): void {
   Annotations.of(scope).addWarningV2(`${ID_PREFIX}:${id}`, message);
+  untraced(scope, `${message} [ack: ${ID_PREFIX}:${id}]`);
+}
+
+/** An info message on a construct (what the library did, or left alone and why). */
+export function inform(scope: IConstruct, message: string): void {
+  Annotations.of(scope).addInfo(message);
+  untraced(scope, message);
+}
+
+/**
+ * Drops the stack trace Annotations records with a message, for an app in another language: every
+ * frame is the library's, aws-cdk-lib's or jsii's runtime, and `cdk synth` prints the first that is in
+ * no node_modules (`.../lib/program.js:1:5591`, jsii's runtime) above the message. A TypeScript app
+ * keeps its trace, which leads to its code.
+ */
+function untraced(scope: IConstruct, data: string): void {
+  if (!underJsii()) return;
+  for (const entry of scope.node.metadata) {
+    if (entry.data === data) delete (entry as { trace?: string[] }).trace;
+  }
 }
 
 /** A value as it appears in a message: strings quoted, tokens named as such. */

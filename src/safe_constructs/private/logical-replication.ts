@@ -52,24 +52,27 @@ function setsLogicalReplication(stack: StackResources, group: unknown, type: str
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
 export function cdcSourceFindings(stack: StackResources): CdcSourceFinding[] {
-  return ofType(stack, 'AWS::DMS::ReplicationTask').flatMap((task): CdcSourceFinding[] => {
-    if (!CDC_MIGRATION_TYPES.has(task.properties.MigrationType)) return [];
-    const endpoint = resourceOf(stack, task.properties.SourceEndpointArn, 'AWS::DMS::Endpoint');
-    if (!endpoint || !POSTGRES_DMS_ENGINES.has(endpoint.properties.EngineName)) return [];
-    let database = endpointDatabase(stack, endpoint);
-    if (database?.type === 'AWS::RDS::DBInstance' && database.properties.DBClusterIdentifier !== undefined) {
-      database = resourceOf(stack, database.properties.DBClusterIdentifier, 'AWS::RDS::DBCluster') ?? database;
-    }
-    if (!database) return [{ task, problem: 'outside' }];
-    let sets: boolean | undefined;
-    if (database.type === 'AWS::RDS::DBInstance') {
-      sets = setsLogicalReplication(stack, database.properties.DBParameterGroupName, 'AWS::RDS::DBParameterGroup');
-    } else if (database.type === 'AWS::RDS::DBCluster') {
-      sets = setsLogicalReplication(stack, database.properties.DBClusterParameterGroupName, 'AWS::RDS::DBClusterParameterGroup');
-    } else {
-      return [];
-    }
-    if (sets === true) return [];
-    return [{ task, database, problem: sets === undefined ? 'undecided' : 'missing' }];
-  });
+  return ofType(stack, 'AWS::DMS::ReplicationTask').flatMap((task) => cdcSourceFinding(stack, task) ?? []);
+}
+
+/** What keeps one task of the stack from CDC, if anything (see {@link cdcSourceFindings}). */
+export function cdcSourceFinding(stack: StackResources, task: RenderedResource): CdcSourceFinding | undefined {
+  if (!CDC_MIGRATION_TYPES.has(task.properties.MigrationType)) return undefined;
+  const endpoint = resourceOf(stack, task.properties.SourceEndpointArn, 'AWS::DMS::Endpoint');
+  if (!endpoint || !POSTGRES_DMS_ENGINES.has(endpoint.properties.EngineName)) return undefined;
+  let database = endpointDatabase(stack, endpoint);
+  if (database?.type === 'AWS::RDS::DBInstance' && database.properties.DBClusterIdentifier !== undefined) {
+    database = resourceOf(stack, database.properties.DBClusterIdentifier, 'AWS::RDS::DBCluster') ?? database;
+  }
+  if (!database) return { task, problem: 'outside' };
+  let sets: boolean | undefined;
+  if (database.type === 'AWS::RDS::DBInstance') {
+    sets = setsLogicalReplication(stack, database.properties.DBParameterGroupName, 'AWS::RDS::DBParameterGroup');
+  } else if (database.type === 'AWS::RDS::DBCluster') {
+    sets = setsLogicalReplication(stack, database.properties.DBClusterParameterGroupName, 'AWS::RDS::DBClusterParameterGroup');
+  } else {
+    return undefined;
+  }
+  if (sets === true) return undefined;
+  return { task, database, problem: sets === undefined ? 'undecided' : 'missing' };
 }

@@ -1,7 +1,8 @@
 // The synthesized templates of an app as one model, for the SafePatternsChecks rules. Private.
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnProperties, RenderedResource } from './cfn';
+import { AppResources, Located, CfnProperties, RenderedResource } from './cfn';
+import { EncryptionVerdict, templateKey } from './pack-handoff';
 
 /** One resource of one synthesized template. */
 export interface TemplateResource extends RenderedResource {
@@ -23,12 +24,18 @@ export class Templates {
    * the top-level ones, and writes each nested template as a file asset of the top-level stack,
    * whose hash the nested stack resource's TemplateURL holds.
    */
-  public static load(stacks: Array<{ templatePath: string; stackConstructPath: string }>): Templates {
+  public static load(stacks: Array<{ templatePath: string; stackConstructPath: string }>,
+    verdicts: ReadonlyMap<string, EncryptionVerdict[]> = new Map()): Templates {
     const templates: StackTemplate[] = [];
+    const exports = new Map<string, Located>();
     const read = (templatePath: string, stackPath: string, assets: Map<string, string>): void => {
       const body = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
       const template: StackTemplate = { templatePath, stackPath, resources: new Map() };
       templates.push(template);
+      for (const output of Object.values<CfnProperties>(body.Outputs ?? {})) {
+        const name = output.Export?.Name;
+        if (typeof name === 'string') exports.set(name, { stack: template.resources, value: output.Value });
+      }
       for (const [logicalId, resource] of Object.entries<CfnProperties>(body.Resources ?? {})) {
         const dependsOn = resource.DependsOn === undefined ? [] : [].concat(resource.DependsOn);
         template.resources.set(logicalId, {
@@ -41,12 +48,16 @@ export class Templates {
       }
     };
     for (const stack of stacks) read(stack.templatePath, stack.stackConstructPath, fileAssets(stack.templatePath));
-    return new Templates(templates);
+    return new Templates(templates, exports, verdicts);
   }
 
+  /** Every stack, with the values their exports (of literal names) give: what `Fn::ImportValue` reads within the app. */
+  public readonly app: AppResources;
   private readonly byType = new Map<string, TemplateResource[]>();
 
-  constructor(public readonly stacks: StackTemplate[]) {
+  constructor(public readonly stacks: StackTemplate[], exports: ReadonlyMap<string, Located> = new Map(),
+    private readonly verdicts: ReadonlyMap<string, EncryptionVerdict[]> = new Map()) {
+    this.app = { stacks: stacks.map((stack) => stack.resources), exported: (name) => exports.get(name) };
     for (const stack of stacks) {
       for (const resource of stack.resources.values()) {
         const list = this.byType.get(resource.type) ?? [];
@@ -54,6 +65,14 @@ export class Templates {
         this.byType.set(resource.type, list);
       }
     }
+  }
+
+  /**
+   * What EncryptionAspect found on a resource, when it judged it in this synth (nothing: encrypted,
+   * exempt, or a warning of its own); undefined when it did not (no aspect, or not in its scope).
+   */
+  public encryptionVerdicts(resource: TemplateResource): EncryptionVerdict[] | undefined {
+    return this.verdicts.get(templateKey(resource.template.templatePath, resource.logicalId));
   }
 
   /** The resources of the given types, in every template. */

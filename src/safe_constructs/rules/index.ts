@@ -1,4 +1,5 @@
-// Every rule of SafePatternsChecks, in the order of RULES.md; each rule's file is named for its id. Private.
+// Every rule of SafePatternsChecks, sorted by id (numbers in order: SP-DMS2 before SP-DMS10), as RULES.md
+// lists them; a test holds the order. Each rule's file is named for its id. Private.
 import { Rule } from './rule';
 import { dmsEndpointCredentials } from './sp-dms1-endpoint-credentials';
 import { dmsSecretAccessRole } from './sp-dms2-secret-access-role';
@@ -16,7 +17,10 @@ import { rdsExternalSecret } from './sp-rds1-external-secret';
 import { secretWithoutRotation } from './sp-sec1-secret-without-rotation';
 
 export const ALL_RULES: Rule[] = [
-  dmsEndpointCredentials, dmsSecretAccessRole, dmsPostgresSsl, dmsCdcLogicalReplication, dmsReplicationPublic, rdsExternalSecret,
-  secretWithoutRotation, secretReaderWithoutPath, secretReaderWithout443,
-  route53AliasTtl, route53WeightWithoutIdentifier, route53DuplicateIdentifier, route53MixedRouting, unencryptedStore,
+  dmsEndpointCredentials, dmsSecretAccessRole, dmsPostgresSsl, dmsCdcLogicalReplication, dmsReplicationPublic,
+  unencryptedStore,
+  secretReaderWithoutPath, secretReaderWithout443,
+  route53AliasTtl, route53WeightWithoutIdentifier, route53DuplicateIdentifier, route53MixedRouting,
+  rdsExternalSecret,
+  secretWithoutRotation,
 ];

@@ -1,6 +1,5 @@
-import { Finding, Rule, judgeResources } from './rule';
+import { Rule, judgeResources } from './rule';
 import { dynamicReferenceSecret } from '../private/cfn';
-import { Templates } from '../private/templates';
 
 const SERVER_SETTINGS = ['Username', 'Password', 'ServerName', 'Port'];
 
@@ -15,7 +14,7 @@ export const dmsEndpointCredentials: Rule = {
     + 'MySQL), which read everything from the secret; or drop Username, Password, ServerName and Port and put username, '
     + 'password, host and port in the secret',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html',
-  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint) => {
+  check: (templates) => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint) => {
     const present = SERVER_SETTINGS.filter((key) => endpoint.properties[key] !== undefined);
     if (present.length === 0) return [];
     const usesSecret = Object.values(endpoint.properties)

@@ -1,7 +1,6 @@
 import { Finding, Rule, judgeResources } from './rule';
-import { Props, referencedId, render } from '../private/cfn';
+import { CfnProperties, referencedId, render } from '../private/cfn';
 import { grants, roleStatements, trustedServices } from '../private/iam-policies';
-import { Templates } from '../private/templates';
 
 const REGIONAL_DMS = /^dms\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com$/;
 
@@ -15,9 +14,9 @@ export const dmsSecretAccessRole: Rule = {
   fix: 'Use SecureDmsPostgresEndpoint, which creates the role; or trust dms.<region>.amazonaws.com and grant '
     + 'GetSecretValue on the secret ARN and Decrypt on its key ARN',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html',
-  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint) => {
+  check: (templates) => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint) => {
     const findings: Finding[] = [];
-    for (const [settingsKey, settings] of Object.entries<Props>(endpoint.properties)) {
+    for (const [settingsKey, settings] of Object.entries<CfnProperties>(endpoint.properties)) {
       if (!settings || typeof settings !== 'object' || !settings.SecretsManagerAccessRoleArn) continue;
       const location = `Properties/${settingsKey}/SecretsManagerAccessRoleArn`;
       const roleId = referencedId(settings.SecretsManagerAccessRoleArn);

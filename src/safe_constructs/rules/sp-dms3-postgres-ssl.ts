@@ -1,6 +1,5 @@
 import { Finding, Rule, judgeResources } from './rule';
 import { isLiteral } from '../private/cfn';
-import { Templates } from '../private/templates';
 
 const POSTGRES_ENGINES = new Set(['postgres', 'aurora-postgresql']);
 
@@ -20,7 +19,7 @@ export const dmsPostgresSsl: Rule = {
   fix: 'Use SecureDmsPostgresEndpoint (require by default) or SecureDmsMySqlEndpoint (verify-full with a DmsCertificate); or set '
     + 'SslMode to verify-full with CertificateArn (PostgreSQL also takes require)',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html',
-  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint): Finding[] => {
+  check: (templates) => judgeResources(templates.ofType('AWS::DMS::Endpoint'), (endpoint): Finding[] => {
     const { EngineName: engine, SslMode: mode } = endpoint.properties;
     if (isLiteral(mode) && mode !== undefined && mode !== 'none' && mode !== 'require') return [];
     if (!isLiteral(engine)) {

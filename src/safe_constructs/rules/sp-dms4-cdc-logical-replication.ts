@@ -1,6 +1,5 @@
-import { Finding, Rule } from './rule';
-import { cdcSourceFindings } from '../private/logical-replication';
-import { Templates } from '../private/templates';
+import { Finding, Rule, judgeEach } from './rule';
+import { cdcSourceFinding } from '../private/logical-replication';
 
 /** SP-DMS4: change data capture from an RDS PostgreSQL source without logical replication. */
 export const dmsCdcLogicalReplication: Rule = {
@@ -14,9 +13,12 @@ export const dmsCdcLogicalReplication: Rule = {
     + 'database (for Aurora, its cluster parameter group) a parameter group with rds.logical_replication: "1" '
     + '(rds.ParameterGroup(..., parameters={"rds.logical_replication": "1"})) while it is new, and reboot it if it exists',
   source: 'https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html',
-  check: (templates: Templates): Finding[] => templates.stacks.flatMap((stack) => cdcSourceFindings(stack.resources)
-    .map(({ task, database, problem }): Finding => ({
-      resource: stack.resources.get(task.logicalId)!,
+  check: (templates) => judgeEach(templates.ofType('AWS::DMS::ReplicationTask'), (task) => task, (task): Finding[] => {
+    const found = cdcSourceFinding(task.template.resources, task);
+    if (!found) return [];
+    const { database, problem } = found;
+    return [{
+      resource: task,
       locations: ['Properties/SourceEndpointArn'],
       undecided: problem !== 'missing',
       detail: problem === 'outside'
@@ -25,5 +27,6 @@ export const dmsCdcLogicalReplication: Rule = {
         : problem === 'undecided'
           ? `its source database ${database!.logicalId} uses a parameter group this template does not define, so whether it sets rds.logical_replication cannot be told`
           : `its source database ${database!.logicalId} has no parameter group that sets rds.logical_replication to 1`,
-    }))),
+    }];
+  }),
 };

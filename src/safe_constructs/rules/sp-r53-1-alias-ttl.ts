@@ -1,5 +1,4 @@
-import { Finding, Rule } from './rule';
-import { Templates } from '../private/templates';
+import { Rule, judgeResources } from './rule';
 
 /** SP-R53-1: a TTL on an alias record. */
 export const route53AliasTtl: Rule = {
@@ -9,7 +8,7 @@ export const route53AliasTtl: Rule = {
     + '(ttlIgnored) for its L2 records; a raw record set fails at deploy.',
   fix: 'Use WeightedAliasRecord (which has no TTL prop); or remove TTL from the record set',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordset.html',
-  check: (templates: Templates): Finding[] => templates.ofType('AWS::Route53::RecordSet')
-    .filter((record) => record.properties.AliasTarget !== undefined && record.properties.TTL !== undefined)
-    .map((record) => ({ resource: record, locations: ['Properties/TTL'], detail: 'it has both AliasTarget and TTL' })),
+  check: (templates) => judgeResources(templates.ofType('AWS::Route53::RecordSet'), (record) =>
+    record.properties.AliasTarget !== undefined && record.properties.TTL !== undefined
+      ? [{ resource: record, locations: ['Properties/TTL'], detail: 'it has both AliasTarget and TTL' }] : []),
 };

@@ -1,5 +1,4 @@
-import { Finding, Rule } from './rule';
-import { Templates } from '../private/templates';
+import { Rule, judgeResources } from './rule';
 
 /** SP-R53-2: a weight without a set identifier. */
 export const route53WeightWithoutIdentifier: Rule = {
@@ -9,12 +8,8 @@ export const route53WeightWithoutIdentifier: Rule = {
     + 'and type; Route 53 rejects a weight without one.',
   fix: 'Use WeightedAliasRecord, whose set_identifier is required and validated; or give the record a SetIdentifier',
   source: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html',
-  check: (templates: Templates): Finding[] => templates.ofType('AWS::Route53::RecordSet')
-    .filter((record) => record.properties.Weight !== undefined
-      && (record.properties.SetIdentifier === undefined || record.properties.SetIdentifier === ''))
-    .map((record) => ({
-      resource: record,
-      locations: ['Properties/SetIdentifier'],
-      detail: 'it has a Weight and no (or an empty) SetIdentifier',
-    })),
+  check: (templates) => judgeResources(templates.ofType('AWS::Route53::RecordSet'), (record) =>
+    record.properties.Weight !== undefined && (record.properties.SetIdentifier === undefined || record.properties.SetIdentifier === '')
+      ? [{ resource: record, locations: ['Properties/SetIdentifier'], detail: 'it has a Weight and no (or an empty) SetIdentifier' }]
+      : []),
 };

@@ -1,6 +1,5 @@
 import { Finding, Rule, judgeResources } from './rule';
 import { dynamicReferenceSecret, render } from '../private/cfn';
-import { Templates } from '../private/templates';
 
 const OWNED_SECRET_TYPES = new Set(['AWS::SecretsManager::Secret', 'AWS::SecretsManager::SecretTargetAttachment']);
 
@@ -15,7 +14,7 @@ export const rdsExternalSecret: Rule = {
     + 'check reads the secret before the database is created; or make the database depend on a SecretPreflightCheck of that '
     + 'secret, with RdsPasswordRules for the engine\'s password limits',
   source: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html',
-  check: (templates: Templates): Finding[] => judgeResources(templates.ofType('AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'),
+  check: (templates) => judgeResources(templates.ofType('AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'),
     (database): Finding[] => {
       const references = ['MasterUsername', 'MasterUserPassword']
         .map((key) => ({ key, reference: dynamicReferenceSecret(database.properties[key]) }))
