@@ -440,7 +440,7 @@ def migration_with_users(stack, heartbeat=True, **overrides):
     return replication, users
 
 
-def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
+def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION, writer_parameters=None):
     """An Aurora PostgreSQL source cluster (its DMS user on the writer) replicated into an instance."""
     vpc = private_vpc(stack)
     rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
@@ -448,7 +448,8 @@ def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
     master = RotatingSecret(stack, "ClusterMaster", username="postgres", hosted_rotation=rotation())
     cluster = rds.DatabaseCluster(stack, "Cluster", engine=AURORA_POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
         parameter_group=group, credentials=rds.Credentials.from_secret(master),
-        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
+        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large"), parameter_group=(
+            rds.ParameterGroup(stack, "WriterParams", engine=AURORA_POSTGRES, parameters=writer_parameters) if writer_parameters else None)))
     reader_secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader", hosted_rotation=rotation())
     reader_secret.attach(cluster)
     user = PostgresDatabaseUser(stack, "Reader", master_secret=master, user_secret=reader_secret, database_name="payments",

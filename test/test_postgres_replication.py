@@ -2,6 +2,7 @@
 import datetime
 import json
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
@@ -365,3 +366,19 @@ def test_fails_with_a_database_of_another_engine(prop, engine, shown):
             r"connects to; for a MySQL-family migration use SecureDmsMySqlEndpoint with aws_dms.CfnReplicationInstance and "
             r"CfnReplicationTask, gated by DmsConnectionGate$")):
         migration(stack, vpc=vpc, **{prop: database})
+
+
+# Issue #32: the task and its users held to each other, task settings DMS documents, one Secrets Manager
+# endpoint per VPC, logical replication where Aurora reads it, and migrations split across stacks.
+
+def test_fails_with_logical_replication_on_the_aurora_writer_rather_than_its_cluster():
+    stack = new_stack()
+    aurora_migration(stack, cluster_parameters=None, writer_parameters=LOGICAL_REPLICATION)
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:CdcWithoutLogicalReplication\] migration_type \(migrationType\) is full-load-and-cdc, and the source "
+            r"database Cluster\w+ is an Aurora cluster whose cluster parameter group does not set rds.logical_replication to 1: it is "
+            r"set on the parameter group of its instance ClusterWriter\w+, and Aurora reads it only from the DB cluster parameter "
+            r"group \(https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Replication.Logical.Configure"
+            r".html\), so the task fails when change data capture starts; fix: move \{\"rds.logical_replication\": \"1\"\} from the "
+            r"instance's parameter group")):
+        synth(stack)

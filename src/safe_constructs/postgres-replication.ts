@@ -16,7 +16,7 @@ import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_M
 import { mergeSettings } from './private/dms-task-settings';
 import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
-import { cdcSourceFindings } from './private/logical-replication';
+import { cdcSourceFindings, missingLogicalReplication, missingLogicalReplicationFix } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
@@ -503,11 +503,9 @@ export class PostgresReplication extends Construct {
     const taskId = stack.resolve(this.task.logicalId);
     cdcSourceFindings(renderedStack(stack))
       .filter((f) => f.task.logicalId === taskId && f.problem === 'missing')
-      .forEach((f) => problems.add('CdcWithoutLogicalReplication',
-        `${propName('migrationType')} is ${this.task.migrationType}, and the source database ${f.database!.logicalId} has no parameter `
-        + 'group that sets rds.logical_replication to 1, so the task fails when change data capture starts',
-        'give the source database a parameter group with {"rds.logical_replication": "1"} while it is new (the parameter '
-        + 'is static: an existing instance applies it after a reboot), or use DmsMigrationType.FULL_LOAD'));
+      .forEach((f) => problems.add('CdcWithoutLogicalReplication', `${propName('migrationType')} is ${this.task.migrationType}, and `
+        + `${missingLogicalReplication(f)}, so the task fails when change data capture starts`,
+      `${missingLogicalReplicationFix(f)}; or use DmsMigrationType.FULL_LOAD`));
     this.checkUsers(problems);
     checkSecretReader(problems, this.replicationInstance);
   }
