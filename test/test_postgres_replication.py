@@ -371,6 +371,39 @@ def test_fails_with_a_database_of_another_engine(prop, engine, shown):
 # Issue #32: the task and its users held to each other, task settings DMS documents, one Secrets Manager
 # endpoint per VPC, logical replication where Aurora reads it, and migrations split across stacks.
 
+def test_fails_with_task_settings_dms_does_not_have_all_at_once():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        migration(stack, task_settings={"ValidationSetings": {"EnableValidation": True}, "EnableValidation": True,
+                                        "ValidationSettings": {"EnableValidation": "yes", "ThreadCount": 2.5},
+                                        "Logging": {"CloudWatchLogGroup": "my-group"}, "Colour": "blue"})
+    message = str(raised.value)
+    assert ('[safe-constructs:TaskSettingsKeyUnknown] Test/Replication: task_settings (taskSettings) has the top-level key '
+            '"ValidationSetings", which DMS\'s task settings do not have (https://docs.aws.amazon.com/dms/latest/userguide/'
+            'CHAP_Tasks.CustomizingTasks.TaskSettings.html): DMS would ignore it or refuse the task; fix: write "ValidationSettings"'
+            ) in message
+    assert 'key "EnableValidation", which DMS\'s task settings do not have' in message
+    assert 'fix: put "EnableValidation" inside "ValidationSettings": {"ValidationSettings": {"EnableValidation": ...}}' in message
+    assert 'key "Colour", which' in message and "fix: use the top-level keys DMS documents: TargetMetadata, FullLoadSettings" in message
+    assert ('[safe-constructs:TaskSettingsTypeWrong] Test/Replication: task_settings (taskSettings) sets '
+            'ValidationSettings.EnableValidation to "yes" (a string), and DMS takes true or false there') in message
+    assert 'fix: give ValidationSettings.EnableValidation true or false (True or False in Python), not a string' in message
+    assert 'sets ValidationSettings.ThreadCount to 2.5 (a fractional number), and DMS takes a whole number there' in message
+    assert ('[safe-constructs:TaskSettingsRefusedOnCreate] Test/Replication: task_settings (taskSettings) sets '
+            'Logging.CloudWatchLogGroup, which DMS sets it, and refuses a task created with it') in message
+
+def test_task_settings_the_guide_may_lag_behind_are_warned_about():
+    stack = new_stack()
+    migration(stack, task_settings={"ValidationSettings": {"EnableValidaton": True},
+                                    "ErrorBehavior": {"DataErrorPolicy": "IGNORE"},
+                                    "Logging": {"LogComponents": [{"Id": "SOURCE_CAPTURE", "Severity": "LOGGER_SEVERITY_LOUD"}]}})
+    synth(stack)
+    warnings = [w for w in warnings_of(stack) if "taskSettingsUndocumented" in w]
+    assert any("sets ValidationSettings.EnableValidaton, a key DMS's guide does not document" in w
+               and 'did you mean "EnableValidation"?' in w for w in warnings), warnings
+    assert any('sets ErrorBehavior.DataErrorPolicy to "IGNORE", which DMS\'s guide does not name' in w for w in warnings), warnings
+    assert any('sets Logging.LogComponents[0].Severity to "LOGGER_SEVERITY_LOUD"' in w for w in warnings), warnings
+
 def test_fails_with_logical_replication_on_the_aurora_writer_rather_than_its_cluster():
     stack = new_stack()
     aurora_migration(stack, cluster_parameters=None, writer_parameters=LOGICAL_REPLICATION)

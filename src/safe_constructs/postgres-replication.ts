@@ -13,7 +13,7 @@ import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep }
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
-import { mergeSettings } from './private/dms-task-settings';
+import { checkTaskSettings, mergeSettings } from './private/dms-task-settings';
 import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
 import { cdcSourceFindings, missingLogicalReplication, missingLogicalReplicationFix } from './private/logical-replication';
@@ -422,6 +422,7 @@ export class PostgresReplication extends Construct {
           `give a size in KB ${range(DMS_LOB_MAX_SIZE_KB)} (100 MB)`);
       }
     }
+    checkTaskSettings(problems, this, this.taskSettings(lobMode));
     this.validateEndpoints(problems, props);
     this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);

@@ -97,6 +97,9 @@ export const ERRORS = {
   SubnetsInOneZone: { when: '`vpc_subnets` select subnets in fewer than two Availability Zones' },
   TableOwnersInvalid: { when: '`table_owners` holds something that is no plain PostgreSQL name, a name twice, or a role PostgreSQL or RDS reserves (`public`, `pg_*`, `rds*`)' },
   TargetDbTypeOnSource: { when: '`target_db_type` on a SOURCE endpoint' },
+  TaskSettingsKeyUnknown: { when: '`task_settings` has a top-level key DMS\'s task settings do not have (the near name is suggested)' },
+  TaskSettingsRefusedOnCreate: { when: '`task_settings` sets a key DMS refuses when a task is created (`Logging.CloudWatchLogGroup`, `Logging.CloudWatchLogStream`)' },
+  TaskSettingsTypeWrong: { when: '`task_settings` gives a documented key a value of another type (`"EnableValidation": "yes"`)' },
   UnencryptedAtRest: { when: 'a resource is stored unencrypted (or, for Redshift, `Encrypted: false` fails the create)' },
   UnencryptedInTransit: { when: 'a resource\'s traffic is not encrypted in transit' },
   UsernameInvalid: { when: '`username` is not a name RDS and DMS accept' },
@@ -123,6 +126,7 @@ export const WARNINGS = {
   storageUnencrypted: { when: '`storage_encrypted=False`' },
   staleBaselineLines: { when: 'lines of the `baseline` file match no finding any more' },
   targetTablesDropped: { when: '`target_table_prep` is DROP_AND_CREATE' },
+  taskSettingsUndocumented: { when: '`task_settings` has a nested key, or a value of a key, that DMS\'s guide does not document' },
 } as const satisfies Record<string, IdDoc>;
 
 export type ErrorId = keyof typeof ERRORS;
