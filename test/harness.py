@@ -425,9 +425,9 @@ def migration_with_users(stack, heartbeat=True, **overrides):
         secret = RotatingSecret(stack, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
         secret.attach(db)
         user_access = overrides.pop(f"{name.lower()}_access", access)
-        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
-            schema_name="payments", access=user_access, vpc=vpc, vpc_subnets=ISOLATED, database=db,
-            **overrides.pop(f"{name.lower()}_user", {})))
+        user_props = {"database_name": "payments", "schema_name": "payments", **overrides.pop(f"{name.lower()}_user", {})}
+        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, access=user_access, vpc=vpc,
+            vpc_subnets=ISOLATED, database=db, **user_props))
         databases.append((db, secret))
     (source_db, source_secret), (target_db, target_secret) = databases
     source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
@@ -436,7 +436,7 @@ def migration_with_users(stack, heartbeat=True, **overrides):
         database_name="payments")
     replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
         source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
-        schemas=["payments"], **overrides)
+        schemas=overrides.pop("schemas", ["payments"]), **overrides)
     return replication, users
 
 

@@ -371,6 +371,50 @@ def test_fails_with_a_database_of_another_engine(prop, engine, shown):
 # Issue #32: the task and its users held to each other, task settings DMS documents, one Secrets Manager
 # endpoint per VPC, logical replication where Aurora reads it, and migrations split across stacks.
 
+
+def test_fails_when_the_task_migrates_a_schema_its_users_are_not_granted_on():
+    # GIVEN users granted on "sales", and a task that migrates "public"
+    stack = new_stack()
+    migration_with_users(stack, schemas=["public"], source_user={"schema_name": "sales"}, target_user={"schema_name": "sales"})
+    # THEN the synth refuses both sides: the source cannot read it, the target user is not granted where DMS writes
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    message = str(raised.value)
+    assert ('[safe-constructs:DmsUserSchemaMismatch] schemas selects "public", and the source endpoint logs in as Test/SourceUser, '
+            'which is granted only on schema "sales" (its schema_name), so DMS cannot read it; fix: migrate the user\'s schema '
+            '(schemas=["sales"]), or give the user schema_name="public"') in message
+    assert ('[safe-constructs:DmsUserSchemaMismatch] DMS writes the target schema "public" (the name of the source schema, as '
+            'task_settings sets no TargetMetadata.TargetSchema), and the target endpoint logs in as Test/TargetUser, which is '
+            'granted only on schema "sales" (its schema_name); fix: give the target user schema_name="public", or write into its '
+            'schema: task_settings={"TargetMetadata": {"TargetSchema": "sales"}}') in message
+
+def test_a_schema_pattern_or_a_target_schema_that_the_users_hold_is_accepted():
+    stack = new_stack()
+    migration_with_users(stack, schemas=["pay%"], target_user={"schema_name": "ledger"},
+                         task_settings={"TargetMetadata": {"TargetSchema": "ledger"}})
+    synth(stack)
+    stack = new_stack()
+    migration_with_users(stack, target_user={"schema_name": "ledger"}, task_settings={"TargetMetadata": {"TargetSchema": "archive"}})
+    with pytest.raises(RuntimeError, match=(r"\[safe-constructs:DmsUserSchemaMismatch\] DMS writes the target schema \"archive\" "
+                                            r"\(task_settings \(taskSettings\) sets TargetMetadata.TargetSchema to it\)")):
+        synth(stack)
+
+def test_fails_when_an_endpoint_names_another_database_than_its_user_was_made_in():
+    stack = new_stack()
+    migration_with_users(stack, source_user={"database_name": "orders"})
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:DmsUserDatabaseMismatch\] the source endpoint's database_name \(databaseName\) is \"payments\", "
+            r"and its user Test/SourceUser was created and granted in database \"orders\", so DMS would read a database where the "
+            r"user has no grants; fix: give the endpoint database_name=\"orders\", or the user database_name=\"payments\"")):
+        synth(stack)
+
+def test_a_user_made_outside_the_app_leaves_a_warning_saying_what_to_check():
+    stack = new_stack()
+    migration(stack)  # the target logs in with an imported secret
+    synth(stack)
+    assert any("dmsUserUnchecked" in w and 'the target endpoint logs in with a secret made outside this app' in w
+               and 'may write "payments" in database "payments"' in w for w in warnings_of(stack)), warnings_of(stack)
+
 def test_fails_with_task_settings_dms_does_not_have_all_at_once():
     stack = new_stack()
     with pytest.raises(RuntimeError) as raised:

@@ -160,6 +160,9 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   /** Which grants the user gets. */
   public readonly access: DmsAccess;
 
+  /** The database the user connects to and is granted in. */
+  public readonly databaseName: string;
+
   /** The schema DMS reads from or writes to. */
   public readonly schemaName: string;
 
@@ -185,6 +188,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     super(scope, id);
     this.userSecret = props.userSecret;
     this.access = props.access;
+    this.databaseName = props.databaseName;
     this.schemaName = props.schemaName;
     this.dmsSchemaName = props.dmsSchemaName ?? DEFAULT_DMS_SCHEMA;
     this.tableOwners = [...props.tableOwners ?? []];

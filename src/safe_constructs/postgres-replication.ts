@@ -19,6 +19,7 @@ import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
 import { cdcSourceFindings, missingLogicalReplication, missingLogicalReplicationFix } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { checkUsersHoldTask } from './private/replication-users';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
 import { secretsManagerEndpointOf } from './private/vpc-endpoints';
 import { RotatingSecret } from './rotating-secret';
@@ -531,6 +532,13 @@ export class PostgresReplication extends Construct {
           + `${user.access} access, and DMS needs ${access} access there`, `give that PostgresDatabaseUser access=DmsAccess.${access}`);
       }
     }
+    checkUsersHoldTask(problems, this, { schemas: this.props.schemas, targetSchema: this.props.taskSettings?.TargetMetadata?.TargetSchema },
+      (['source', 'target'] as const).map((prop) => ({
+        prop,
+        databaseName: this.props[prop].endpoint.databaseName,
+        secret: this.props[prop].secret,
+        user: this.userOf(this.props[prop]),
+      })));
     const sourceUser = this.userOf(this.props.source);
     const cdc = this.sourceCdcSettings();
     if (sourceUser && cdc.heartbeatEnable && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
