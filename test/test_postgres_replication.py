@@ -448,6 +448,82 @@ def test_task_settings_the_guide_may_lag_behind_are_warned_about():
     assert any('sets ErrorBehavior.DataErrorPolicy to "IGNORE", which DMS\'s guide does not name' in w for w in warnings), warnings
     assert any('sets Logging.LogComponents[0].Severity to "LOGGER_SEVERITY_LOUD"' in w for w in warnings), warnings
 
+def unendpointed_migration(stack, vpc, prefix="", **overrides):
+    """A FULL_LOAD replication of two imported databases with imported secrets, each construct named with `prefix`."""
+    databases = [rds.DatabaseInstance.from_database_instance_attributes(stack, f"{prefix}{name}", instance_identifier=f"{prefix}{name}".lower(),
+        instance_endpoint_address=f"{prefix}{name}.example.com".lower(), port=5432,
+        security_groups=[ec2.SecurityGroup(stack, f"{prefix}{name}Group", vpc=vpc)]) for name in ("Old", "New")]
+    secrets = [secretsmanager.Secret.from_secret_complete_arn(stack, f"{prefix}S{i}", EXTERNAL_ARN.replace("master", f"{prefix}m{i}"))
+               for i in range(2)]
+    return PostgresReplication(stack, f"{prefix}Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=databases[0],
+        target_database=databases[1], migration_type=DmsMigrationType.FULL_LOAD, schemas=["payments"],
+        source=SecureDmsPostgresEndpoint(stack, f"{prefix}Source", secret=secrets[0], endpoint_type=DmsEndpointType.SOURCE,
+                                         database_name="payments"),
+        target=SecureDmsPostgresEndpoint(stack, f"{prefix}Target", secret=secrets[1], endpoint_type=DmsEndpointType.TARGET,
+                                         database_name="payments"), **overrides)
+
+def egress_443(template, replication, stack):
+    """The replication's egress rules on 443: separate ones, and those inline in its group (to a CIDR)."""
+    group = stack.resolve(replication.security_group.security_group_id)
+    inline = template.to_json()["Resources"][group["Fn::GetAtt"][0]]["Properties"].get("SecurityGroupEgress", [])
+    separate = [r["Properties"] for r in template.find_resources("AWS::EC2::SecurityGroupEgress").values() if r["Properties"]["GroupId"] == group]
+    return [r for r in inline + separate if r.get("FromPort") == 443]
+
+def test_two_replications_in_one_vpc_share_one_secrets_manager_endpoint():
+    # GIVEN a VPC of the app without a Secrets Manager endpoint, and two replications in it
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    first = unendpointed_migration(stack, vpc, "Payments")
+    second = unendpointed_migration(stack, vpc, "Ledger")
+    # THEN the first creates the endpoint, and the second uses it: a second with private DNS would fail to deploy
+    template = synth(stack)
+    [(endpoint_id, _)] = template.find_resources("AWS::EC2::VPCEndpoint").items()
+    assert endpoint_id.startswith("PaymentsReplicationSecretsManagerEndpoint")
+    for replication in (first, second):
+        [rule] = egress_443(template, replication, stack)
+        assert rule["DestinationSecurityGroupId"]["Fn::GetAtt"][0].startswith("PaymentsReplicationSecretsManagerEndpointSecurityGroup")
+
+def test_fails_when_the_vpc_gets_its_own_secrets_manager_endpoint_after_the_replication_made_one():
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    unendpointed_migration(stack, vpc)
+    vpc.add_interface_endpoint("SecretsManager", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:SecretsManagerEndpointTwice\] the VPC Test/Vpc has 2 Secrets Manager interface endpoints with "
+            r"private DNS in this app \(Test/Vpc/SecretsManager, Test/Replication/SecretsManagerEndpoint\), and a second Secrets "
+            r"Manager interface endpoint with private DNS in one VPC fails to deploy .*; fix: keep one: create the VPC's endpoint "
+            r"before the constructs that need it \(they reuse it\), or pass it to them as secrets_manager_endpoint")):
+        synth(stack)
+
+def imported_vpc(stack, cidr="10.0.0.0/16"):
+    return ec2.Vpc.from_vpc_attributes(stack, "Imported", vpc_id="vpc-0123456789abcdef0", availability_zones=["eu-west-1a", "eu-west-1b"],
+        isolated_subnet_ids=["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"], vpc_cidr_block=cidr)
+
+def test_an_imported_vpc_gets_no_secrets_manager_endpoint_unless_asked():
+    # GIVEN an imported VPC, which may have an endpoint already
+    stack = new_stack()
+    replication = unendpointed_migration(stack, imported_vpc(stack))
+    template = synth(stack)
+    # THEN none is created, 443 goes to the VPC's CIDR, and a warning says what to check
+    assert template.find_resources("AWS::EC2::VPCEndpoint") == {}
+    assert [r["CidrIp"] for r in egress_443(template, replication, stack)] == ["10.0.0.0/16"]
+    assert any("secretsManagerEndpointNotCreated" in w and "vpc is imported" in w and "pass it as secrets_manager_endpoint" in w
+               and "set create_secrets_manager_endpoint=True" in w for w in warnings_of(stack)), warnings_of(stack)
+    # WHEN told to create one, it does
+    stack = new_stack()
+    unendpointed_migration(stack, imported_vpc(stack), create_secrets_manager_endpoint=True)
+    assert len(synth(stack).find_resources("AWS::EC2::VPCEndpoint")) == 1
+
+def test_fails_with_an_endpoint_given_and_one_to_create():
+    stack = new_stack()
+    vpc = imported_vpc(stack)
+    given = ec2.InterfaceVpcEndpoint.from_interface_vpc_endpoint_attributes(stack, "Given", port=443,
+        vpc_endpoint_id="vpce-0123456789abcdef0", security_groups=[ec2.SecurityGroup.from_security_group_id(stack, "G", "sg-0123456789abcdef0")])
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:SecretsManagerEndpointConflict\] Test/Replication: create_secrets_manager_endpoint "
+            r"\(createSecretsManagerEndpoint\) is false while secrets_manager_endpoint \(secretsManagerEndpoint\) is given")):
+        unendpointed_migration(stack, vpc, secrets_manager_endpoint=given, create_secrets_manager_endpoint=False)
+
 def test_fails_with_logical_replication_on_the_aurora_writer_rather_than_its_cluster():
     stack = new_stack()
     aurora_migration(stack, cluster_parameters=None, writer_parameters=LOGICAL_REPLICATION)

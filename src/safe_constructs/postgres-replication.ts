@@ -21,7 +21,7 @@ import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
 import { checkUsersHoldTask } from './private/replication-users';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
-import { secretsManagerEndpointOf } from './private/vpc-endpoints';
+import { checkOneSecretsManagerEndpoint, reachSecretsManager, validateSecretsManagerPath } from './private/vpc-endpoints';
 import { RotatingSecret } from './rotating-secret';
 import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
@@ -106,9 +106,21 @@ export interface PostgresReplicationProps {
    * Pass the endpoint of an imported VPC that has one: a second Secrets Manager endpoint with
    * private DNS in the same VPC fails to deploy.
    *
-   * @default - a Secrets Manager interface endpoint of the VPC defined in this app, or a new one
+   * @default - the Secrets Manager interface endpoint with private DNS this app defines in the VPC (in
+   * any stack, another `PostgresReplication`'s included), or a new one as `createSecretsManagerEndpoint` says
    */
   readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+
+  /**
+   * Whether to create a Secrets Manager interface endpoint (with private DNS) where this app defines
+   * none in the VPC. An imported VPC may have one already, which the app cannot see, and a second
+   * fails to deploy: for it the default is not to create one (a warning says what to check, and the
+   * replication instance may send TCP 443 to the VPC's CIDR when it is known). Not with
+   * `secretsManagerEndpoint`.
+   *
+   * @default - true for a VPC defined in this app, false for an imported one
+   */
+  readonly createSecretsManagerEndpoint?: boolean;
 
   /**
    * Whether to create DMS's account-wide roles or use the account's.
@@ -254,8 +266,12 @@ export class PostgresReplication extends Construct {
         this.securityGroup.connections.allowTo(database, port, `DMS to the ${what} database`);
       }
     }
-    const endpoint = props.secretsManagerEndpoint ?? secretsManagerEndpointOf(this, props.vpc, props.vpcSubnets);
-    this.securityGroup.connections.allowTo(endpoint, ec2.Port.tcp(443), 'DMS reads the endpoint secrets');
+    const endpoint = reachSecretsManager(this, this.securityGroup, {
+      vpc: props.vpc,
+      subnets: props.vpcSubnets,
+      endpoint: props.secretsManagerEndpoint,
+      create: props.createSecretsManagerEndpoint,
+    });
 
     const subnets = new dms.CfnReplicationSubnetGroup(this, 'Subnets', {
       replicationSubnetGroupDescription: `${this.node.path}: DMS replication`,
@@ -424,6 +440,7 @@ export class PostgresReplication extends Construct {
       }
     }
     checkTaskSettings(problems, this, this.taskSettings(lobMode));
+    validateSecretsManagerPath(problems, { vpc: props.vpc, endpoint: props.secretsManagerEndpoint, create: props.createSecretsManagerEndpoint });
     this.validateEndpoints(problems, props);
     this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);
@@ -510,6 +527,7 @@ export class PostgresReplication extends Construct {
       `${missingLogicalReplicationFix(f)}; or use DmsMigrationType.FULL_LOAD`));
     this.checkUsers(problems);
     checkSecretReader(problems, this.replicationInstance);
+    checkOneSecretsManagerEndpoint(problems, this, this.props.vpc);
   }
 
   /**
