@@ -371,7 +371,6 @@ def test_fails_with_a_database_of_another_engine(prop, engine, shown):
 # Issue #32: the task and its users held to each other, task settings DMS documents, one Secrets Manager
 # endpoint per VPC, logical replication where Aurora reads it, and migrations split across stacks.
 
-
 def test_fails_when_the_task_migrates_a_schema_its_users_are_not_granted_on():
     # GIVEN users granted on "sales", and a task that migrates "public"
     stack = new_stack()
@@ -388,6 +387,7 @@ def test_fails_when_the_task_migrates_a_schema_its_users_are_not_granted_on():
             'granted only on schema "sales" (its schema_name); fix: give the target user schema_name="public", or write into its '
             'schema: task_settings={"TargetMetadata": {"TargetSchema": "sales"}}') in message
 
+
 def test_a_schema_pattern_or_a_target_schema_that_the_users_hold_is_accepted():
     stack = new_stack()
     migration_with_users(stack, schemas=["pay%"], target_user={"schema_name": "ledger"},
@@ -399,6 +399,7 @@ def test_a_schema_pattern_or_a_target_schema_that_the_users_hold_is_accepted():
                                             r"\(task_settings \(taskSettings\) sets TargetMetadata.TargetSchema to it\)")):
         synth(stack)
 
+
 def test_fails_when_an_endpoint_names_another_database_than_its_user_was_made_in():
     stack = new_stack()
     migration_with_users(stack, source_user={"database_name": "orders"})
@@ -408,12 +409,14 @@ def test_fails_when_an_endpoint_names_another_database_than_its_user_was_made_in
             r"user has no grants; fix: give the endpoint database_name=\"orders\", or the user database_name=\"payments\"")):
         synth(stack)
 
+
 def test_a_user_made_outside_the_app_leaves_a_warning_saying_what_to_check():
     stack = new_stack()
     migration(stack)  # the target logs in with an imported secret
     synth(stack)
     assert any("dmsUserUnchecked" in w and 'the target endpoint logs in with a secret made outside this app' in w
                and 'may write "payments" in database "payments"' in w for w in warnings_of(stack)), warnings_of(stack)
+
 
 def test_fails_with_task_settings_dms_does_not_have_all_at_once():
     stack = new_stack()
@@ -436,6 +439,7 @@ def test_fails_with_task_settings_dms_does_not_have_all_at_once():
     assert ('[safe-constructs:TaskSettingsRefusedOnCreate] Test/Replication: task_settings (taskSettings) sets '
             'Logging.CloudWatchLogGroup, which DMS sets it, and refuses a task created with it') in message
 
+
 def test_task_settings_the_guide_may_lag_behind_are_warned_about():
     stack = new_stack()
     migration(stack, task_settings={"ValidationSettings": {"EnableValidaton": True},
@@ -447,6 +451,7 @@ def test_task_settings_the_guide_may_lag_behind_are_warned_about():
                and 'did you mean "EnableValidation"?' in w for w in warnings), warnings
     assert any('sets ErrorBehavior.DataErrorPolicy to "IGNORE", which DMS\'s guide does not name' in w for w in warnings), warnings
     assert any('sets Logging.LogComponents[0].Severity to "LOGGER_SEVERITY_LOUD"' in w for w in warnings), warnings
+
 
 def unendpointed_migration(stack, vpc, prefix="", **overrides):
     """A FULL_LOAD replication of two imported databases with imported secrets, each construct named with `prefix`."""
@@ -462,12 +467,14 @@ def unendpointed_migration(stack, vpc, prefix="", **overrides):
         target=SecureDmsPostgresEndpoint(stack, f"{prefix}Target", secret=secrets[1], endpoint_type=DmsEndpointType.TARGET,
                                          database_name="payments"), **overrides)
 
+
 def egress_443(template, replication, stack):
     """The replication's egress rules on 443: separate ones, and those inline in its group (to a CIDR)."""
     group = stack.resolve(replication.security_group.security_group_id)
     inline = template.to_json()["Resources"][group["Fn::GetAtt"][0]]["Properties"].get("SecurityGroupEgress", [])
     separate = [r["Properties"] for r in template.find_resources("AWS::EC2::SecurityGroupEgress").values() if r["Properties"]["GroupId"] == group]
     return [r for r in inline + separate if r.get("FromPort") == 443]
+
 
 def test_two_replications_in_one_vpc_share_one_secrets_manager_endpoint():
     # GIVEN a VPC of the app without a Secrets Manager endpoint, and two replications in it
@@ -483,6 +490,7 @@ def test_two_replications_in_one_vpc_share_one_secrets_manager_endpoint():
         [rule] = egress_443(template, replication, stack)
         assert rule["DestinationSecurityGroupId"]["Fn::GetAtt"][0].startswith("PaymentsReplicationSecretsManagerEndpointSecurityGroup")
 
+
 def test_fails_when_the_vpc_gets_its_own_secrets_manager_endpoint_after_the_replication_made_one():
     stack = new_stack()
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
@@ -495,9 +503,11 @@ def test_fails_when_the_vpc_gets_its_own_secrets_manager_endpoint_after_the_repl
             r"before the constructs that need it \(they reuse it\), or pass it to them as secrets_manager_endpoint")):
         synth(stack)
 
+
 def imported_vpc(stack, cidr="10.0.0.0/16"):
     return ec2.Vpc.from_vpc_attributes(stack, "Imported", vpc_id="vpc-0123456789abcdef0", availability_zones=["eu-west-1a", "eu-west-1b"],
         isolated_subnet_ids=["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"], vpc_cidr_block=cidr)
+
 
 def test_an_imported_vpc_gets_no_secrets_manager_endpoint_unless_asked():
     # GIVEN an imported VPC, which may have an endpoint already
@@ -514,6 +524,7 @@ def test_an_imported_vpc_gets_no_secrets_manager_endpoint_unless_asked():
     unendpointed_migration(stack, imported_vpc(stack), create_secrets_manager_endpoint=True)
     assert len(synth(stack).find_resources("AWS::EC2::VPCEndpoint")) == 1
 
+
 def test_fails_with_an_endpoint_given_and_one_to_create():
     stack = new_stack()
     vpc = imported_vpc(stack)
@@ -523,6 +534,7 @@ def test_fails_with_an_endpoint_given_and_one_to_create():
             r"\[safe-constructs:SecretsManagerEndpointConflict\] Test/Replication: create_secrets_manager_endpoint "
             r"\(createSecretsManagerEndpoint\) is false while secrets_manager_endpoint \(secretsManagerEndpoint\) is given")):
         unendpointed_migration(stack, vpc, secrets_manager_endpoint=given, create_secrets_manager_endpoint=False)
+
 
 def test_fails_with_logical_replication_on_the_aurora_writer_rather_than_its_cluster():
     stack = new_stack()
@@ -535,3 +547,82 @@ def test_fails_with_logical_replication_on_the_aurora_writer_rather_than_its_clu
             r".html\), so the task fails when change data capture starts; fix: move \{\"rds.logical_replication\": \"1\"\} from the "
             r"instance's parameter group")):
         synth(stack)
+
+
+def split_migration(dms_env=None, users_with_databases=False):
+    """The databases and their master secrets in one stack; the DMS users, endpoints and replication in another."""
+    app = cdk.App()
+    data = new_stack(app=app, stack_id="Data")
+    dms = new_stack(app=app, stack_id="Dms", env=dms_env) if dms_env else new_stack(app=app, stack_id="Dms")
+    vpc = private_vpc(data)
+    group = rds.ParameterGroup(data, "Params", engine=POSTGRES, parameters=LOGICAL_REPLICATION)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    endpoints, databases = [], []
+    for name, access, endpoint_type in (("Source", DmsAccess.SOURCE, DmsEndpointType.SOURCE), ("Target", DmsAccess.TARGET, DmsEndpointType.TARGET)):
+        master = RotatingSecret(data, f"{name}Master", username="postgres", hosted_rotation=rotation())
+        db = rds.DatabaseInstance(data, f"{name}Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+                                  parameter_group=group, credentials=rds.Credentials.from_secret(master))
+        users = data if users_with_databases else dms
+        secret = RotatingSecret(users, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
+        secret.attach(db)
+        PostgresDatabaseUser(users, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
+                             schema_name="payments", access=access, vpc=vpc, vpc_subnets=ISOLATED, database=db)
+        endpoints.append(SecureDmsPostgresEndpoint(dms, name, secret=secret, endpoint_type=endpoint_type, database_name="payments"))
+        databases.append(db)
+    replication = PostgresReplication(dms, "Replication", source=endpoints[0], target=endpoints[1], vpc=vpc, vpc_subnets=ISOLATED,
+        source_database=databases[0], target_database=databases[1], migration_type=DmsMigrationType.FULL_LOAD, schemas=["payments"])
+    return data, dms, replication
+
+
+def test_the_databases_and_the_dms_constructs_split_across_two_stacks_depend_one_way():
+    # GIVEN the databases in one stack, and DMS's users, endpoints and replication in another
+    data, dms, _ = split_migration()
+    # THEN both synthesize (aws-cdk-lib found no DependencyCycle), and only the DMS stack depends on the other
+    data_template, dms_template = synth(data), synth(dms)
+    assert "Fn::ImportValue" not in json.dumps(data_template.to_json())
+    assert [s.stack_name for s in dms.dependencies] == ["Data"]
+    # the rules that let DMS and the users' function into the databases live in the DMS stack, on a port they name
+    ingress = [r["Properties"] for r in dms_template.find_resources("AWS::EC2::SecurityGroupIngress").values()
+               if r["Properties"]["FromPort"] != 443]  # 443: the replication into the VPC's Secrets Manager endpoint
+    assert len(ingress) == 4 and all(r["GroupId"].get("Fn::ImportValue") and r["FromPort"] == 5432 for r in ingress)
+
+
+def test_fails_with_the_dms_constructs_in_another_region_than_the_databases():
+    virginia = cdk.Environment(account="123456789012", region="us-east-1")
+    with pytest.raises(RuntimeError, match=(
+            r"^\[safe-constructs:CrossEnvironment\] Dms/SourceUser: vpc is in stack Data \(account 123456789012, Region eu-west-1\), "
+            r"and this construct is in stack Dms \(account 123456789012, Region us-east-1\).*; fix: create the user in a stack of the "
+            r"database's account and Region")):
+        split_migration(dms_env=virginia)
+    with pytest.raises(RuntimeError) as raised:
+        split_migration(dms_env=virginia, users_with_databases=True)
+    message = str(raised.value)
+    assert ('[safe-constructs:CrossEnvironment] Dms/Replication: source_database (sourceDatabase) is in stack Data (account '
+            '123456789012, Region eu-west-1), and this construct is in stack Dms (account 123456789012, Region us-east-1): a '
+            'CloudFormation stack cannot reference a resource of another account or Region; fix: pass the database\'s network as '
+            'this stack can name it, ec2.Connections(peer=ec2.Peer.ipv4("<the database\'s CIDR>"), '
+            'default_port=ec2.Port.tcp(5432))') in message
+
+
+def test_fails_with_the_source_endpoint_in_another_region():
+    app = cdk.App()
+    stack = new_stack(app=app)
+    other = new_stack(app=app, stack_id="Virginia", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    secret = secretsmanager.Secret.from_secret_complete_arn(other, "S", EXTERNAL_ARN.replace("eu-west-1", "us-east-1"))
+    source = SecureDmsPostgresEndpoint(other, "Source", secret=secret, endpoint_type=DmsEndpointType.SOURCE, database_name="payments")
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:CrossEnvironment\] Test/Replication: source is in stack Virginia \(account 123456789012, Region "
+            r"us-east-1\).*; fix: build the SecureDmsPostgresEndpoint in a stack of the replication's account and Region")):
+        migration(stack, source=source)
+
+
+def test_a_database_in_another_region_is_reached_by_its_network():
+    # GIVEN the source database in another Region, passed as the network the replication's stack can name
+    stack = new_stack()
+    remote = ec2.Connections(peer=ec2.Peer.ipv4("10.20.0.0/16"), default_port=ec2.Port.tcp(5432))
+    replication, _, _ = migration(stack, source_database=remote, migration_type=DmsMigrationType.FULL_LOAD)
+    template = synth(stack)
+    group = stack.resolve(replication.security_group.security_group_id)
+    egress = template.to_json()["Resources"][group["Fn::GetAtt"][0]]["Properties"]["SecurityGroupEgress"]
+    assert {"CidrIp": "10.20.0.0/16", "FromPort": 5432, "ToPort": 5432} in [
+        {k: r.get(k) for k in ("CidrIp", "FromPort", "ToPort")} for r in egress]

@@ -12,8 +12,10 @@ import { DmsEndpointType } from './dms-endpoint-props';
 import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep } from './dms-replication-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
+import { admitToDefaultPort, portFor } from './private/connections';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
 import { checkTaskSettings, mergeSettings } from './private/dms-task-settings';
+import { checkSameEnvironment, replicationEnvironmentProps } from './private/environments';
 import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
 import { cdcSourceFindings, missingLogicalReplication, missingLogicalReplicationFix } from './private/logical-replication';
@@ -260,9 +262,9 @@ export class PostgresReplication extends Construct {
       vpc: props.vpc, allowAllOutbound: false, description: 'DMS replication instance: the two databases and Secrets Manager',
     });
     for (const [database, what] of [[props.sourceDatabase, 'source'], [props.targetDatabase, 'target']] as const) {
-      const port = database.connections.defaultPort;
+      const port = portFor(database, this.securityGroup);
       if (port) {
-        database.connections.allowDefaultPortFrom(this.securityGroup, `DMS reads and writes the ${what}`);
+        admitToDefaultPort(database, this.securityGroup, `DMS reads and writes the ${what}`);
         this.securityGroup.connections.allowTo(database, port, `DMS to the ${what} database`);
       }
     }
@@ -404,9 +406,10 @@ export class PostgresReplication extends Construct {
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '
         + 'dropped with its rows');
     }
-    if (props.migrationType !== DmsMigrationType.FULL_LOAD && !isDatabaseCreatedInApp(props.sourceDatabase)) {
+    if (props.migrationType !== DmsMigrationType.FULL_LOAD && (!isDatabaseCreatedInApp(props.sourceDatabase)
+      || Stack.of(props.sourceDatabase as unknown as IConstruct) !== Stack.of(this))) {
       warn(this, 'cdcSourceUndecided',
-        `${propName('migrationType')} is ${props.migrationType} from a source database outside this app, whose parameter group `
+        `${propName('migrationType')} is ${props.migrationType} from a source database outside this app or stack, whose parameter group `
         + 'cannot be read: make sure it sets rds.logical_replication to 1 (a static parameter: reboot after setting it) before '
         + 'starting the task (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
     }
@@ -441,6 +444,7 @@ export class PostgresReplication extends Construct {
     }
     checkTaskSettings(problems, this, this.taskSettings(lobMode));
     validateSecretsManagerPath(problems, { vpc: props.vpc, endpoint: props.secretsManagerEndpoint, create: props.createSecretsManagerEndpoint });
+    checkSameEnvironment(problems, this, replicationEnvironmentProps(props));
     this.validateEndpoints(problems, props);
     this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);

@@ -34,6 +34,7 @@ export const ERRORS = {
   ClusterIdentifierInvalid: { when: `\`cluster_identifier\` breaks RDS's naming rule (${RDS_IDENTIFIER_MAX} characters at most)` },
   ControlSchemaNotWritable: { when: '`task_settings` sets `ControlTablesSettings.ControlSchema` to a schema other than the target user\'s `dms_schema_name`' },
   CredentialsGiven: { when: '`credentials` is given (the external secret supplies them)' },
+  CrossEnvironment: { when: 'an endpoint, a database, the VPC or the Secrets Manager endpoint of a `PostgresReplication` (or the VPC or database of a `PostgresDatabaseUser`) is in a stack of another account or Region' },
   DatabaseNameInvalid: { when: '`database_name` is not a name the database engine accepts (its length)' },
   DatabaseNameMergesSchemas: { when: '`database_name` on a TARGET without `target_db_type` SPECIFIC_DATABASE (DMS writes every table of the task into that one database)' },
   DatabaseNameOnMySqlSource: { when: '`database_name` on a SOURCE (DMS: the task\'s table mappings choose the schemas)' },
