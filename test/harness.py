@@ -425,9 +425,9 @@ def migration_with_users(stack, heartbeat=True, **overrides):
         secret = RotatingSecret(stack, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
         secret.attach(db)
         user_access = overrides.pop(f"{name.lower()}_access", access)
-        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
-            schema_name="payments", access=user_access, vpc=vpc, vpc_subnets=ISOLATED, database=db,
-            **overrides.pop(f"{name.lower()}_user", {})))
+        user_props = {"database_name": "payments", "schema_name": "payments", **overrides.pop(f"{name.lower()}_user", {})}
+        users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, access=user_access, vpc=vpc,
+            vpc_subnets=ISOLATED, database=db, **user_props))
         databases.append((db, secret))
     (source_db, source_secret), (target_db, target_secret) = databases
     source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
@@ -436,11 +436,11 @@ def migration_with_users(stack, heartbeat=True, **overrides):
         database_name="payments")
     replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
         source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
-        schemas=["payments"], **overrides)
+        schemas=overrides.pop("schemas", ["payments"]), **overrides)
     return replication, users
 
 
-def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
+def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION, writer_parameters=None):
     """An Aurora PostgreSQL source cluster (its DMS user on the writer) replicated into an instance."""
     vpc = private_vpc(stack)
     rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
@@ -448,7 +448,8 @@ def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
     master = RotatingSecret(stack, "ClusterMaster", username="postgres", hosted_rotation=rotation())
     cluster = rds.DatabaseCluster(stack, "Cluster", engine=AURORA_POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
         parameter_group=group, credentials=rds.Credentials.from_secret(master),
-        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large")))
+        writer=rds.ClusterInstance.provisioned("Writer", instance_type=ec2.InstanceType("r6g.large"), parameter_group=(
+            rds.ParameterGroup(stack, "WriterParams", engine=AURORA_POSTGRES, parameters=writer_parameters) if writer_parameters else None)))
     reader_secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader", hosted_rotation=rotation())
     reader_secret.attach(cluster)
     user = PostgresDatabaseUser(stack, "Reader", master_secret=master, user_secret=reader_secret, database_name="payments",

@@ -2,6 +2,7 @@
 import datetime
 import json
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
@@ -365,3 +366,263 @@ def test_fails_with_a_database_of_another_engine(prop, engine, shown):
             r"connects to; for a MySQL-family migration use SecureDmsMySqlEndpoint with aws_dms.CfnReplicationInstance and "
             r"CfnReplicationTask, gated by DmsConnectionGate$")):
         migration(stack, vpc=vpc, **{prop: database})
+
+
+# Issue #32: the task and its users held to each other, task settings DMS documents, one Secrets Manager
+# endpoint per VPC, logical replication where Aurora reads it, and migrations split across stacks.
+
+def test_fails_when_the_task_migrates_a_schema_its_users_are_not_granted_on():
+    # GIVEN users granted on "sales", and a task that migrates "public"
+    stack = new_stack()
+    migration_with_users(stack, schemas=["public"], source_user={"schema_name": "sales"}, target_user={"schema_name": "sales"})
+    # THEN the synth refuses both sides: the source cannot read it, the target user is not granted where DMS writes
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    message = str(raised.value)
+    assert ('[safe-constructs:DmsUserSchemaMismatch] schemas selects "public", and the source endpoint logs in as Test/SourceUser, '
+            'which is granted only on schema "sales" (its schema_name), so DMS cannot read it; fix: migrate the user\'s schema '
+            '(schemas=["sales"]), or give the user schema_name="public"') in message
+    assert ('[safe-constructs:DmsUserSchemaMismatch] DMS writes the target schema "public" (the name of the source schema, as '
+            'task_settings sets no TargetMetadata.TargetSchema), and the target endpoint logs in as Test/TargetUser, which is '
+            'granted only on schema "sales" (its schema_name); fix: give the target user schema_name="public", or write into its '
+            'schema: task_settings={"TargetMetadata": {"TargetSchema": "sales"}}') in message
+
+
+def test_a_schema_pattern_or_a_target_schema_that_the_users_hold_is_accepted():
+    stack = new_stack()
+    migration_with_users(stack, schemas=["pay%"], target_user={"schema_name": "ledger"},
+                         task_settings={"TargetMetadata": {"TargetSchema": "ledger"}})
+    synth(stack)
+    stack = new_stack()
+    migration_with_users(stack, target_user={"schema_name": "ledger"}, task_settings={"TargetMetadata": {"TargetSchema": "archive"}})
+    with pytest.raises(RuntimeError, match=(r"\[safe-constructs:DmsUserSchemaMismatch\] DMS writes the target schema \"archive\" "
+                                            r"\(task_settings \(taskSettings\) sets TargetMetadata.TargetSchema to it\)")):
+        synth(stack)
+
+
+def test_fails_when_an_endpoint_names_another_database_than_its_user_was_made_in():
+    stack = new_stack()
+    migration_with_users(stack, source_user={"database_name": "orders"})
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:DmsUserDatabaseMismatch\] the source endpoint's database_name \(databaseName\) is \"payments\", "
+            r"and its user Test/SourceUser was created and granted in database \"orders\", so DMS would read a database where the "
+            r"user has no grants; fix: give the endpoint database_name=\"orders\", or the user database_name=\"payments\"")):
+        synth(stack)
+
+
+def test_a_user_made_outside_the_app_leaves_a_warning_saying_what_to_check():
+    stack = new_stack()
+    migration(stack)  # the target logs in with an imported secret
+    synth(stack)
+    assert any("dmsUserUnchecked" in w and 'the target endpoint logs in with a secret made outside this app' in w
+               and 'may write "payments" in database "payments"' in w for w in warnings_of(stack)), warnings_of(stack)
+
+
+def test_fails_with_task_settings_dms_does_not_have_all_at_once():
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        migration(stack, task_settings={"ValidationSetings": {"EnableValidation": True}, "EnableValidation": True,
+                                        "ValidationSettings": {"EnableValidation": "yes", "ThreadCount": 2.5},
+                                        "Logging": {"CloudWatchLogGroup": "my-group"}, "Colour": "blue"})
+    message = str(raised.value)
+    assert ('[safe-constructs:TaskSettingsKeyUnknown] Test/Replication: task_settings (taskSettings) has the top-level key '
+            '"ValidationSetings", which DMS\'s task settings do not have (https://docs.aws.amazon.com/dms/latest/userguide/'
+            'CHAP_Tasks.CustomizingTasks.TaskSettings.html): DMS would ignore it or refuse the task; fix: write "ValidationSettings"'
+            ) in message
+    assert 'key "EnableValidation", which DMS\'s task settings do not have' in message
+    assert 'fix: put "EnableValidation" inside "ValidationSettings": {"ValidationSettings": {"EnableValidation": ...}}' in message
+    assert 'key "Colour", which' in message and "fix: use the top-level keys DMS documents: TargetMetadata, FullLoadSettings" in message
+    assert ('[safe-constructs:TaskSettingsTypeWrong] Test/Replication: task_settings (taskSettings) sets '
+            'ValidationSettings.EnableValidation to "yes" (a string), and DMS takes true or false there') in message
+    assert 'fix: give ValidationSettings.EnableValidation true or false (True or False in Python), not a string' in message
+    assert 'sets ValidationSettings.ThreadCount to 2.5 (a fractional number), and DMS takes a whole number there' in message
+    assert ('[safe-constructs:TaskSettingsRefusedOnCreate] Test/Replication: task_settings (taskSettings) sets '
+            'Logging.CloudWatchLogGroup, which DMS sets it, and refuses a task created with it') in message
+
+
+def test_task_settings_the_guide_may_lag_behind_are_warned_about():
+    stack = new_stack()
+    migration(stack, task_settings={"ValidationSettings": {"EnableValidaton": True},
+                                    "ErrorBehavior": {"DataErrorPolicy": "IGNORE"},
+                                    "Logging": {"LogComponents": [{"Id": "SOURCE_CAPTURE", "Severity": "LOGGER_SEVERITY_LOUD"}]}})
+    synth(stack)
+    warnings = [w for w in warnings_of(stack) if "taskSettingsUndocumented" in w]
+    assert any("sets ValidationSettings.EnableValidaton, a key DMS's guide does not document" in w
+               and 'did you mean "EnableValidation"?' in w for w in warnings), warnings
+    assert any('sets ErrorBehavior.DataErrorPolicy to "IGNORE", which DMS\'s guide does not name' in w for w in warnings), warnings
+    assert any('sets Logging.LogComponents[0].Severity to "LOGGER_SEVERITY_LOUD"' in w for w in warnings), warnings
+
+
+def unendpointed_migration(stack, vpc, prefix="", **overrides):
+    """A FULL_LOAD replication of two imported databases with imported secrets, each construct named with `prefix`."""
+    databases = [rds.DatabaseInstance.from_database_instance_attributes(stack, f"{prefix}{name}", instance_identifier=f"{prefix}{name}".lower(),
+        instance_endpoint_address=f"{prefix}{name}.example.com".lower(), port=5432,
+        security_groups=[ec2.SecurityGroup(stack, f"{prefix}{name}Group", vpc=vpc)]) for name in ("Old", "New")]
+    secrets = [secretsmanager.Secret.from_secret_complete_arn(stack, f"{prefix}S{i}", EXTERNAL_ARN.replace("master", f"{prefix}m{i}"))
+               for i in range(2)]
+    return PostgresReplication(stack, f"{prefix}Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=databases[0],
+        target_database=databases[1], migration_type=DmsMigrationType.FULL_LOAD, schemas=["payments"],
+        source=SecureDmsPostgresEndpoint(stack, f"{prefix}Source", secret=secrets[0], endpoint_type=DmsEndpointType.SOURCE,
+                                         database_name="payments"),
+        target=SecureDmsPostgresEndpoint(stack, f"{prefix}Target", secret=secrets[1], endpoint_type=DmsEndpointType.TARGET,
+                                         database_name="payments"), **overrides)
+
+
+def egress_443(template, replication, stack):
+    """The replication's egress rules on 443: separate ones, and those inline in its group (to a CIDR)."""
+    group = stack.resolve(replication.security_group.security_group_id)
+    inline = template.to_json()["Resources"][group["Fn::GetAtt"][0]]["Properties"].get("SecurityGroupEgress", [])
+    separate = [r["Properties"] for r in template.find_resources("AWS::EC2::SecurityGroupEgress").values() if r["Properties"]["GroupId"] == group]
+    return [r for r in inline + separate if r.get("FromPort") == 443]
+
+
+def test_two_replications_in_one_vpc_share_one_secrets_manager_endpoint():
+    # GIVEN a VPC of the app without a Secrets Manager endpoint, and two replications in it
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    first = unendpointed_migration(stack, vpc, "Payments")
+    second = unendpointed_migration(stack, vpc, "Ledger")
+    # THEN the first creates the endpoint, and the second uses it: a second with private DNS would fail to deploy
+    template = synth(stack)
+    [(endpoint_id, _)] = template.find_resources("AWS::EC2::VPCEndpoint").items()
+    assert endpoint_id.startswith("PaymentsReplicationSecretsManagerEndpoint")
+    for replication in (first, second):
+        [rule] = egress_443(template, replication, stack)
+        assert rule["DestinationSecurityGroupId"]["Fn::GetAtt"][0].startswith("PaymentsReplicationSecretsManagerEndpointSecurityGroup")
+
+
+def test_fails_when_the_vpc_gets_its_own_secrets_manager_endpoint_after_the_replication_made_one():
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    unendpointed_migration(stack, vpc)
+    vpc.add_interface_endpoint("SecretsManager", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:SecretsManagerEndpointTwice\] the VPC Test/Vpc has 2 Secrets Manager interface endpoints with "
+            r"private DNS in this app \(Test/Vpc/SecretsManager, Test/Replication/SecretsManagerEndpoint\), and a second Secrets "
+            r"Manager interface endpoint with private DNS in one VPC fails to deploy .*; fix: keep one: create the VPC's endpoint "
+            r"before the constructs that need it \(they reuse it\), or pass it to them as secrets_manager_endpoint")):
+        synth(stack)
+
+
+def imported_vpc(stack, cidr="10.0.0.0/16"):
+    return ec2.Vpc.from_vpc_attributes(stack, "Imported", vpc_id="vpc-0123456789abcdef0", availability_zones=["eu-west-1a", "eu-west-1b"],
+        isolated_subnet_ids=["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"], vpc_cidr_block=cidr)
+
+
+def test_an_imported_vpc_gets_no_secrets_manager_endpoint_unless_asked():
+    # GIVEN an imported VPC, which may have an endpoint already
+    stack = new_stack()
+    replication = unendpointed_migration(stack, imported_vpc(stack))
+    template = synth(stack)
+    # THEN none is created, 443 goes to the VPC's CIDR, and a warning says what to check
+    assert template.find_resources("AWS::EC2::VPCEndpoint") == {}
+    assert [r["CidrIp"] for r in egress_443(template, replication, stack)] == ["10.0.0.0/16"]
+    assert any("secretsManagerEndpointNotCreated" in w and "vpc is imported" in w and "pass it as secrets_manager_endpoint" in w
+               and "set create_secrets_manager_endpoint=True" in w for w in warnings_of(stack)), warnings_of(stack)
+    # WHEN told to create one, it does
+    stack = new_stack()
+    unendpointed_migration(stack, imported_vpc(stack), create_secrets_manager_endpoint=True)
+    assert len(synth(stack).find_resources("AWS::EC2::VPCEndpoint")) == 1
+
+
+def test_fails_with_an_endpoint_given_and_one_to_create():
+    stack = new_stack()
+    vpc = imported_vpc(stack)
+    given = ec2.InterfaceVpcEndpoint.from_interface_vpc_endpoint_attributes(stack, "Given", port=443,
+        vpc_endpoint_id="vpce-0123456789abcdef0", security_groups=[ec2.SecurityGroup.from_security_group_id(stack, "G", "sg-0123456789abcdef0")])
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:SecretsManagerEndpointConflict\] Test/Replication: create_secrets_manager_endpoint "
+            r"\(createSecretsManagerEndpoint\) is false while secrets_manager_endpoint \(secretsManagerEndpoint\) is given")):
+        unendpointed_migration(stack, vpc, secrets_manager_endpoint=given, create_secrets_manager_endpoint=False)
+
+
+def test_fails_with_logical_replication_on_the_aurora_writer_rather_than_its_cluster():
+    stack = new_stack()
+    aurora_migration(stack, cluster_parameters=None, writer_parameters=LOGICAL_REPLICATION)
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:CdcWithoutLogicalReplication\] migration_type \(migrationType\) is full-load-and-cdc, and the source "
+            r"database Cluster\w+ is an Aurora cluster whose cluster parameter group does not set rds.logical_replication to 1: it is "
+            r"set on the parameter group of its instance ClusterWriter\w+, and Aurora reads it only from the DB cluster parameter "
+            r"group \(https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Replication.Logical.Configure"
+            r".html\), so the task fails when change data capture starts; fix: move \{\"rds.logical_replication\": \"1\"\} from the "
+            r"instance's parameter group")):
+        synth(stack)
+
+
+def split_migration(dms_env=None, users_with_databases=False):
+    """The databases and their master secrets in one stack; the DMS users, endpoints and replication in another."""
+    app = cdk.App()
+    data = new_stack(app=app, stack_id="Data")
+    dms = new_stack(app=app, stack_id="Dms", env=dms_env) if dms_env else new_stack(app=app, stack_id="Dms")
+    vpc = private_vpc(data)
+    group = rds.ParameterGroup(data, "Params", engine=POSTGRES, parameters=LOGICAL_REPLICATION)
+    rotation = lambda: secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)  # noqa: E731
+    endpoints, databases = [], []
+    for name, access, endpoint_type in (("Source", DmsAccess.SOURCE, DmsEndpointType.SOURCE), ("Target", DmsAccess.TARGET, DmsEndpointType.TARGET)):
+        master = RotatingSecret(data, f"{name}Master", username="postgres", hosted_rotation=rotation())
+        db = rds.DatabaseInstance(data, f"{name}Db", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True,
+                                  parameter_group=group, credentials=rds.Credentials.from_secret(master))
+        users = data if users_with_databases else dms
+        secret = RotatingSecret(users, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
+        secret.attach(db)
+        PostgresDatabaseUser(users, f"{name}User", master_secret=master, user_secret=secret, database_name="payments",
+                             schema_name="payments", access=access, vpc=vpc, vpc_subnets=ISOLATED, database=db)
+        endpoints.append(SecureDmsPostgresEndpoint(dms, name, secret=secret, endpoint_type=endpoint_type, database_name="payments"))
+        databases.append(db)
+    replication = PostgresReplication(dms, "Replication", source=endpoints[0], target=endpoints[1], vpc=vpc, vpc_subnets=ISOLATED,
+        source_database=databases[0], target_database=databases[1], migration_type=DmsMigrationType.FULL_LOAD, schemas=["payments"])
+    return data, dms, replication
+
+
+def test_the_databases_and_the_dms_constructs_split_across_two_stacks_depend_one_way():
+    # GIVEN the databases in one stack, and DMS's users, endpoints and replication in another
+    data, dms, _ = split_migration()
+    # THEN both synthesize (aws-cdk-lib found no DependencyCycle), and only the DMS stack depends on the other
+    data_template, dms_template = synth(data), synth(dms)
+    assert "Fn::ImportValue" not in json.dumps(data_template.to_json())
+    assert [s.stack_name for s in dms.dependencies] == ["Data"]
+    # the rules that let DMS and the users' function into the databases live in the DMS stack, on a port they name
+    ingress = [r["Properties"] for r in dms_template.find_resources("AWS::EC2::SecurityGroupIngress").values()
+               if r["Properties"]["FromPort"] != 443]  # 443: the replication into the VPC's Secrets Manager endpoint
+    assert len(ingress) == 4 and all(r["GroupId"].get("Fn::ImportValue") and r["FromPort"] == 5432 for r in ingress)
+
+
+def test_fails_with_the_dms_constructs_in_another_region_than_the_databases():
+    virginia = cdk.Environment(account="123456789012", region="us-east-1")
+    with pytest.raises(RuntimeError, match=(
+            r"^\[safe-constructs:CrossEnvironment\] Dms/SourceUser: vpc is in stack Data \(account 123456789012, Region eu-west-1\), "
+            r"and this construct is in stack Dms \(account 123456789012, Region us-east-1\).*; fix: create the user in a stack of the "
+            r"database's account and Region")):
+        split_migration(dms_env=virginia)
+    with pytest.raises(RuntimeError) as raised:
+        split_migration(dms_env=virginia, users_with_databases=True)
+    message = str(raised.value)
+    assert ('[safe-constructs:CrossEnvironment] Dms/Replication: source_database (sourceDatabase) is in stack Data (account '
+            '123456789012, Region eu-west-1), and this construct is in stack Dms (account 123456789012, Region us-east-1): a '
+            'CloudFormation stack cannot reference a resource of another account or Region; fix: pass the database\'s network as '
+            'this stack can name it, ec2.Connections(peer=ec2.Peer.ipv4("<the database\'s CIDR>"), '
+            'default_port=ec2.Port.tcp(5432))') in message
+
+
+def test_fails_with_the_source_endpoint_in_another_region():
+    app = cdk.App()
+    stack = new_stack(app=app)
+    other = new_stack(app=app, stack_id="Virginia", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    secret = secretsmanager.Secret.from_secret_complete_arn(other, "S", EXTERNAL_ARN.replace("eu-west-1", "us-east-1"))
+    source = SecureDmsPostgresEndpoint(other, "Source", secret=secret, endpoint_type=DmsEndpointType.SOURCE, database_name="payments")
+    with pytest.raises(RuntimeError, match=(
+            r"\[safe-constructs:CrossEnvironment\] Test/Replication: source is in stack Virginia \(account 123456789012, Region "
+            r"us-east-1\).*; fix: build the SecureDmsPostgresEndpoint in a stack of the replication's account and Region")):
+        migration(stack, source=source)
+
+
+def test_a_database_in_another_region_is_reached_by_its_network():
+    # GIVEN the source database in another Region, passed as the network the replication's stack can name
+    stack = new_stack()
+    remote = ec2.Connections(peer=ec2.Peer.ipv4("10.20.0.0/16"), default_port=ec2.Port.tcp(5432))
+    replication, _, _ = migration(stack, source_database=remote, migration_type=DmsMigrationType.FULL_LOAD)
+    template = synth(stack)
+    group = stack.resolve(replication.security_group.security_group_id)
+    egress = template.to_json()["Resources"][group["Fn::GetAtt"][0]]["Properties"]["SecurityGroupEgress"]
+    assert {"CidrIp": "10.20.0.0/16", "FromPort": 5432, "ToPort": 5432} in [
+        {k: r.get(k) for k in ("CidrIp", "FromPort", "ToPort")} for r in egress]

@@ -10,6 +10,8 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { admitToDefaultPort } from './private/connections';
+import { checkSameEnvironment, databaseUserEnvironmentProps } from './private/environments';
 import { Problems, checkAtSynth, show } from './private/errors';
 import { functionRoleWithLogs } from './private/functions';
 import { checkSecretReader } from './private/network-paths';
@@ -160,6 +162,9 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   /** Which grants the user gets. */
   public readonly access: DmsAccess;
 
+  /** The database the user connects to and is granted in. */
+  public readonly databaseName: string;
+
   /** The schema DMS reads from or writes to. */
   public readonly schemaName: string;
 
@@ -185,6 +190,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     super(scope, id);
     this.userSecret = props.userSecret;
     this.access = props.access;
+    this.databaseName = props.databaseName;
     this.schemaName = props.schemaName;
     this.dmsSchemaName = props.dmsSchemaName ?? DEFAULT_DMS_SCHEMA;
     this.tableOwners = [...props.tableOwners ?? []];
@@ -205,7 +211,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     this.connections = this.handler.connections;
     grantSecretRead(props.masterSecret, role);
     grantSecretRead(props.userSecret, role);
-    props.database?.connections.allowDefaultPortFrom(this.handler, 'safe-constructs: creates the DMS user');
+    if (props.database) admitToDefaultPort(props.database, this.handler, 'safe-constructs: creates the DMS user');
 
     // The framework answers CloudFormation from outside the VPC: the function needs no route to S3.
     const { role: providerRole, logGroup: providerLogs } = functionRoleWithLogs(this, 'Provider',
@@ -256,6 +262,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
       }
     }
     this.validateTableOwners(problems);
+    checkSameEnvironment(problems, this, databaseUserEnvironmentProps(props));
     if (this.dmsSchemaName === props.schemaName) {
       problems.prop('DmsSchemaIsDataSchema', 'dmsSchemaName', `is the schema DMS migrates, got ${show(props.schemaName)} for both`,
         `give DMS's own tables (heartbeat, control tables) a schema of their own: omit dms_schema_name (default "${DEFAULT_DMS_SCHEMA}")`);

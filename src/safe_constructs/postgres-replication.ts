@@ -12,15 +12,18 @@ import { DmsEndpointType } from './dms-endpoint-props';
 import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep } from './dms-replication-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
+import { admitToDefaultPort, portFor } from './private/connections';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
-import { mergeSettings } from './private/dms-task-settings';
+import { checkTaskSettings, mergeSettings } from './private/dms-task-settings';
+import { checkSameEnvironment, replicationEnvironmentProps } from './private/environments';
 import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
-import { cdcSourceFindings } from './private/logical-replication';
+import { cdcSourceFindings, missingLogicalReplication, missingLogicalReplicationFix } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { checkUsersHoldTask } from './private/replication-users';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
-import { secretsManagerEndpointOf } from './private/vpc-endpoints';
+import { checkOneSecretsManagerEndpoint, reachSecretsManager, validateSecretsManagerPath } from './private/vpc-endpoints';
 import { RotatingSecret } from './rotating-secret';
 import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
@@ -105,9 +108,21 @@ export interface PostgresReplicationProps {
    * Pass the endpoint of an imported VPC that has one: a second Secrets Manager endpoint with
    * private DNS in the same VPC fails to deploy.
    *
-   * @default - a Secrets Manager interface endpoint of the VPC defined in this app, or a new one
+   * @default - the Secrets Manager interface endpoint with private DNS this app defines in the VPC (in
+   * any stack, another `PostgresReplication`'s included), or a new one as `createSecretsManagerEndpoint` says
    */
   readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
+
+  /**
+   * Whether to create a Secrets Manager interface endpoint (with private DNS) where this app defines
+   * none in the VPC. An imported VPC may have one already, which the app cannot see, and a second
+   * fails to deploy: for it the default is not to create one (a warning says what to check, and the
+   * replication instance may send TCP 443 to the VPC's CIDR when it is known). Not with
+   * `secretsManagerEndpoint`.
+   *
+   * @default - true for a VPC defined in this app, false for an imported one
+   */
+  readonly createSecretsManagerEndpoint?: boolean;
 
   /**
    * Whether to create DMS's account-wide roles or use the account's.
@@ -247,14 +262,18 @@ export class PostgresReplication extends Construct {
       vpc: props.vpc, allowAllOutbound: false, description: 'DMS replication instance: the two databases and Secrets Manager',
     });
     for (const [database, what] of [[props.sourceDatabase, 'source'], [props.targetDatabase, 'target']] as const) {
-      const port = database.connections.defaultPort;
+      const port = portFor(database, this.securityGroup);
       if (port) {
-        database.connections.allowDefaultPortFrom(this.securityGroup, `DMS reads and writes the ${what}`);
+        admitToDefaultPort(database, this.securityGroup, `DMS reads and writes the ${what}`);
         this.securityGroup.connections.allowTo(database, port, `DMS to the ${what} database`);
       }
     }
-    const endpoint = props.secretsManagerEndpoint ?? secretsManagerEndpointOf(this, props.vpc, props.vpcSubnets);
-    this.securityGroup.connections.allowTo(endpoint, ec2.Port.tcp(443), 'DMS reads the endpoint secrets');
+    const endpoint = reachSecretsManager(this, this.securityGroup, {
+      vpc: props.vpc,
+      subnets: props.vpcSubnets,
+      endpoint: props.secretsManagerEndpoint,
+      create: props.createSecretsManagerEndpoint,
+    });
 
     const subnets = new dms.CfnReplicationSubnetGroup(this, 'Subnets', {
       replicationSubnetGroupDescription: `${this.node.path}: DMS replication`,
@@ -387,9 +406,10 @@ export class PostgresReplication extends Construct {
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '
         + 'dropped with its rows');
     }
-    if (props.migrationType !== DmsMigrationType.FULL_LOAD && !isDatabaseCreatedInApp(props.sourceDatabase)) {
+    if (props.migrationType !== DmsMigrationType.FULL_LOAD && (!isDatabaseCreatedInApp(props.sourceDatabase)
+      || Stack.of(props.sourceDatabase as unknown as IConstruct) !== Stack.of(this))) {
       warn(this, 'cdcSourceUndecided',
-        `${propName('migrationType')} is ${props.migrationType} from a source database outside this app, whose parameter group `
+        `${propName('migrationType')} is ${props.migrationType} from a source database outside this app or stack, whose parameter group `
         + 'cannot be read: make sure it sets rds.logical_replication to 1 (a static parameter: reboot after setting it) before '
         + 'starting the task (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
     }
@@ -422,6 +442,9 @@ export class PostgresReplication extends Construct {
           `give a size in KB ${range(DMS_LOB_MAX_SIZE_KB)} (100 MB)`);
       }
     }
+    checkTaskSettings(problems, this, this.taskSettings(lobMode));
+    validateSecretsManagerPath(problems, { vpc: props.vpc, endpoint: props.secretsManagerEndpoint, create: props.createSecretsManagerEndpoint });
+    checkSameEnvironment(problems, this, replicationEnvironmentProps(props));
     this.validateEndpoints(problems, props);
     this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);
@@ -503,13 +526,12 @@ export class PostgresReplication extends Construct {
     const taskId = stack.resolve(this.task.logicalId);
     cdcSourceFindings(renderedStack(stack))
       .filter((f) => f.task.logicalId === taskId && f.problem === 'missing')
-      .forEach((f) => problems.add('CdcWithoutLogicalReplication',
-        `${propName('migrationType')} is ${this.task.migrationType}, and the source database ${f.database!.logicalId} has no parameter `
-        + 'group that sets rds.logical_replication to 1, so the task fails when change data capture starts',
-        'give the source database a parameter group with {"rds.logical_replication": "1"} while it is new (the parameter '
-        + 'is static: an existing instance applies it after a reboot), or use DmsMigrationType.FULL_LOAD'));
+      .forEach((f) => problems.add('CdcWithoutLogicalReplication', `${propName('migrationType')} is ${this.task.migrationType}, and `
+        + `${missingLogicalReplication(f)}, so the task fails when change data capture starts`,
+      `${missingLogicalReplicationFix(f)}; or use DmsMigrationType.FULL_LOAD`));
     this.checkUsers(problems);
     checkSecretReader(problems, this.replicationInstance);
+    checkOneSecretsManagerEndpoint(problems, this, this.props.vpc);
   }
 
   /**
@@ -532,6 +554,13 @@ export class PostgresReplication extends Construct {
           + `${user.access} access, and DMS needs ${access} access there`, `give that PostgresDatabaseUser access=DmsAccess.${access}`);
       }
     }
+    checkUsersHoldTask(problems, this, { schemas: this.props.schemas, targetSchema: this.props.taskSettings?.TargetMetadata?.TargetSchema },
+      (['source', 'target'] as const).map((prop) => ({
+        prop,
+        databaseName: this.props[prop].endpoint.databaseName,
+        secret: this.props[prop].secret,
+        user: this.userOf(this.props[prop]),
+      })));
     const sourceUser = this.userOf(this.props.source);
     const cdc = this.sourceCdcSettings();
     if (sourceUser && cdc.heartbeatEnable && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {

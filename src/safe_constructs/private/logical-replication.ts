@@ -12,7 +12,20 @@ export interface CdcSourceFinding {
    * in the stack; 'outside': the database itself is not (imported, or in another stack).
    */
   readonly problem: 'missing' | 'undecided' | 'outside';
+  /**
+   * For an Aurora cluster that misses it: its instances whose (instance) parameter group sets
+   * rds.logical_replication to 1, where Aurora does not read it.
+   */
+  readonly setOnInstances?: RenderedResource[];
 }
+
+/**
+ * Aurora PostgreSQL reads rds.logical_replication from the DB cluster parameter group: "Your Aurora
+ * PostgreSQL DB cluster must be configured to use a custom DB cluster parameter group" (Aurora
+ * User Guide, setting up logical replication).
+ */
+export const AURORA_LOGICAL_REPLICATION_SOURCE =
+  'https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Replication.Logical.Configure.html';
 
 const CDC_MIGRATION_TYPES = new Set(['cdc', 'full-load-and-cdc']);
 const POSTGRES_DMS_ENGINES = new Set(['postgres', 'aurora-postgresql']);
@@ -74,5 +87,31 @@ export function cdcSourceFinding(stack: StackResources, task: RenderedResource):
     return undefined;
   }
   if (sets === true) return undefined;
-  return { task, database, problem: sets === undefined ? 'undecided' : 'missing' };
+  const setOnInstances = database.type === 'AWS::RDS::DBCluster' && sets === false
+    ? ofType(stack, 'AWS::RDS::DBInstance').filter((instance) => referencedId(instance.properties.DBClusterIdentifier) === database!.logicalId
+      && setsLogicalReplication(stack, instance.properties.DBParameterGroupName, 'AWS::RDS::DBParameterGroup') === true)
+    : [];
+  return { task, database, problem: sets === undefined ? 'undecided' : 'missing', ...(setOnInstances.length > 0 ? { setOnInstances } : {}) };
+}
+
+/** What a 'missing' finding lacks, in words: no group sets it, or (Aurora) only an instance's group does. */
+export function missingLogicalReplication(finding: CdcSourceFinding): string {
+  const database = finding.database!.logicalId;
+  if (finding.setOnInstances) {
+    return `the source database ${database} is an Aurora cluster whose cluster parameter group does not set rds.logical_replication to 1: `
+      + `it is set on the parameter group of its instance ${finding.setOnInstances.map((i) => i.logicalId).join(', ')}, and Aurora reads it `
+      + `only from the DB cluster parameter group (${AURORA_LOGICAL_REPLICATION_SOURCE})`;
+  }
+  return `the source database ${database} has no parameter group that sets rds.logical_replication to 1`;
+}
+
+/** The fix for a 'missing' finding, in Python. */
+export function missingLogicalReplicationFix(finding: CdcSourceFinding): string {
+  if (finding.setOnInstances) {
+    return 'move {"rds.logical_replication": "1"} from the instance\'s parameter group (ClusterInstance.provisioned(parameter_group=...)) '
+      + 'to the cluster\'s: rds.DatabaseCluster(parameter_group=rds.ParameterGroup(..., parameters={"rds.logical_replication": "1"})) '
+      + '(the parameter is static: an existing cluster applies it after its writer reboots)';
+  }
+  return 'give the source database a parameter group with {"rds.logical_replication": "1"} while it is new (the parameter '
+    + 'is static: an existing instance applies it after a reboot; for Aurora, the cluster parameter group)';
 }

@@ -1,5 +1,5 @@
 import { Finding, Rule, judgeEach } from './rule';
-import { cdcSourceFinding } from '../private/logical-replication';
+import { cdcSourceFinding, missingLogicalReplication } from '../private/logical-replication';
 
 /** SP-DMS4: change data capture from an RDS PostgreSQL source without logical replication. */
 export const dmsCdcLogicalReplication: Rule = {
@@ -26,7 +26,7 @@ export const dmsCdcLogicalReplication: Rule = {
           + 'rds.logical_replication to 1 cannot be told: check it before starting the task'
         : problem === 'undecided'
           ? `its source database ${database!.logicalId} uses a parameter group this template does not define, so whether it sets rds.logical_replication cannot be told`
-          : `its source database ${database!.logicalId} has no parameter group that sets rds.logical_replication to 1`,
+          : missingLogicalReplication(found).replace(/^the source database/, 'its source database'),
     }];
   }),
 };
