@@ -447,6 +447,25 @@ def test_a_firehose_stream_reading_another_stream_is_not_reported():
     synth(stack)
 
 
+def test_fails_a_name_where_a_construct_is_expected_in_jsii_naming_the_key_and_the_index():
+    # Python's generated check does not check an interface (IConstruct): jsii refuses the string before the
+    # aspect runs, in a tree that names the key by its jsii name, the index and what was given
+    with pytest.raises(RuntimeError) as raised:
+        EncryptionAspect(allow_replacement_of=["Db"])
+    message = str(raised.value)
+    assert message.startswith("Passed to parameter props of new safe-constructs.EncryptionAspect: "
+                              "Unable to deserialize value as safe-constructs.EncryptionAspectProps")
+    for line in ("Key 'allowReplacementOf': Unable to deserialize value as array<constructs.IConstruct>",
+                 "Index 0: Unable to deserialize value as constructs.IConstruct", "Failing value is a string", "'Db'"):
+        assert line in message, message
+
+
+def test_fails_a_string_where_a_mode_is_expected_in_python_naming_the_argument():
+    with pytest.raises(TypeError, match=r"^type of argument mode must be one of \(safe_constructs.EncryptionMode, NoneType\); "
+                                        r"got str instead$"):
+        EncryptionAspect(mode="FIX")
+
+
 def test_an_exemption_of_the_whole_app_without_a_reason_names_the_app():
     with pytest.raises(RuntimeError, match=r"\[safe-constructs:ExemptionWithoutReason\] \(the app\): reason must say"):
         EncryptionAspect.exempt(cdk.App(), " ")
