@@ -400,6 +400,9 @@ export const ENCRYPTION_TABLE: EncryptionRow[] = [
           : present(p.ComputeResources.LaunchTemplate) ? 'its launch template decides (one of this stack is checked as AWS::EC2::LaunchTemplate)'
             : undefined,
     isEncrypted: (p) => isIntrinsicFunction(p.ComputeResources) || !isLiteral(p.ComputeResources.Type) ? undefined : false,
+    // Unencrypted only where the launch template is absent (a present one decides: notApplicable).
+    problem: 'ComputeResources.LaunchTemplate is absent, and AWS does not encrypt this by default: the EBS volumes of the '
+      + 'instances Batch launches are stored unencrypted',
     undecidedBecause: (p) => isIntrinsicFunction(p.ComputeResources) ? 'ComputeResources is an unresolved token'
       : 'ComputeResources.Type is an unresolved token (FARGATE would encrypt; EC2 or SPOT without a LaunchTemplate would not)',
     fixNotWrittenBecause: 'the encryption is a launch template, a resource of its own',
