@@ -8,7 +8,7 @@ import sys
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Aspects, AspectPriority, CfnResource, RemovalPolicy
-from aws_cdk import aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_efs as efs, aws_kinesis as kinesis
+from aws_cdk import aws_batch as batch, aws_dynamodb as dynamodb, aws_ec2 as ec2, aws_efs as efs, aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms, aws_logs as logs, aws_rds as rds, aws_s3 as s3, aws_sns as sns, aws_sqs as sqs
 from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk.assertions import Match
@@ -27,6 +27,18 @@ FIREHOSE = {"DeliveryStreamType": "DirectPut", "ExtendedS3DestinationConfigurati
 BATCH = {"Type": "MANAGED", "ComputeResources": {"Type": "EC2", "MaxvCpus": 4, "Subnets": ["subnet-12345678"],
          "SecurityGroupIds": ["sg-12345678"], "InstanceTypes": ["optimal"],
          "InstanceRole": f"arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"}}
+# An EMR security configuration that encrypts local disks (EnableAtRestEncryption and LocalDiskEncryptionConfiguration),
+# and one that encrypts EMRFS data in S3 only.
+EMR_LOCAL_DISKS = {"Name": "local-disks-encrypted", "SecurityConfiguration": {"EncryptionConfiguration": {
+    "EnableInTransitEncryption": False, "EnableAtRestEncryption": True, "AtRestEncryptionConfiguration": {
+        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"},
+        "LocalDiskEncryptionConfiguration": {"EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KEY_ARN,
+                                             "EnableEbsEncryption": True}}}}}
+EMR_S3_ONLY = {"Name": "s3-only", "SecurityConfiguration": {"EncryptionConfiguration": {
+    "EnableInTransitEncryption": False, "EnableAtRestEncryption": True, "AtRestEncryptionConfiguration": {
+        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}}}}}
+# Resources a case names, which the stack holds beside it: type -> (construct id, type, properties).
+COMPANIONS = {"AWS::EMR::Cluster": [("SecurityConfiguration", "AWS::EMR::SecurityConfiguration", EMR_LOCAL_DISKS)]}
 CASES = {
     "AWS::S3::Bucket": ({}, {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
         {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": KEY_ARN}}]}}),
@@ -68,7 +80,7 @@ CASES = {
     "AWS::EMR::Cluster": ({"Name": "etl", "ReleaseLabel": "emr-7.5.0", "JobFlowRole": "EMR_EC2_DefaultRole",
                            "ServiceRole": "EMR_DefaultRole", "Instances": {"MasterInstanceGroup": {
                                "InstanceCount": 1, "InstanceType": "m5.xlarge"}}},
-                          {"SecurityConfiguration": "encrypted-at-rest"}),
+                          {"SecurityConfiguration": EMR_LOCAL_DISKS["Name"]}),
     "AWS::DAX::Cluster": ({"NodeType": "dax.t3.small", "ReplicationFactor": 1,
                            "IAMRoleARN": "arn:aws:iam::123456789012:role/dax"}, {"SSESpecification": {"SSEEnabled": True}}),
     "AWS::Batch::ComputeEnvironment": (BATCH, {**BATCH, "ComputeResources": {**BATCH["ComputeResources"],
@@ -103,6 +115,8 @@ FIXED_IN_PLACE = sorted(set(CASES) - REFUSED_IN_FIX - NEVER_UNENCRYPTED - UNWRIT
 
 def stack_with(resource_type, properties, **aspect_props):
     stack = new_stack()
+    for construct_id, companion_type, companion in COMPANIONS.get(resource_type, []):
+        CfnResource(stack, construct_id, type=companion_type, properties=companion)
     resource = CfnResource(stack, "Store", type=resource_type, properties=properties)
     Aspects.of(stack).add(EncryptionAspect(**aspect_props))
     return stack, resource
@@ -433,6 +447,25 @@ def test_a_firehose_stream_reading_another_stream_is_not_reported():
     synth(stack)
 
 
+def test_fails_a_name_where_a_construct_is_expected_in_jsii_naming_the_key_and_the_index():
+    # Python's generated check does not check an interface (IConstruct): jsii refuses the string before the
+    # aspect runs, in a tree that names the key by its jsii name, the index and what was given
+    with pytest.raises(RuntimeError) as raised:
+        EncryptionAspect(allow_replacement_of=["Db"])
+    message = str(raised.value)
+    assert message.startswith("Passed to parameter props of new safe-constructs.EncryptionAspect: "
+                              "Unable to deserialize value as safe-constructs.EncryptionAspectProps")
+    for line in ("Key 'allowReplacementOf': Unable to deserialize value as array<constructs.IConstruct>",
+                 "Index 0: Unable to deserialize value as constructs.IConstruct", "Failing value is a string", "'Db'"):
+        assert line in message, message
+
+
+def test_fails_a_string_where_a_mode_is_expected_in_python_naming_the_argument():
+    with pytest.raises(TypeError, match=r"^type of argument mode must be one of \(safe_constructs.EncryptionMode, NoneType\); "
+                                        r"got str instead$"):
+        EncryptionAspect(mode="FIX")
+
+
 def test_an_exemption_of_the_whole_app_without_a_reason_names_the_app():
     with pytest.raises(RuntimeError, match=r"\[safe-constructs:ExemptionWithoutReason\] \(the app\): reason must say"):
         EncryptionAspect.exempt(cdk.App(), " ")
@@ -455,6 +488,122 @@ def test_a_batch_environment_on_the_default_launch_template_is_reported_with_the
     [error] = errors_of(stack)
     assert error.startswith("[safe-constructs:UnencryptedAtRest] AWS::Batch::ComputeEnvironment ComputeResources.LaunchTemplate")
     assert "fix: give ComputeResources a LaunchTemplate whose BlockDeviceMappings set Ebs Encrypted: true" in error
+
+
+def l2_batch_environment(stack, launch_template=None):
+    """A managed Spot environment built with aws-cdk-lib's L2: subnets, security groups and role are references."""
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+    return batch.ManagedEc2EcsComputeEnvironment(stack, "Spot", vpc=vpc, spot=True, launch_template=launch_template,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED))
+
+
+def encrypting_launch_template(stack):
+    return ec2.LaunchTemplate(stack, "Template", block_devices=[ec2.BlockDevice(
+        device_name="/dev/xvda", volume=ec2.BlockDeviceVolume.ebs(30, encrypted=True))])
+
+
+def test_fails_an_l2_spot_environment_without_a_launch_template_decided_from_the_keys_that_matter():
+    # GIVEN a Spot environment of the L2, whose ComputeResources holds references (subnets, groups, role)
+    stack = new_stack()
+    l2_batch_environment(stack)
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack, allow_errors=True)
+    # THEN it is decided (Type SPOT, no LaunchTemplate), not left undecided for the references beside them
+    [error] = errors_of(stack)
+    assert error.startswith("[safe-constructs:UnencryptedAtRest] AWS::Batch::ComputeEnvironment ComputeResources.LaunchTemplate "
+                            "is absent, and AWS does not encrypt this by default")
+    assert not [w for w in warnings_of(stack) if "encryptionUndecided" in w]
+
+
+def test_an_l2_spot_environment_on_a_launch_template_that_encrypts_passes():
+    stack = new_stack()
+    l2_batch_environment(stack, launch_template=encrypting_launch_template(stack))
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack)
+    assert errors_of(stack) == [] and not [w for w in warnings_of(stack) if "safe-constructs" in w]
+
+
+def test_a_batch_environment_whose_type_is_a_token_is_undecided_naming_the_type():
+    stack = new_stack()
+    kind = cdk.CfnParameter(stack, "Kind", allowed_values=["EC2", "FARGATE"]).value_as_string
+    CfnResource(stack, "Store", type="AWS::Batch::ComputeEnvironment",
+                properties={**BATCH, "ComputeResources": {**BATCH["ComputeResources"], "Type": kind}})
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack)
+    assert any("encryptionUndecided" in w and "AWS::Batch::ComputeEnvironment ComputeResources.Type is an unresolved token"
+               in w for w in warnings_of(stack)), warnings_of(stack)
+
+
+def emr_cluster(stack, security_configuration):
+    return CfnResource(stack, "Store", type="AWS::EMR::Cluster",
+                       properties={**CASES["AWS::EMR::Cluster"][0], "SecurityConfiguration": security_configuration})
+
+
+def test_fails_an_emr_cluster_whose_security_configuration_encrypts_s3_only():
+    # GIVEN a security configuration that encrypts EMRFS data in S3 and not the local disks, named by Ref
+    stack = new_stack()
+    config = CfnResource(stack, "SecurityConfiguration", type="AWS::EMR::SecurityConfiguration", properties=EMR_S3_ONLY)
+    emr_cluster(stack, config.ref)
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack, allow_errors=True)
+    assert errors_of(stack) == [
+        "[safe-constructs:UnencryptedAtRest] AWS::EMR::Cluster SecurityConfiguration names a security configuration that does "
+        "not encrypt local disks (EnableAtRestEncryption: true with a LocalDiskEncryptionConfiguration; an "
+        "S3EncryptionConfiguration covers EMRFS data in S3 only): the cluster's instance store and EBS volumes are stored "
+        "unencrypted; fix: give the cluster a SecurityConfiguration (AWS::EMR::SecurityConfiguration) with "
+        "EnableAtRestEncryption: true and a LocalDiskEncryptionConfiguration (EncryptionKeyProviderType AwsKms with "
+        "EnableEbsEncryption: true also encrypts the root volume)"]
+
+
+@pytest.mark.parametrize("at_rest", [False, None])
+def test_fails_an_emr_security_configuration_with_local_disks_but_at_rest_encryption_off(at_rest):
+    # "EnableAtRestEncryption ... If omitted, false is assumed and at-rest encryption is disabled."
+    encryption = dict(EMR_LOCAL_DISKS["SecurityConfiguration"]["EncryptionConfiguration"])
+    if at_rest is None:
+        del encryption["EnableAtRestEncryption"]
+    else:
+        encryption["EnableAtRestEncryption"] = at_rest
+    stack = new_stack()
+    CfnResource(stack, "SecurityConfiguration", type="AWS::EMR::SecurityConfiguration", properties={
+        "Name": "off", "SecurityConfiguration": json.dumps({"EncryptionConfiguration": encryption})})  # as JSON text
+    emr_cluster(stack, "off")
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack, allow_errors=True)
+    [error] = errors_of(stack)
+    assert "AWS::EMR::Cluster SecurityConfiguration names a security configuration that does not encrypt local disks" in error
+
+
+def test_an_emr_cluster_whose_security_configuration_encrypts_local_disks_passes_by_ref_and_by_name():
+    for name_it in (lambda config: config.ref, lambda config: EMR_LOCAL_DISKS["Name"]):
+        stack = new_stack()
+        config = CfnResource(stack, "SecurityConfiguration", type="AWS::EMR::SecurityConfiguration", properties=EMR_LOCAL_DISKS)
+        emr_cluster(stack, name_it(config))
+        Aspects.of(stack).add(EncryptionAspect())
+        synth(stack)
+        assert errors_of(stack) == [] and not [w for w in warnings_of(stack) if "safe-constructs" in w]
+
+
+def test_an_emr_security_configuration_outside_the_app_is_undecided_naming_it():
+    stack = new_stack()
+    emr_cluster(stack, "made-by-the-platform-team")
+    Aspects.of(stack).add(EncryptionAspect())
+    synth(stack)
+    assert errors_of(stack) == []
+    assert any("encryptionUndecided" in w and 'AWS::EMR::Cluster SecurityConfiguration names "made-by-the-platform-team", '
+               "a security configuration this app does not define, so whether it encrypts the local disks "
+               "(EnableAtRestEncryption and LocalDiskEncryptionConfiguration) cannot be read" in w
+               for w in warnings_of(stack)), warnings_of(stack)
+
+
+def test_an_emr_security_configuration_in_another_stack_of_the_app_is_read():
+    app = cdk.App()
+    shared, clusters = new_stack(app=app, stack_id="Shared"), new_stack(app=app, stack_id="Clusters")
+    config = CfnResource(shared, "SecurityConfiguration", type="AWS::EMR::SecurityConfiguration", properties=EMR_S3_ONLY)
+    emr_cluster(clusters, config.ref)
+    Aspects.of(app).add(EncryptionAspect())
+    synth(clusters, allow_errors=True)
+    [error] = errors_of(clusters)
+    assert "names a security configuration that does not encrypt local disks" in error
 
 
 CDK_CLI = pathlib.Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "cdk"

@@ -125,9 +125,10 @@ def test_the_engine_is_pinned_to_a_version_dms_documents_for_postgres_17():
     assert instance["EngineVersion"] == "3.6.1" and instance["AutoMinorVersionUpgrade"] is True
 
 
-# The date after which DMS creates no new instance with a version (DMS release notes:
-# https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html). The copies seen disagree
-# (3.6.1: 30 April 2027, or not yet set): the earlier, the safe side.
+# The date after which DMS creates no new instance with a version. 3.6.1: "TBD" in the English release
+# notes (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html), 2027-04-30 in the
+# Chinese copy (https://docs.amazonaws.cn/dms/latest/userguide/CHAP_ReleaseNotes.md): the earlier, the
+# safe side. An older revision's 15 September 2026 (default engine 3.5.3) was moved later by every later copy.
 NO_NEW_INSTANCE_AFTER = {"3.6.1": datetime.date(2027, 4, 30)}
 
 

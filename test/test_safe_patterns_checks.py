@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Acknowledgment, AspectPriority, Aspects, Validations, aws_dms as dms, aws_ec2 as ec2, aws_iam as iam
 from aws_cdk import aws_efs as efs, aws_elasticache as elasticache, aws_kms as kms, aws_lambda as lambda_, aws_rds as rds
-from aws_cdk import aws_redshift as redshift
+from aws_cdk import aws_batch as batch, aws_emr as emr, aws_redshift as redshift
 from aws_cdk import aws_route53 as route53, aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager, aws_sns as sns, aws_sqs as sqs
 
@@ -292,8 +292,31 @@ REPORTED = {
         ("an L2 database", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s), vpc_subnets=ISOLATED,
             credentials=rds.Credentials.from_username("app")), "Test/Db/Resource"),
         ("a file system with Encrypted false", lambda s: efs.CfnFileSystem(s, "Files", encrypted=False), "Test/Files"),
+        # subnets, security groups and instance role are references: decided from Type and LaunchTemplate
+        ("an L2 Spot environment without a launch template", lambda s: spot_environment(s), "Test/Spot/Resource"),
+        ("an EMR cluster whose security configuration encrypts S3 only", lambda s: emr_cluster(s, local_disks=False),
+         "Test/Cluster"),
     ],
 }
+
+def spot_environment(stack, launch_template=None):
+    """A managed Spot environment of aws-cdk-lib's L2 (aws_batch.ManagedEc2EcsComputeEnvironment)."""
+    return batch.ManagedEc2EcsComputeEnvironment(stack, "Spot", vpc=vpc(stack), spot=True,
+        launch_template=launch_template, vpc_subnets=ISOLATED)
+
+
+def emr_cluster(stack, local_disks):
+    """An EMR cluster on a security configuration of the app, which encrypts S3, and the local disks when asked."""
+    at_rest = {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}}
+    if local_disks:
+        at_rest["LocalDiskEncryptionConfiguration"] = {"EncryptionKeyProviderType": "AwsKms",
+            "AwsKmsKey": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+    config = emr.CfnSecurityConfiguration(stack, "SecurityConfiguration", security_configuration={"EncryptionConfiguration": {
+        "EnableInTransitEncryption": False, "EnableAtRestEncryption": True, "AtRestEncryptionConfiguration": at_rest}})
+    return emr.CfnCluster(stack, "Cluster", name="etl", release_label="emr-7.5.0", job_flow_role="EMR_EC2_DefaultRole",
+        service_role="EMR_DefaultRole", security_configuration=config.ref, instances=emr.CfnCluster.JobFlowInstancesConfigProperty(
+            master_instance_group=emr.CfnCluster.InstanceGroupConfigProperty(instance_count=1, instance_type="m5.xlarge")))
+
 
 # Per rule, the cases it leaves alone: compliant, or not what the rule is about: (name, build).
 CLEAN = {
@@ -364,7 +387,11 @@ CLEAN = {
                 ("a topic without a key", lambda s: sns.Topic(s, "Topic")),
                 ("a bucket (encrypted by default)", lambda s: s3.Bucket(s, "Bucket", enforce_ssl=True)),
                 ("an encrypted database", lambda s: rds.DatabaseInstance(s, "Db", engine=POSTGRES, vpc=vpc(s),
-                    vpc_subnets=ISOLATED, storage_encrypted=True, credentials=rds.Credentials.from_username("app")))],
+                    vpc_subnets=ISOLATED, storage_encrypted=True, credentials=rds.Credentials.from_username("app"))),
+                ("an L2 Spot environment on a launch template that encrypts", lambda s: spot_environment(
+                    s, launch_template=ec2.LaunchTemplate(s, "Template", block_devices=[ec2.BlockDevice(
+                        device_name="/dev/xvda", volume=ec2.BlockDeviceVolume.ebs(30, encrypted=True))]))),
+                ("an EMR cluster whose security configuration encrypts local disks", lambda s: emr_cluster(s, local_disks=True))],
 }
 
 
@@ -399,6 +426,17 @@ def test_finding_names_the_fix_and_the_aws_source(tmp_path):
                                         "does not support for its engine: SslMode is absent, so DMS uses none")
     assert violation["suggestedFix"].startswith("Use SecureDmsPostgresEndpoint")
     assert "https://docs.aws.amazon.com/dms/" in violation["suggestedFix"]
+
+
+def test_an_emr_security_configuration_in_another_stack_is_read_through_its_export(tmp_path):
+    def build(shared, clusters):
+        config = emr_cluster(shared, local_disks=False).node.scope.node.find_child("SecurityConfiguration")
+        emr.CfnCluster(clusters, "Cluster", name="etl", release_label="emr-7.5.0", job_flow_role="EMR_EC2_DefaultRole",
+            service_role="EMR_DefaultRole", security_configuration=config.ref, instances=emr.CfnCluster.JobFlowInstancesConfigProperty(
+                master_instance_group=emr.CfnCluster.InstanceGroupConfigProperty(instance_count=1, instance_type="m5.xlarge")))
+    report = report_of(build, tmp_path, stacks=("Shared", "Clusters"))
+    assert sorted((f[1], f[2]) for f in report.findings("SP-ENC1")) == [("Clusters/Cluster", "error"), ("Shared/Cluster", "error")]
+    assert any("Fn::ImportValue" in json.dumps(t) for t in report.templates)
 
 
 def test_duplicate_identifiers_are_found_across_stacks(tmp_path):

@@ -1,3 +1,5 @@
+import re
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_route53 as route53
@@ -121,6 +123,44 @@ def test_fails_with_a_weight_route53_rejects(weight):
         rf"\[safe-constructs:WeightOutOfRange\] Test/Blue: weight must be a whole number from 0 to 255, got: {weight}; "
         r"fix: give a whole number from 0 to 255")):
         record(stack, weight=weight)
+
+
+def test_fails_a_boolean_weight_in_jsii_before_the_library_naming_the_key_in_camel_case():
+    # Python's generated check (typeguard) takes True for a number (bool is an int); jsii refuses it
+    # before the constructor runs, with a tree that names the key by its jsii name
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        record(stack, weight=True)
+    message = str(raised.value)
+    assert message.startswith("Passed to parameter props of new safe-constructs.WeightedAliasRecord: "
+                              "Unable to deserialize value as safe-constructs.WeightedAliasRecordProps")
+    assert "Key 'weight': Unable to deserialize value as number" in message
+    assert "Failing value is a boolean" in message
+
+
+@pytest.mark.parametrize("props, argument, expected", [
+    ({"weight": "50"}, "weight", "one of (int, float); got str"),
+    ({"target": "old-123.eu-west-1.elb.amazonaws.com"}, "target", "safe_constructs.WeightedAliasTarget; got str"),
+])
+def test_fails_a_value_of_the_wrong_type_in_python_naming_the_argument(props, argument, expected):
+    # Python's generated check answers first, where it checks the type: a TypeError in Python's spelling
+    stack = new_stack()
+    with pytest.raises(TypeError, match=rf"^type of argument {argument} must be {re.escape(expected)} instead$"):
+        record(stack, **props)
+
+
+def test_a_token_jsii_lets_through_leaves_a_warning_naming_what_is_unchecked():
+    stack = new_stack()
+    weight = cdk.CfnParameter(stack, "Weight", type="Number", min_value=0, max_value=255).value_as_number
+    identifier = cdk.CfnParameter(stack, "Identifier").value_as_string
+    hosted = zone(stack)
+    record(stack, zone=hosted, weight=weight, set_identifier=identifier)
+    record(stack, "Green", zone=hosted, set_identifier="green")
+    synth(stack)
+    [warning] = [w for w in warnings_of(stack) if "weightedGroupUnchecked" in w]
+    assert warning.startswith("weight, set_identifier (setIdentifier) are unresolved tokens (a parameter, or an attribute "
+                              "known at deploy), so this record is left out of the checks of its group at synth time")
+    assert "check them by hand, or give literal values" in warning
 
 
 def test_a_constructor_error_reaches_python_as_its_message_with_no_frame_of_the_library_or_jsii():

@@ -6,9 +6,10 @@ import {
 import { IConstruct } from 'constructs';
 import { EncryptionCoverage } from './encryption-coverage';
 import { Baseline, oldFormatHint } from './private/baseline';
-import { CfnProperties, renderedProperties } from './private/cfn';
+import { CfnProperties, RenderedResource, renderedProperties } from './private/cfn';
 import {
-  ENCRYPTION_ROWS_BY_TYPE, ENCRYPTION_TABLE, EncryptionRow, coverageOf, encryptionFinding, fixRefusal, topProperty, unencryptedProblem,
+  ENCRYPTION_ROWS_BY_TYPE, ENCRYPTION_TABLE, EncryptionRow, RowSurroundings, coverageOf, encryptionFinding, fixRefusal, topProperty,
+  undecidedProblem, unencryptedProblem,
 } from './private/encryption-checks';
 import { Problems, checkAtSynth, fail, inform, propName, show, warn } from './private/errors';
 import { EncryptionVerdict, handVerdicts, packValidates } from './private/pack-handoff';
@@ -78,6 +79,31 @@ export interface EncryptionAspectProps {
    * @default false
    */
   readonly writeBaseline?: boolean;
+}
+
+/**
+ * What surrounds a resource, for a row that reads other resources (an EMR cluster's security
+ * configuration): the resources of the types the row reads, in every stack of the app, as rendered,
+ * built on first use. Only those are rendered: resolving a resource caches its lazy values, which
+ * other aspects may still change.
+ */
+function surroundingsOf(node: CfnResource, row: EncryptionRow): () => RowSurroundings {
+  let around: RowSurroundings | undefined;
+  return () => {
+    if (!around) {
+      const stacks = new Map<Stack, Map<string, RenderedResource>>([[Stack.of(node), new Map()]]);
+      for (const c of node.node.root.node.findAll()) {
+        if (!(c instanceof CfnResource) || !(row.reads ?? []).includes(c.cfnResourceType)) continue;
+        const stack = Stack.of(c);
+        const logicalId = stack.resolve(c.logicalId) as string;
+        const resources = stacks.get(stack) ?? new Map<string, RenderedResource>();
+        resources.set(logicalId, { logicalId, type: c.cfnResourceType, properties: renderedProperties(c) ?? {} });
+        stacks.set(stack, resources);
+      }
+      around = { stack: stacks.get(Stack.of(node))!, app: { stacks: [...stacks.values()], exported: () => undefined } };
+    }
+    return around;
+  };
 }
 
 /** Exemptions made with `EncryptionAspect.exempt`, by construct. */
@@ -181,12 +207,13 @@ export class EncryptionAspect implements IAspect {
 
   /** Reports what one rule finds on a resource, or, for the pack, returns it. */
   private check(node: CfnResource, rule: EncryptionRow, p: CfnProperties, toPack: boolean): EncryptionVerdict | undefined {
-    const finding = encryptionFinding(rule, p, this.encryptionKey !== undefined);
+    const around = surroundingsOf(node, rule);
+    const finding = encryptionFinding(rule, p, this.encryptionKey !== undefined, around);
     const where = `${node.cfnResourceType} ${rule.property}`;
     if (finding === undefined) return undefined;
     if (finding === 'undecided') {
       warn(node, 'encryptionUndecided',
-        `${where} is an unresolved token, so EncryptionAspect cannot tell whether it is encrypted; check it by hand`);
+        `${undecidedProblem(rule, p, around)}, so EncryptionAspect cannot tell whether it is encrypted; check it by hand`);
       return undefined;
     }
 

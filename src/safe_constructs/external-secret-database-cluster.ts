@@ -61,9 +61,14 @@ export interface ExternalSecretDatabaseClusterProps extends rds.DatabaseClusterP
 }
 
 /**
- * An Aurora (or Multi-AZ) DB cluster whose master credentials come from a secret created outside
- * the stack, checked before the cluster is created: to `rds.DatabaseCluster` what
- * `ExternalSecretRdsInstance` is to `rds.DatabaseInstance`.
+ * An Aurora DB cluster whose master credentials come from a secret created outside the stack,
+ * checked before the cluster is created: to `rds.DatabaseCluster` what `ExternalSecretRdsInstance`
+ * is to `rds.DatabaseInstance`.
+ *
+ * Aurora only, as `rds.DatabaseCluster` is: its engines are Aurora's (`DatabaseClusterEngine`), and
+ * it creates the cluster's instances itself, which RDS refuses for a Multi-AZ DB cluster
+ * (aws/aws-cdk#25547 asks for those). So `clusterIdentifier` may have the 63 characters
+ * CreateDBCluster allows an Aurora cluster, not the 52 of a Multi-AZ DB cluster.
  *
  * Its credentials are `{{resolve:secretsmanager:...}}` dynamic references to the secret's keys, so
  * no value is in the template and the secret is not modified (where `Credentials.fromSecret` would

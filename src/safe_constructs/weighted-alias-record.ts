@@ -171,6 +171,15 @@ export class WeightedAliasRecord extends Construct {
     }
     this.domainName = this.qualify(problems, props.recordName, props.zone);
     problems.throwIfAny();
+    // Values that pass jsii and the checks above because they are tokens: say what is left unchecked.
+    const tokens = ([['weight', props.weight], ['setIdentifier', props.setIdentifier], ['recordName', props.recordName]] as const)
+      .filter(([, value]) => Token.isUnresolved(value)).map(([name]) => propName(name));
+    if (tokens.length > 0) {
+      warn(this, 'weightedGroupUnchecked', `${tokens.join(', ')} ${tokens.length === 1 ? 'is an unresolved token' : 'are unresolved tokens'} `
+        + '(a parameter, or an attribute known at deploy), so this record is left out of the checks of its group at synth time '
+        + `(a weight ${range(ROUTE53_WEIGHT)}, unique set identifiers, no non-weighted record of the same name and type, `
+        + 'not every weight 0); check them by hand, or give literal values');
+    }
 
     this.record = new route53.CfnRecordSet(this, 'Resource', {
       hostedZoneId: props.zone.hostedZoneId,

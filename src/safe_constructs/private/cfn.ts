@@ -109,6 +109,13 @@ export function referencedId(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether a value is, as a whole, an intrinsic function (`{Ref}`, `{Fn::If}`...): a value known only at deploy time. */
+export function isIntrinsicFunction(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
 /** Whether a value is known at synth time (no intrinsic function anywhere in it). */
 export function isLiteral(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return true;

@@ -3,11 +3,13 @@
 
 /**
  * The replication engine pinned by default: the oldest DMS version documented for PostgreSQL 17
- * sources (3.5.4, DMS's default, is too old for 17). The copies of the release notes seen disagree
- * on when new instances stop using a version (3.6.1: 30 April 2027, or not yet set); the earlier
- * date is taken, and test_postgres_replication.py fails once it has passed.
+ * sources (3.5.4, DMS's default, is too old for 17). When new instances stop using it: the English
+ * release notes say "TBD"; the Chinese copy says 30 April 2027, the date taken (the earlier), and
+ * test_postgres_replication.py fails once it has passed. An older revision (default engine 3.5.3)
+ * said 15 September 2026; later revisions moved every such date later, so it is withdrawn.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReleaseNotes.html
+ * @see https://docs.amazonaws.cn/dms/latest/userguide/CHAP_ReleaseNotes.md
  */
 export const DEFAULT_DMS_ENGINE_VERSION = '3.6.1';
 

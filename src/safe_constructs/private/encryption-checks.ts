@@ -3,10 +3,10 @@
 // whose rows (the data) are in encryption-table.ts. Private.
 import type { EncryptionCoverage } from '../encryption-coverage';
 import { CfnProperties, present } from './cfn';
-import type { EncryptionRow } from './encryption-row';
+import type { EncryptionRow, RowSurroundings } from './encryption-row';
 import { ENCRYPTION_TABLE } from './encryption-table';
 
-export { ENCRYPTION_TABLE, EncryptionRow };
+export { ENCRYPTION_TABLE, EncryptionRow, RowSurroundings };
 
 /** The top-level CloudFormation property a row reads (`BlockDeviceMappings` of `BlockDeviceMappings[].Ebs...`). */
 export function topProperty(row: EncryptionRow): string {
@@ -45,14 +45,24 @@ export type EncryptionFinding = 'unencrypted' | 'weaker-key' | 'undecided' | und
  * 'weaker-key' (encrypted by AWS's own key where a customer-managed key is asked for), 'undecided'
  * (a token hides it), or undefined (fine, or not applicable).
  */
-export function encryptionFinding(row: EncryptionRow, p: CfnProperties, keyAsked: boolean): EncryptionFinding {
+export function encryptionFinding(row: EncryptionRow, p: CfnProperties, keyAsked: boolean,
+  around: () => RowSurroundings): EncryptionFinding {
   if (row.notApplicable?.(p)) return undefined;
-  const encrypted = row.isEncrypted(p);
+  const encrypted = row.isEncrypted(p, around);
   if (encrypted === undefined) return 'undecided';
   if (encrypted) return undefined;
   const byDefault = typeof row.encryptedByDefault === 'object' ? row.encryptedByDefault.test(p) : row.encryptedByDefault;
   if (byDefault && !row.defaultTurnedOff?.test(p)) return keyAsked ? 'weaker-key' : undefined;
   return 'unencrypted';
+}
+
+/**
+ * Why an 'undecided' resource cannot be judged, in words: `AWS::EMR::Cluster SecurityConfiguration is an
+ * unresolved token`, or the row's own reason.
+ */
+export function undecidedProblem(row: EncryptionRow, p: CfnProperties, around: () => RowSurroundings): string {
+  const because = row.undecidedBecause?.(p, around) ?? `${row.property} is an unresolved token`;
+  return `${row.resourceType} ${because}`;
 }
 
 /** What is wrong with an 'unencrypted' resource, in words: the property, and what its value means. */
@@ -64,6 +74,7 @@ export function unencryptedProblem(row: EncryptionRow, p: CfnProperties): string
   if (!present(p[topProperty(row)])) {
     return `${where} is absent, and AWS does not encrypt this by default: ${consequence}`;
   }
+  if (row.problemWhenSet) return `${where} ${row.problemWhenSet}`;
   return `${where} does not turn encryption on: ${consequence}`;
 }
 

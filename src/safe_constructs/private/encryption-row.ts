@@ -1,7 +1,19 @@
 // The shape of a row of the encryption coverage table: what the table (encryption-table.ts) holds and
 // its readers (encryption-checks.ts) read, apart from both so that neither imports the other's. Private.
 import type { EncryptionCoverage } from '../encryption-coverage';
-import type { CfnProperties } from './cfn';
+import type { AppResources, CfnProperties, StackResources } from './cfn';
+
+/**
+ * What a row may read beside the resource's own properties: the resources around it, as far as the
+ * reader sees them (EncryptionAspect: the app's stacks as rendered; SP-ENC1: every template of the
+ * app, with its exports). Built only when a row asks for it.
+ */
+export interface RowSurroundings {
+  /** The stack that holds the resource. */
+  readonly stack: StackResources;
+  /** Every stack the reader sees. */
+  readonly app: AppResources;
+}
 
 /**
  * How one property of one resource type is checked and fixed: a row of the coverage table (named a
@@ -23,6 +35,8 @@ export interface EncryptionRow extends Omit<EncryptionCoverage,
   readonly defaultTurnedOff?: { readonly by: string; readonly test: (p: CfnProperties) => boolean; readonly problem?: string };
   /** What an unencrypted resource's problem is, when it is more than the property being absent or off. */
   readonly problem?: string;
+  /** What the problem is when the property is set and still does not encrypt, where more than "does not turn encryption on". */
+  readonly problemWhenSet?: string;
   /**
    * The service a customer-managed key's policy must let use the key (principal
    * `<service>.<region>.amazonaws.com`), with the actions, where the service needs it.
@@ -30,8 +44,18 @@ export interface EncryptionRow extends Omit<EncryptionCoverage,
   readonly keyPolicy?: { readonly service: string; readonly actions: string[] };
   /** Why the row does not apply to this resource (its encryption is decided elsewhere), if so. */
   readonly notApplicable?: (p: CfnProperties) => string | undefined;
-  /** Whether the resource is encrypted by its properties; undefined when a token hides it. */
-  readonly isEncrypted: (p: CfnProperties) => boolean | undefined;
+  /** The resource types `isEncrypted` reads through `around`, beside the resource itself (a reader may give it only these). */
+  readonly reads?: string[];
+  /**
+   * Whether the resource is encrypted by its properties (and the resources of `reads` they name, read
+   * through `around`); undefined when it cannot be told at synth time.
+   */
+  readonly isEncrypted: (p: CfnProperties, around: () => RowSurroundings) => boolean | undefined;
+  /**
+   * Why it cannot be told, where `isEncrypted` says so, in words that follow the resource type
+   * (`ComputeResources.Type is an unresolved token`); by default, the row's property is an unresolved token.
+   */
+  readonly undecidedBecause?: (p: CfnProperties, around: () => RowSurroundings) => string | undefined;
   /**
    * The property overrides that encrypt it, with the key's ARN when one is given; undefined when
    * the aspect cannot know what to write.

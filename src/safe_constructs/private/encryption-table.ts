@@ -2,8 +2,10 @@
 // AWS's source. Data only; encryption-checks.ts reads it. Adding a row here adds it everywhere: the
 // aspect, the rule, EncryptionAspect.coverage(), the README table and the tests that derive from it. Private.
 import { UpdateBehavior } from '../encryption-coverage';
-import { CfnProperties, booleanOrUndecided, isLiteral, present } from './cfn';
-import type { EncryptionRow } from './encryption-row';
+import {
+  CfnProperties, booleanOrUndecided, everyOfType, isIntrinsicFunction, isLiteral, locateResource, present, referencedId, render,
+} from './cfn';
+import type { EncryptionRow, RowSurroundings } from './encryption-row';
 
 /** Whether every EBS block device mapping is encrypted; no mapping means the AMI's devices, unencrypted unless the account says so. */
 function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
@@ -12,6 +14,57 @@ function ebsMappingsEncrypted(mappings: unknown): boolean | undefined {
   if (ebs.length === 0) return false;
   const flags = ebs.map((m) => booleanOrUndecided(m.Ebs.Encrypted));
   return flags.includes(false) ? false : flags.includes(undefined) ? undefined : true;
+}
+
+const EMR_SECURITY_CONFIGURATION = 'AWS::EMR::SecurityConfiguration';
+
+/**
+ * The security configuration an EMR cluster's `SecurityConfiguration` names, where the app holds it:
+ * by `Ref` (or an import of one), or by a literal name matching a configuration's `Name`; else the
+ * name as text, for the message.
+ */
+function emrSecurityConfiguration(value: unknown, around: RowSurroundings): { config?: CfnProperties; outside?: string } {
+  if (typeof value === 'string') {
+    const named = everyOfType(around.app, EMR_SECURITY_CONFIGURATION).find(({ resource }) => resource.properties.Name === value);
+    return named ? { config: named.resource.properties } : { outside: JSON.stringify(value) };
+  }
+  const located = locateResource(around.app, { stack: around.stack, value }, EMR_SECURITY_CONFIGURATION);
+  if (located) return { config: located.resource.properties };
+  // Before synthesis (EncryptionAspect), a reference to another stack is still a Ref to its logical id there.
+  const id = referencedId(value);
+  const elsewhere = id === undefined ? [] : everyOfType(around.app, EMR_SECURITY_CONFIGURATION).filter(({ resource }) => resource.logicalId === id);
+  return elsewhere.length === 1 ? { config: elsewhere[0].resource.properties } : { outside: render(value) };
+}
+
+/** The `SecurityConfiguration` JSON of an EMR security configuration, an object or its text; undefined when neither. */
+function emrConfigurationJson(config: CfnProperties): CfnProperties | undefined {
+  const json = config.SecurityConfiguration;
+  if (typeof json !== 'string') return json !== null && typeof json === 'object' ? json : undefined;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether an EMR cluster's security configuration encrypts its local disks: `EnableAtRestEncryption`
+ * true ("If omitted, false is assumed") and a `LocalDiskEncryptionConfiguration`, which covers the
+ * instance store and EBS volumes; an `S3EncryptionConfiguration` alone covers EMRFS data in S3 only.
+ * Undefined when the configuration is outside the app or a token hides the answer.
+ */
+function emrLocalDisksEncrypted(p: CfnProperties, around: RowSurroundings): boolean | undefined {
+  if (!present(p.SecurityConfiguration)) return false;
+  const { config } = emrSecurityConfiguration(p.SecurityConfiguration, around);
+  if (!config) return undefined;
+  const json = emrConfigurationJson(config);
+  if (json === undefined) return isIntrinsicFunction(config.SecurityConfiguration) ? undefined : false;
+  const encryption = json.EncryptionConfiguration;
+  if (isIntrinsicFunction(encryption) || isIntrinsicFunction(encryption?.AtRestEncryptionConfiguration)) return undefined;
+  const atRest = booleanOrUndecided(encryption?.EnableAtRestEncryption);
+  const localDisks = encryption?.AtRestEncryptionConfiguration?.LocalDiskEncryptionConfiguration;
+  if (atRest === false || !present(localDisks)) return false;
+  return atRest === undefined ? undefined : true;
 }
 
 const REPLACES_DATA = 'changing it replaces the resource, and a new resource starts empty';
@@ -254,17 +307,29 @@ export const ENCRYPTION_TABLE: EncryptionRow[] = [
     fixText: 'use an AWS::ElastiCache::ReplicationGroup with AtRestEncryptionEnabled: true (or Engine: valkey)',
   },
   {
-    // At-rest encryption of EMR (local disks, EMRFS) lives in a security configuration; none means none.
+    // At-rest encryption of EMR lives in a security configuration; none means none, and one must
+    // encrypt the local disks (an S3EncryptionConfiguration alone covers EMRFS data in S3 only).
     resourceType: 'AWS::EMR::Cluster',
     property: 'SecurityConfiguration',
     encryptedByDefault: false,
     updateBehavior: UpdateBehavior.REPLACEMENT,
     fixRefusedBecause: 'changing it replaces the cluster',
     source: 'https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-data-encryption-options.html',
-    isEncrypted: (p) => present(p.SecurityConfiguration),
+    reads: [EMR_SECURITY_CONFIGURATION],
+    isEncrypted: (p, around) => emrLocalDisksEncrypted(p, around()),
+    undecidedBecause: (p, around) => {
+      const { outside } = emrSecurityConfiguration(p.SecurityConfiguration, around());
+      return outside === undefined ? 'SecurityConfiguration names a security configuration whose encryption is an unresolved token'
+        : `SecurityConfiguration names ${outside}, a security configuration this app does not define, so whether it `
+          + 'encrypts the local disks (EnableAtRestEncryption and LocalDiskEncryptionConfiguration) cannot be read';
+    },
+    problemWhenSet: 'names a security configuration that does not encrypt local disks (EnableAtRestEncryption: true with a '
+      + 'LocalDiskEncryptionConfiguration; an S3EncryptionConfiguration covers EMRFS data in S3 only): the cluster\'s '
+      + 'instance store and EBS volumes are stored unencrypted',
     fixNotWrittenBecause: 'the encryption is a security configuration, a resource of its own',
     fix: () => undefined,
-    fixText: 'give the cluster a SecurityConfiguration (AWS::EMR::SecurityConfiguration) that enables at-rest encryption',
+    fixText: 'give the cluster a SecurityConfiguration (AWS::EMR::SecurityConfiguration) with EnableAtRestEncryption: true and a '
+      + 'LocalDiskEncryptionConfiguration (EncryptionKeyProviderType AwsKms with EnableEbsEncryption: true also encrypts the root volume)',
   },
   {
     resourceType: 'AWS::Redshift::Cluster',
@@ -325,13 +390,21 @@ export const ENCRYPTION_TABLE: EncryptionRow[] = [
     updateBehavior: UpdateBehavior.SOME_INTERRUPTION,
     updateNote: 'an infrastructure update of the environment: Batch replaces its instances',
     source: 'https://docs.aws.amazon.com/batch/latest/userguide/launch-templates.html',
+    // Decided from the keys that matter (Type, LaunchTemplate), whatever the others are: aws-cdk-lib's
+    // ManagedEc2EcsComputeEnvironment renders subnets, security groups and the instance role as references.
     notApplicable: (p) => p.ComputeResources === undefined ? 'an unmanaged environment launches no instance of its own'
-      // Fargate's task storage is encrypted with AES-256 (platform 1.4.0 or later):
-      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html
-      : ['FARGATE', 'FARGATE_SPOT'].includes(p.ComputeResources.Type) ? 'Fargate encrypts its task storage'
-        : present(p.ComputeResources.LaunchTemplate) ? 'its launch template decides (one of this stack is checked as AWS::EC2::LaunchTemplate)'
-          : undefined,
-    isEncrypted: (p) => isLiteral(p.ComputeResources) ? false : undefined,
+      : isIntrinsicFunction(p.ComputeResources) ? undefined
+        // Fargate's task storage is encrypted with AES-256 (platform 1.4.0 or later):
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html
+        : ['FARGATE', 'FARGATE_SPOT'].includes(p.ComputeResources.Type) ? 'Fargate encrypts its task storage'
+          : present(p.ComputeResources.LaunchTemplate) ? 'its launch template decides (one of this stack is checked as AWS::EC2::LaunchTemplate)'
+            : undefined,
+    isEncrypted: (p) => isIntrinsicFunction(p.ComputeResources) || !isLiteral(p.ComputeResources.Type) ? undefined : false,
+    // Unencrypted only where the launch template is absent (a present one decides: notApplicable).
+    problem: 'ComputeResources.LaunchTemplate is absent, and AWS does not encrypt this by default: the EBS volumes of the '
+      + 'instances Batch launches are stored unencrypted',
+    undecidedBecause: (p) => isIntrinsicFunction(p.ComputeResources) ? 'ComputeResources is an unresolved token'
+      : 'ComputeResources.Type is an unresolved token (FARGATE would encrypt; EC2 or SPOT without a LaunchTemplate would not)',
     fixNotWrittenBecause: 'the encryption is a launch template, a resource of its own',
     fix: () => undefined,
     fixText: 'give ComputeResources a LaunchTemplate whose BlockDeviceMappings set Ebs Encrypted: true (the Batch user guide\'s '

@@ -134,6 +134,7 @@ export const WARNINGS = {
   staleBaselineLines: { when: 'lines of the `baseline` file match no finding any more' },
   targetTablesDropped: { when: '`target_table_prep` is DROP_AND_CREATE' },
   taskSettingsUndocumented: { when: '`task_settings` has a nested key, or a value of a key, that DMS\'s guide does not document' },
+  weightedGroupUnchecked: { when: 'a weighted record\'s `weight`, `set_identifier` or `record_name` is an unresolved token, so its group cannot be checked at synth time' },
 } as const satisfies Record<string, IdDoc>;
 
 export type ErrorId = keyof typeof ERRORS;

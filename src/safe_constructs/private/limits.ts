@@ -42,7 +42,10 @@ export const RDS_BACKUP_RETENTION: DurationBound = { min: Duration.days(0), max:
 
 /**
  * The longest DB instance or cluster identifier: 63 characters for every engine, SQL Server included
- * (an older SDK page gave SQL Server a shorter limit; the API reference says 1 to 63 for all).
+ * (an older SDK page gave SQL Server a shorter limit; the API reference says 1 to 63 for all). A
+ * Multi-AZ DB cluster's is 52 (CreateDBCluster: "1 to 63 (for Aurora DB clusters) or 1 to 52 (for
+ * Multi-AZ DB clusters)"), which no construct of the library makes: ExternalSecretDatabaseCluster is
+ * an `rds.DatabaseCluster`, Aurora only.
  *
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
  * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html

@@ -1,5 +1,7 @@
 import { Finding, Rule, judgeResources } from './rule';
-import { ENCRYPTION_ROWS_BY_TYPE, encryptionFinding, topProperty, unencryptedProblem } from '../private/encryption-checks';
+import {
+  ENCRYPTION_ROWS_BY_TYPE, RowSurroundings, encryptionFinding, topProperty, undecidedProblem, unencryptedProblem,
+} from '../private/encryption-checks';
 
 /** SP-ENC1: a resource stored unencrypted, by EncryptionAspect's own coverage table. */
 export const unencryptedStore: Rule = {
@@ -21,8 +23,9 @@ export const unencryptedStore: Rule = {
         resource, locations: [verdict.location], detail: verdict.problem, note: verdict.note, fix: verdict.fix,
       }));
     }
+    const around = (): RowSurroundings => ({ stack: resource.template.resources, app: templates.app });
     return ENCRYPTION_ROWS_BY_TYPE.get(resource.type)!.flatMap((rule): Finding[] => {
-      const finding = encryptionFinding(rule, resource.properties, false);
+      const finding = encryptionFinding(rule, resource.properties, false, around);
       const location = `Properties/${topProperty(rule)}`;
       if (finding === 'unencrypted') {
         return [{ resource, locations: [location], detail: unencryptedProblem(rule, resource.properties), fix: rule.fixText }];
@@ -32,7 +35,7 @@ export const unencryptedStore: Rule = {
           resource,
           undecided: true,
           locations: [location],
-          detail: `${resource.type} ${rule.property} is an unresolved token, so its encryption cannot be told at synth time`,
+          detail: `${undecidedProblem(rule, resource.properties, around)}, so its encryption cannot be told at synth time`,
         }];
       }
       return [];
