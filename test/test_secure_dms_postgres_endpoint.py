@@ -268,6 +268,22 @@ def test_fails_with_a_generated_secret_that_may_put_a_dot_in_the_password():
         synth(stack)
 
 
+@pytest.mark.parametrize("allowed", ["{", "}", "%"])
+def test_fails_with_a_generated_secret_that_may_put_a_brace_or_percent_in_the_password(allowed):
+    # The DMS guide's endpoint page, the table of "unsupported characters in endpoint passwords and secret manager
+    # secrets": { } for "All" engines, ; + % for PostgreSQL (issue #36.7: the source of the refusal)
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Plain", generate_secret_string=secretsmanager.SecretStringGenerator(
+        secret_string_template=json.dumps({"username": "app"}), generate_string_key="password",
+        exclude_characters="{};.:+%".replace(allowed, "")))
+    postgres(stack, credentials=rds.Credentials.from_secret(secret))
+    endpoint(stack, secret)
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    assert (f"[safe-constructs:SecretAllowsRejectedCharacters] secret generates passwords that may contain {json.dumps(allowed)}, "
+            "which DMS rejects in endpoint passwords") in str(raised.value)
+
+
 def test_a_secret_with_no_json_key_is_refused_in_words():
     stack = new_stack()
     secret = secretsmanager.Secret(stack, "Plain")  # a generated plain string, no JSON keys
@@ -300,3 +316,4 @@ def test_cdc_values_dms_and_postgres_reject_are_refused_together():
             'whole number from 1 to 2147483647, got: 0') in message
     assert ('[safe-constructs:CdcSchemaInvalid] Test/Source: heartbeat_schema (heartbeatSchema) is not a schema name DMS can '
             'create its tables in, got: "dms schema"') in message
+
