@@ -14,6 +14,7 @@ import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
 import { mergeSettings } from './private/dms-task-settings';
+import { checkSourceUserRoles } from './private/dms-users';
 import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
 import { cdcSourceFindings } from './private/logical-replication';
@@ -509,6 +510,7 @@ export class PostgresReplication extends Construct {
         'give the source database a parameter group with {"rds.logical_replication": "1"} while it is new (the parameter '
         + 'is static: an existing instance applies it after a reboot), or use DmsMigrationType.FULL_LOAD'));
     this.checkUsers(problems);
+    checkSourceUserRoles(problems, this.userOf(this.props.source), this.props.migrationType);
     checkSecretReader(problems, this.replicationInstance);
   }
 
