@@ -55,7 +55,7 @@ export function checkDmsSecretRotation(scope: IConstruct, secret: secretsmanager
   const why = 'DMS creates its heartbeat and control tables as whichever user is current when the task starts, and after the next '
     + 'rotation the other user (AWS\'s function creates <user>_clone, a member of the user) may not write them';
   if (!isSecretCreatedInApp(secret)) {
-    warn(scope, 'dmsSecretRotationUnseen', `the endpoint's secret comes from outside the app, so how it is rotated cannot be seen: rotate `
+    warn(scope, 'dmsSecretRotationUnseen', 'the endpoint\'s secret comes from outside the app, so how it is rotated cannot be seen: rotate '
       + `it with a single-user rotation, not a multi-user one: ${why}`);
     return;
   }
@@ -64,7 +64,7 @@ export function checkDmsSecretRotation(scope: IConstruct, secret: secretsmanager
     const kind = rotationKindOf(schedule);
     if (kind.multiUser === true) {
       problems.add('MultiUserRotationOnDmsSecret', `${propName('secret')} is rotated by ${schedule.node.path}, a ${kind.rotationType} `
-        + `rotation: ${why}`, `rotate the DMS user's secret with a single-user rotation (HostedRotation.postgre_sql_single_user()); `
+        + `rotation: ${why}`, 'rotate the DMS user\'s secret with a single-user rotation (HostedRotation.postgre_sql_single_user()); '
         + 'its user then keeps one name and the objects DMS created as it');
     } else if (kind.rotationType === undefined) {
       warn(scope, 'dmsSecretRotationUnseen', `the endpoint's secret is rotated by ${schedule.node.path}, whose function is not a hosted `

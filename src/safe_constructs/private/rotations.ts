@@ -32,7 +32,8 @@ export interface RotationKind {
 
 /** The kind of rotation a schedule runs. */
 export function rotationKindOf(schedule: secretsmanager.CfnRotationSchedule): RotationKind {
-  const hosted = Stack.of(schedule).resolve(schedule.hostedRotationLambda) as secretsmanager.CfnRotationSchedule.HostedRotationLambdaProperty | undefined;
+  type Hosted = secretsmanager.CfnRotationSchedule.HostedRotationLambdaProperty;
+  const hosted = Stack.of(schedule).resolve(schedule.hostedRotationLambda) as Hosted | undefined;
   const rotationType = hosted?.rotationType;
   if (typeof rotationType !== 'string' || Token.isUnresolved(rotationType)) return {};
   const multiUser = rotationType.endsWith('MultiUser');
