@@ -54,7 +54,8 @@ def main(outdir=None):
         database.connections.allow_default_port_from(user_rotation)
         # a fresh database has only public: DMS reads it on the source and writes it on the target
         PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=user_secret, database_name="payments",
-                             schema_name="public", access=access, vpc=vpc, vpc_subnets=isolated, database=database)
+                             schema_name="public", access=access, vpc=vpc, vpc_subnets=isolated, database=database,
+                             grant_rds_superuser=True if access == DmsAccess.SOURCE else None)  # CDC, not the master
         endpoints[name] = (SecureDmsPostgresEndpoint(stack, f"{name}Endpoint", secret=user_secret, endpoint_type=kind,
                                                      database_name="payments"), database)
     roles = DmsAccountRolesMode.CREATE if app.node.try_get_context("create-dms-account-roles") else DmsAccountRolesMode.EXISTING

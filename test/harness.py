@@ -425,7 +425,10 @@ def migration_with_users(stack, heartbeat=True, **overrides):
         secret = RotatingSecret(stack, f"{name}DmsSecret", username=f"dms_{name.lower()}", hosted_rotation=rotation())
         secret.attach(db)
         user_access = overrides.pop(f"{name.lower()}_access", access)
-        user_props = {"database_name": "payments", "schema_name": "payments", **overrides.pop(f"{name.lower()}_user", {})}
+        # DMS requires rds_superuser of a CDC source user that is not the master (CHAP_Source.PostgreSQL)
+        user_props = {"database_name": "payments", "schema_name": "payments",
+                      **({"grant_rds_superuser": True} if user_access == DmsAccess.SOURCE else {}),
+                      **overrides.pop(f"{name.lower()}_user", {})}
         users.append(PostgresDatabaseUser(stack, f"{name}User", master_secret=master, user_secret=secret, access=user_access, vpc=vpc,
             vpc_subnets=ISOLATED, database=db, **user_props))
         databases.append((db, secret))
@@ -435,7 +438,8 @@ def migration_with_users(stack, heartbeat=True, **overrides):
     target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
         database_name="payments")
     replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
-        source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
+        source_database=source_db, target_database=target_db,
+        migration_type=overrides.pop("migration_type", DmsMigrationType.FULL_LOAD_AND_CDC),
         schemas=overrides.pop("schemas", ["payments"]), **overrides)
     return replication, users
 
@@ -453,7 +457,8 @@ def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION, writer_param
     reader_secret = RotatingSecret(stack, "ReaderSecret", username="dms_reader", hosted_rotation=rotation())
     reader_secret.attach(cluster)
     user = PostgresDatabaseUser(stack, "Reader", master_secret=master, user_secret=reader_secret, database_name="payments",
-                                schema_name="payments", access=DmsAccess.SOURCE, vpc=vpc, vpc_subnets=ISOLATED, database=cluster)
+                                schema_name="payments", access=DmsAccess.SOURCE, vpc=vpc, vpc_subnets=ISOLATED, database=cluster,
+                                grant_rds_superuser=True)
     target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED, storage_encrypted=True)
     target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
     PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=ISOLATED, source_database=cluster, target_database=target_db,

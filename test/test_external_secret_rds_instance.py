@@ -348,3 +348,29 @@ def test_retained_instances_are_protected_the_same_way_and_protection_can_be_tur
     assert unprotected.deletion_protection_once_created is None
     assert only_resource(template, "AWS::RDS::DBInstance")["Properties"]["DeletionProtection"] is False
     assert not template.find_resources("Custom::DeletionProtectionOnceCreated")
+
+
+def test_fails_with_credentials_given_as_its_cluster_twin_does():
+    # rds.DatabaseInstance takes credentials; here the external secret supplies them (issue #32: not a bare TypeError)
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        database(stack, credentials=rds.Credentials.from_generated_secret("postgres"), port=80)
+    message = str(raised.value)
+    assert ("[safe-constructs:CredentialsGiven] Test/Db: credentials is given, and the external secret supplies the master "
+            "credentials; fix: remove credentials: the instance reads username and password from secret by dynamic references "
+            "(name their JSON keys with username_key and password_key)") in message
+    assert "[safe-constructs:PortOutOfRange] Test/Db: port" in message  # with every other problem, at once
+
+
+@pytest.mark.parametrize("engine, rejected", [
+    (POSTGRES, ["rdsadmin", "rdstopmgr", "rdsrepladmin", "rds_superuser", "rds_replication", "rds_password", "rds_iam", "admin"]),
+    (rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_4_10),
+     ["rdsadmin", "rdstopmgr", "rdsrepladmin", "rds_superuser", "rds_replication", "rds_password", "rds_iam"]),
+])
+def test_the_preflight_check_holds_the_master_user_name_to_what_rds_takes_for_the_engine(engine, rejected):
+    # The user name becomes MasterUsername: 16 characters at most (CreateDBInstance), none of RDS's own names,
+    # and not admin on PostgreSQL (RDS: "a reserved word used by the engine"); read only at deploy, before the database
+    stack = new_stack()
+    database(stack, engine=engine, username_key="user")
+    check = only_resource(synth(stack), "Custom::SecretPreflightCheck")["Properties"]
+    assert (check["UsernameKey"], check["MaxUsernameLength"], check["RejectedUsernames"]) == ("user", 16, rejected)

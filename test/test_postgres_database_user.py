@@ -165,3 +165,39 @@ def test_a_package_built_without_the_driver_refuses_the_user_instead_of_deployin
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert "[safe-constructs:HandlerWithoutDriver] T/U: the function's asset" in result.stdout, result.stdout + result.stderr[-2000:]
     assert "lacks its PostgreSQL driver (vendor/pg8000)" in result.stdout
+
+
+# --- the user's name (issue #32) and rds_superuser (issue #36.7) ----------------------------------------
+
+
+@pytest.mark.parametrize("username, problem", [
+    ("rds_reader", "is a role name PostgreSQL or RDS reserves (public, none, pg_*, rds*), got: \"rds_reader\""),
+    ("pg_reader", "is a role name PostgreSQL or RDS reserves (public, none, pg_*, rds*), got: \"pg_reader\""),
+    ("rdsadmin", "is a name RDS keeps for its own account or role"),
+])
+def test_a_user_secret_naming_a_role_rds_or_postgresql_reserves_is_refused(username, problem):
+    stack = new_stack()
+    named = secretsmanager.Secret(stack, "Named", generate_secret_string=secretsmanager.SecretStringGenerator(
+        secret_string_template=f'{{"username": "{username}"}}', generate_string_key="password"))
+    with pytest.raises(RuntimeError) as raised:
+        database_user(stack, user_secret=named)
+    assert (f"[safe-constructs:UsernameInvalid] Test/ReaderUser: user_secret (userSecret) names the user to create, and its username "
+            f"{problem}") in str(raised.value)
+
+
+def test_a_user_secret_naming_the_master_user_is_refused():
+    # The function would set the master's password to the user secret's and give it DMS's grants
+    stack = new_stack()
+    same_name = RotatingSecret(stack, "SameName", username="postgres", hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user())
+    with pytest.raises(RuntimeError) as raised:
+        database_user(stack, user_secret=same_name)
+    assert ("[safe-constructs:UserSecretIsMasterSecret] Test/ReaderUser: user_secret (userSecret) names the master user, \"postgres\": "
+            "the function would give the master user DMS's grants") in str(raised.value)
+
+
+def test_rds_superuser_is_for_a_source_user_only():
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(r"\[safe-constructs:RdsSuperuserOnTarget\] Test/ReaderUser: grant_rds_superuser "
+                                            r"\(grantRdsSuperuser\) is True for a user of TARGET access: the DMS guide asks "
+                                            r"rds_superuser of a source user only; fix: remove grant_rds_superuser")):
+        database_user(stack, access=DmsAccess.TARGET, grant_rds_superuser=True)

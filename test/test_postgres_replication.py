@@ -627,3 +627,44 @@ def test_a_database_in_another_region_is_reached_by_its_network():
     egress = template.to_json()["Resources"][group["Fn::GetAtt"][0]]["Properties"]["SecurityGroupEgress"]
     assert {"CidrIp": "10.20.0.0/16", "FromPort": 5432, "ToPort": 5432} in [
         {k: r.get(k) for k in ("CidrIp", "FromPort", "ToPort")} for r in egress]
+
+
+# --- the source user of a CDC task: rds_superuser (DMS guide, CHAP_Source.PostgreSQL; issue #36.7) ---------
+
+
+def test_a_cdc_source_user_that_is_not_the_master_must_choose_rds_superuser():
+    # "If you use an account other than the master user account, the account must have the rds_superuser role and the
+    # rds_replication role" (DMS guide), with no exception for CaptureDdls false
+    stack = new_stack()
+    migration_with_users(stack, source_user={"grant_rds_superuser": None})
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    message = str(raised.value)
+    assert ("[safe-constructs:SourceUserNeedsRdsSuperuser] migration_type (migrationType) is full-load-and-cdc, and the source endpoint "
+            "logs in as Test/SourceUser, which is not the master and is not a member of rds_superuser: for change data capture the DMS "
+            "guide requires a source user other than the master to have rds_superuser and rds_replication") in message
+    assert ("fix: set grant_rds_superuser=True (grantRdsSuperuser) on that PostgresDatabaseUser (its members may create event triggers, "
+            "install extensions and grant rds_superuser") in message
+
+
+def test_rds_superuser_granted_reaches_the_function_with_a_warning_and_refused_is_a_visible_choice():
+    stack = new_stack()
+    _, (reader, _) = migration_with_users(stack)  # the harness grants it, as README's example does
+    template = synth(stack)
+    resource = template.to_json()["Resources"][stack.get_logical_id(reader.resource.node.default_child)]
+    assert resource["Properties"]["RdsSuperuser"] is True and reader.grant_rds_superuser is True
+    assert any("rdsSuperuserGranted" in w and "may then create event triggers" in w for w in warnings_of(stack))
+
+    stack = new_stack(stack_id="Refused")
+    _, (reader, _) = migration_with_users(stack, source_user={"grant_rds_superuser": False})
+    template = synth(stack)
+    assert "RdsSuperuser" not in template.to_json()["Resources"][stack.get_logical_id(reader.resource.node.default_child)]["Properties"]
+    assert any("sourceUserWithoutRdsSuperuser" in w and "the task may fail when change data capture starts" in w
+               for w in warnings_of(stack))
+
+
+def test_a_full_load_source_user_needs_no_rds_superuser():
+    stack = new_stack()
+    migration_with_users(stack, source_user={"grant_rds_superuser": None}, migration_type=DmsMigrationType.FULL_LOAD)
+    synth(stack)
+    assert not [w for w in warnings_of(stack) if "rds_superuser" in w]

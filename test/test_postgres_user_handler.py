@@ -527,3 +527,60 @@ def test_table_owners_naming_a_role_that_does_not_exist_fails_clearly(rds_like):
     body["ResourceProperties"]["TableOwners"] = ["app-gone"]
     with pytest.raises(handler.UserSetupFailed, match="TableOwners must be 1 to 63 letters"):
         run(body, secrets)
+
+
+# --- rds_superuser for a source user that is not the master (DMS guide, CHAP_Source.PostgreSQL) --------
+
+
+def test_a_source_user_is_made_a_member_of_rds_superuser_when_asked_and_an_update_without_it_revokes_it(rds_like):
+    # GIVEN RDS's stand-in roles and a master that is no superuser (the rds_like fixture)
+    body, secrets, username = rds_like.event("Create", "SOURCE", owners=[rds_like.app])
+    body["ResourceProperties"]["RdsSuperuser"] = "true"  # as CloudFormation passes a boolean
+    # WHEN the handler creates the source user with RdsSuperuser
+    run(body, secrets)
+    # THEN the user is a direct member of rds_superuser and of rds_replication, as the DMS guide asks,
+    admin = rds_like.as_admin()
+    member = "SELECT pg_has_role(:u, :r, 'MEMBER')"
+    assert admin.run(member, u=username, r="rds_superuser") == [[True]]
+    assert admin.run(member, u=username, r="rds_replication") == [[True]]
+    # and still reads what it is granted and writes nothing it is not
+    admin.run(f"ALTER ROLE {username} REPLICATION")  # stands in for rds_replication, as above
+    user = connect(username, "first-Passw0rd", rds_like.database)
+    assert user.run("SELECT count(*) FROM payments.ledger") == [[2]]
+    slot = f"dms_{uuid.uuid4().hex[:8]}"
+    user.run("SELECT pg_create_logical_replication_slot(:slot, 'test_decoding')", slot=slot)
+    user.run("SELECT pg_drop_replication_slot(:slot)", slot=slot)
+    for sql in ("INSERT INTO payments.ledger VALUES (9, 9)", "TRUNCATE payments.ledger"):
+        assert denied(user, sql), sql
+    user.close()
+    admin.run(f"ALTER ROLE {username} NOREPLICATION")  # the stand-in removed: on RDS the master may alter the user
+    # WHEN an update no longer asks for it, THEN the membership is revoked (the user converges on the resource)
+    update, _, _ = rds_like.event("Update", "SOURCE", owners=[rds_like.app], username=username)
+    run(update, secrets)
+    assert admin.run(member, u=username, r="rds_superuser") == [[False]]
+    assert admin.run(member, u=username, r="rds_replication") == [[True]]
+    admin.close()
+
+
+def test_rds_superuser_for_a_target_user_is_refused(database):
+    body, secrets, _ = event("Create", "TARGET", database)
+    body["ResourceProperties"]["RdsSuperuser"] = True
+    with pytest.raises(handler.UserSetupFailed, match="RdsSuperuser is for a SOURCE user only, got Access: 'TARGET'"):
+        run(body, secrets)
+
+
+@pytest.mark.parametrize("username, message", [
+    ("rds_superuser", "a role name PostgreSQL or RDS reserves (public, none, pg_*, rds*), got: 'rds_superuser'"),
+    ("rdsadmin", "a role name PostgreSQL or RDS reserves (public, none, pg_*, rds*), got: 'rdsadmin'"),
+    ("pg_reader", "a role name PostgreSQL or RDS reserves (public, none, pg_*, rds*), got: 'pg_reader'"),
+    (SERVER["username"], f"the user secret's username is the master user's, {SERVER['username']!r}: the function would set the master's"),
+])
+def test_a_user_secret_naming_a_reserved_role_or_the_master_fails_before_anything_is_changed(database, username, message):
+    body, secrets, _ = event("Create", "SOURCE", database, username=username)
+    with pytest.raises(handler.UserSetupFailed) as failed:
+        run(body, secrets)
+    assert message in str(failed.value)
+    # nothing changed: the master's password still works, and rds_superuser has no new member
+    admin = as_master(database)
+    assert admin.run("SELECT count(*) FROM pg_roles WHERE rolname = 'pg_reader'") == [[0]]
+    admin.close()

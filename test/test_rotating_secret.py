@@ -171,12 +171,19 @@ def test_fails_with_a_password_length_rds_rejects(length):
         rotating_secret(stack, password_length=length)
 
 
-@pytest.mark.parametrize("username", ["", "1app", "app-user", "a" * 64, "app user"])
-def test_fails_with_a_username_rds_rejects(username):
+@pytest.mark.parametrize("username, problem", [
+    ("", 'must be a letter followed by letters, digits or underscores, got: ""'),
+    ("1app", 'must be a letter followed by letters, digits or underscores, got: "1app"'),
+    ("app-user", 'must be a letter followed by letters, digits or underscores, got: "app-user"'),
+    ("app user", 'must be a letter followed by letters, digits or underscores, got: "app user"'),
+    ("a" * 64, "must be 63 characters at most (the library's bound, PostgreSQL's), got 64: "),
+])
+def test_fails_with_a_username_rds_rejects(username, problem):
     stack = new_stack()
-    with pytest.raises(RuntimeError, match=(
-        r"\[safe-constructs:UsernameInvalid\] .*" r"username must be a letter followed by up to 62 letters, digits or underscores, got: ")):
+    with pytest.raises(RuntimeError) as raised:
         rotating_secret(stack, username=username)
+    assert f"[safe-constructs:UsernameInvalid] Test/Secret: username {problem}" in str(raised.value)
+    assert 'fix: choose another name, such as "app_user"' in str(raised.value)
 
 
 def test_fails_with_snapshot_removal_policy():
@@ -320,3 +327,116 @@ def test_a_multi_user_rotation_takes_the_master_secret_rds_manages_and_checks_en
     template = synth(stack)
     checks = [c["Properties"]["RequiredKeys"] for c in template.find_resources("Custom::SecretPreflightCheck").values()]
     assert checks == [["username", "password", "host", "engine"]]  # the imported one only
+
+
+# --- user names, engines, keys and databases (issues #32 and #36.7) -----------------------------------
+
+
+def postgres_database(stack, secret, name="Db", engine=None):
+    """A private database whose master credentials are the secret (aws-cdk-lib attaches it)."""
+    vpc = stack.node.try_find_child("Vpc") or private_vpc(stack)
+    return rds.DatabaseInstance(stack, name, engine=engine or rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17),
+        vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED), storage_encrypted=True,
+        credentials=rds.Credentials.from_secret(secret))
+
+
+@pytest.mark.parametrize("username", ["rdsadmin", "RDS_SUPERUSER", "rds_replication", "rdsrepladmin", "rdstopmgr", "rds_iam"])
+def test_fails_with_a_username_rds_keeps_for_its_own_account_or_role(username):
+    stack = new_stack()
+    with pytest.raises(RuntimeError) as raised:
+        rotating_secret(stack, username=username)
+    assert (f"[safe-constructs:UsernameInvalid] Test/Secret: username is a name RDS keeps for its own account or role (rdsadmin, "
+            f"rdstopmgr, rdsrepladmin, rds_superuser, rds_replication, rds_password, rds_iam), got: \"{username}\"") in str(raised.value)
+
+
+@pytest.mark.parametrize("username, engine, problem", [
+    ("payments_master_01", None, "it must be 16 characters at most (RDS's for a master user (CreateDBInstance, CreateDBCluster)), got 18"),
+    ("admin", None, "it is a master user name RDS refuses for PostgreSQL (\"a reserved word used by the engine\"), got: \"admin\""),
+    ("payments_master_01", rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_4_10),
+     "it must be 16 characters at most (RDS's for a master user"),
+])
+def test_fails_at_synth_with_a_master_username_rds_refuses_for_its_database(username, engine, problem):
+    # GIVEN a name any user may have (up to 63 characters), WHEN it becomes a database's master user
+    stack = new_stack()
+    rotation = (secretsmanager.HostedRotation.mysql_single_user() if engine else secretsmanager.HostedRotation.postgre_sql_single_user())
+    secret = rotating_secret(stack, username=username, hosted_rotation=rotation)
+    postgres_database(stack, secret, engine=engine)
+    # THEN synth refuses it, naming the database (RDS would refuse it when the instance is created, deep in the deploy)
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    assert "[safe-constructs:UsernameInvalid] username names the master user of Test/Db" in str(raised.value)
+    assert problem in str(raised.value)
+
+
+def test_admin_is_a_master_user_name_for_mysql_and_any_name_for_a_user_that_is_not_a_master():
+    stack = new_stack()
+    secret = rotating_secret(stack, username="admin", hosted_rotation=secretsmanager.HostedRotation.mysql_single_user())
+    postgres_database(stack, secret, engine=rds.DatabaseInstanceEngine.mysql(version=rds.MysqlEngineVersion.VER_8_4_10))
+    rotating_secret_named = RotatingSecret(stack, "Reader", username="payments_reporting_reader",
+                                           hosted_rotation=secretsmanager.HostedRotation.postgre_sql_single_user())
+    synth(stack)
+    assert rotating_secret_named.username == "payments_reporting_reader"
+
+
+@pytest.mark.parametrize("factory, username, longest", [
+    ("mysql_multi_user", "payments_x1", 10),     # MySQL's function: <name>_clone within USERNAME_CHARACTER_LIMIT, 16 by default
+    ("postgre_sql_multi_user", "u" * 58, 57),  # PostgreSQL's: <name>_clone within 63
+])
+def test_fails_with_a_username_whose_clone_the_multi_user_rotation_could_not_create(factory, username, longest):
+    stack = new_stack()
+    master = secretsmanager.Secret.from_secret_complete_arn(stack, "Master", EXTERNAL_ARN)
+    rotation = getattr(secretsmanager.HostedRotation, factory)(master_secret=master)
+    with pytest.raises(RuntimeError) as raised:
+        RotatingSecret(stack, "Writer", username=username, hosted_rotation=rotation, master_secret=master)
+    assert (f"[safe-constructs:UsernameInvalid] Test/Writer: username must be {longest} characters at most (the multi-user rotation's, "
+            f"which creates <name>_clone of {longest + 6} characters at most), got {len(username)}") in str(raised.value)
+
+
+def test_fails_when_the_hosted_rotation_is_for_another_engine_than_the_database():
+    # AWS's MySQL function accepts engine mysql or aurora-mysql only; the attachment writes the database's engine
+    stack = new_stack()
+    secret = rotating_secret(stack, username="payments", hosted_rotation=secretsmanager.HostedRotation.mysql_single_user())
+    postgres_database(stack, secret)
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    message = str(raised.value)
+    assert ("[safe-constructs:RotationEngineMismatch] hosted_rotation (hostedRotation) is MySQLSingleUser, whose function accepts a "
+            "secret of engine mysql or aurora-mysql, and the secret is attached to Test/Db, of engine \"postgres\": every "
+            "rotation would fail") in message
+    assert "fix: use the HostedRotation factory of the database's engine (HostedRotation.postgre_sql_single_user())" in message
+
+
+def test_fails_with_a_key_of_another_region_for_the_secret_or_its_replica():
+    # Secrets Manager encrypts with "any symmetric encryption customer managed key in the AWS account and Region"
+    stack = new_stack()  # eu-west-1
+    elsewhere = kms.Key.from_key_arn(stack, "UsKey", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    here = kms.Key.from_key_arn(stack, "EuKey", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    with pytest.raises(RuntimeError) as raised:
+        rotating_secret(stack, encryption_key=elsewhere, replica_regions=[
+            secretsmanager.ReplicaRegion(region="eu-central-1", encryption_key=here)])
+    lines = str(raised.value).splitlines()
+    assert lines[0] == ("[safe-constructs:EncryptionKeyInOtherRegion] Test/Secret: encryption_key (encryptionKey) is a KMS key in "
+                        "us-east-1 (Test/UsKey), and the secret is in eu-west-1: Secrets Manager encrypts a secret only with a key of "
+                        "its own Region; fix: give a key of eu-west-1 (kms.Key in a stack of that Region, or Key.from_key_arn with an "
+                        "ARN of it), or omit the key for Secrets Manager's own, aws/secretsmanager")
+    assert lines[1].startswith("[safe-constructs:EncryptionKeyInOtherRegion] Test/Secret: replica_regions (replicaRegions) is a KMS "
+                               "key in eu-west-1 (Test/EuKey), and its replica is in eu-central-1")
+
+
+def test_a_key_of_another_account_in_the_secrets_region_is_taken():
+    # CreateSecret's KmsKeyId: "To use a KMS key in a different account, use the key ARN or the alias ARN"
+    stack = new_stack()
+    other_account = kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:eu-west-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    rotating_secret(stack, encryption_key=other_account)
+    synth(stack)
+
+
+def test_fails_when_attached_to_a_second_database_naming_both():
+    stack = new_stack()
+    secret = rotating_secret(stack, username="payments")
+    postgres_database(stack, secret, "First")
+    with pytest.raises(RuntimeError) as raised:
+        postgres_database(stack, secret, "Second")
+    assert ("[safe-constructs:SecretAttachedTwice] Test/Secret: the secret is attached to Test/First already, and Test/Second "
+            "attaches it too") in str(raised.value)
+    assert "fix: give each database its own RotatingSecret, with its own rotation" in str(raised.value)

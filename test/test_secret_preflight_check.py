@@ -33,3 +33,21 @@ def test_the_engines_password_rules_go_to_the_handler():
                          min_password_length=rules.min_length, max_password_length=rules.max_length)
     properties = only_resource(synth(stack), "Custom::SecretPreflightCheck")["Properties"]
     assert (properties["MinPasswordLength"], properties["MaxPasswordLength"]) in [(8, 41), ("8", "41")]
+
+
+@pytest.mark.parametrize("length", [0, 64])
+def test_fails_with_a_user_name_length_no_name_the_library_passes_on_can_have(length):
+    stack = new_stack()
+    with pytest.raises(RuntimeError, match=(
+            rf"\[safe-constructs:UsernameLengthOutOfRange\] Test/Check: max_username_length \(maxUsernameLength\) must be a whole "
+            rf"number from 1 to 63, got: {length}; fix: give a length from 1 to 63, or omit it for 63")):
+        SecretPreflightCheck(stack, "Check", secret=external(stack), required_keys=["username"], username_key="username",
+                             max_username_length=length)
+
+
+def test_the_user_name_rules_go_to_the_handler():
+    stack = new_stack()
+    SecretPreflightCheck(stack, "Check", secret=external(stack), required_keys=["username"], username_key="username",
+                         rejected_usernames=["rdsadmin"])
+    properties = only_resource(synth(stack), "Custom::SecretPreflightCheck")["Properties"]
+    assert (properties["UsernameKey"], properties["MaxUsernameLength"], properties["RejectedUsernames"]) == ("username", 63, ["rdsadmin"])

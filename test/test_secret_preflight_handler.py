@@ -163,3 +163,22 @@ def test_rds_allows_a_space_and_a_quote_except_for_oracle(secrets):
     preflight.on_event(event(arn, RejectedPasswordCharacters='/"@'), secrets)
     with pytest.raises(preflight.SecretCheckFailed, match="contains a character that is rejected"):
         preflight.on_event(event(arn, RejectedPasswordCharacters="/\"@&'"), secrets)
+
+
+@pytest.mark.parametrize("username, problem", [
+    ("1admin", "its username must be a letter followed by letters, digits or underscores"),
+    ("payments_master_user", "its username must be 16 characters at most"),
+    ("RdsAdmin", "its username is a name that is reserved (one of rdsadmin, admin)"),
+])
+def test_a_master_user_name_rds_refuses_fails_without_showing_it(secrets, username, problem):
+    message = failure(secrets, {**GOOD, "username": username}, UsernameKey="username", MaxUsernameLength="16",
+                      RejectedUsernames=["rdsadmin", "admin"])
+    assert message.endswith(f"is unusable by the DMS PostgreSQL endpoint: {problem}")
+    assert username not in message
+
+
+def test_a_user_name_is_checked_only_when_asked():
+    preflight_props = {"UsernameKey": "username", "RejectedUsernames": '["rdsadmin"]'}  # a list as CloudFormation may pass it
+    assert preflight._username_problems({"username": "app_user"}, preflight_props) == []
+    assert preflight._username_problems({"username": "a" * 64}, preflight_props) == ["its username must be 63 characters at most"]
+    assert preflight._username_problems({"username": "rdsadmin"}, {}) == []

@@ -268,6 +268,22 @@ def test_fails_with_a_generated_secret_that_may_put_a_dot_in_the_password():
         synth(stack)
 
 
+@pytest.mark.parametrize("allowed", ["{", "}", "%"])
+def test_fails_with_a_generated_secret_that_may_put_a_brace_or_percent_in_the_password(allowed):
+    # The DMS guide's endpoint page, the table of "unsupported characters in endpoint passwords and secret manager
+    # secrets": { } for "All" engines, ; + % for PostgreSQL (issue #36.7: the source of the refusal)
+    stack = new_stack()
+    secret = secretsmanager.Secret(stack, "Plain", generate_secret_string=secretsmanager.SecretStringGenerator(
+        secret_string_template=json.dumps({"username": "app"}), generate_string_key="password",
+        exclude_characters="{};.:+%".replace(allowed, "")))
+    postgres(stack, credentials=rds.Credentials.from_secret(secret))
+    endpoint(stack, secret)
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    assert (f"[safe-constructs:SecretAllowsRejectedCharacters] secret generates passwords that may contain {json.dumps(allowed)}, "
+            "which DMS rejects in endpoint passwords") in str(raised.value)
+
+
 def test_a_secret_with_no_json_key_is_refused_in_words():
     stack = new_stack()
     secret = secretsmanager.Secret(stack, "Plain")  # a generated plain string, no JSON keys
@@ -300,3 +316,52 @@ def test_cdc_values_dms_and_postgres_reject_are_refused_together():
             'whole number from 1 to 2147483647, got: 0') in message
     assert ('[safe-constructs:CdcSchemaInvalid] Test/Source: heartbeat_schema (heartbeatSchema) is not a schema name DMS can '
             'create its tables in, got: "dms schema"') in message
+
+
+# --- how the endpoint's secret is rotated (README, "The task after the deploy"; issue #32) -------------
+
+
+def test_fails_with_a_multi_user_rotation_of_its_secret():
+    # AWS's multi-user function switches the secret between <user> and <user>_clone (a member of <user>): DMS's heartbeat
+    # and control tables belong to whichever was current when the task started
+    stack = new_stack()
+    vpc = private_vpc(stack)
+    master = secretsmanager.Secret.from_secret_complete_arn(stack, "Master", EXTERNAL_ARN)
+    rotation = secretsmanager.HostedRotation.postgre_sql_multi_user(master_secret=master, vpc=vpc, vpc_subnets=ISOLATED)
+    secret = RotatingSecret(stack, "Reader", username="dms_reader", hosted_rotation=rotation, master_secret=master)
+    secret.attach(postgres(stack, vpc=vpc))
+    endpoint(stack, secret)
+    with pytest.raises(RuntimeError) as raised:
+        synth(stack)
+    message = str(raised.value)
+    assert ("[safe-constructs:MultiUserRotationOnDmsSecret] secret is rotated by Test/Reader/RotationSchedule/Resource, a "
+            "PostgreSQLMultiUser rotation: DMS creates its heartbeat and control tables as whichever user is current when the task "
+            "starts") in message
+    assert "fix: rotate the DMS user's secret with a single-user rotation (HostedRotation.postgre_sql_single_user())" in message
+
+
+def test_a_secret_from_outside_the_app_or_rotated_by_a_function_of_ones_own_leaves_a_warning():
+    from aws_cdk import aws_lambda as lambda_
+    stack = new_stack()
+    endpoint(stack, external_secret(stack))
+    vpc = private_vpc(stack)
+    own = secretsmanager.Secret(stack, "Own", generate_secret_string=secretsmanager.SecretStringGenerator(
+        secret_string_template='{"username": "dms_reader"}', generate_string_key="password", exclude_characters="{};.:+%/\"@&' "))
+    own.attach(postgres(stack, vpc=vpc))
+    rotator = lambda_.Function(stack, "Rotator", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+                               code=lambda_.Code.from_inline("def handler(event, context):\n    pass\n"))
+    own.add_rotation_schedule("Rotation", rotation_lambda=rotator)
+    SecureDmsPostgresEndpoint(stack, "Target", secret=own, endpoint_type=DmsEndpointType.TARGET, database_name="payments")
+    synth(stack)
+    unseen = [w for w in warnings_of(stack) if "dmsSecretRotationUnseen" in w]
+    assert any("the endpoint's secret comes from outside the app, so how it is rotated cannot be seen: rotate it with a single-user "
+               "rotation, not a multi-user one" in w for w in unseen), unseen
+    assert any("the endpoint's secret is rotated by Test/Own/Rotation/Resource, whose function is not a hosted rotation" in w
+               for w in unseen), unseen
+
+
+def test_a_single_user_rotation_of_its_secret_leaves_no_warning():
+    stack = new_stack()
+    endpoint(stack, attached_rotating_secret(stack))
+    synth(stack)
+    assert not [w for w in warnings_of(stack) if "dmsSecretRotationUnseen" in w]

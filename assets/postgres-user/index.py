@@ -36,9 +36,18 @@ an update or a retry converges on the same role and grants. On delete it loses n
 owns objects is left, and so is one PostgreSQL will not drop (left as it was, its grants rolled
 back in); the response says what was left. Messages name roles, schemas and secrets, never a password.
 
+RdsSuperuser (SOURCE only): the user is made a member of rds_superuser too, which the DMS guide
+requires of a source user that is not the master for change data capture ("the account must have the
+rds_superuser role and the rds_replication role", CHAP_Source.PostgreSQL); without it an update
+revokes that membership, so the user converges on what the resource says.
+
+The user's name must not be the master's (the function would set the master's password) nor a role
+PostgreSQL or RDS reserves (public, none, pg_*, rds*): the same rule as the library's synth-time check
+(private/usernames.ts), for a user secret whose username only the deploy reads.
+
 Resource properties: MasterSecretArn, UserSecretArn, Database, Schema, DmsSchema, Access (SOURCE or
-TARGET), TableOwners (a list of role names, optional), and Host and Port when the database's
-endpoint is given instead of the master secret's.
+TARGET), TableOwners (a list of role names, optional), RdsSuperuser (true, optional), and Host and
+Port when the database's endpoint is given instead of the master secret's.
 """
 import json
 import os
@@ -53,6 +62,8 @@ import pg8000.native  # noqa: E402  (vendored: a pure-Python driver, shipped in 
 
 # PostgreSQL identifiers this handler accepts unquoted-safe: letters, digits, underscores, 63 at most.
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+# Role names PostgreSQL refuses (public, none, pg_*) and the prefix of RDS's own roles (rdsadmin, rds_superuser, ...).
+RESERVED_ROLE = re.compile(r"^(public|none|pg_.*|rds.*)$", re.IGNORECASE)
 ACCESS = ("SOURCE", "TARGET")
 # What DMS does with a target schema's tables (CHAP_Target.PostgreSQL, "Security requirements").
 TARGET_TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, TRUNCATE"
@@ -84,13 +95,16 @@ def on_event(event, context=None, client=None, connect=None):
     access, database, schema = props["Access"], props["Database"], props["Schema"]
     dms_schema = props.get("DmsSchema")
     owners = list(props.get("TableOwners") or [])
+    rds_superuser = str(props.get("RdsSuperuser", "false")).lower() == "true"  # CloudFormation passes booleans as strings
     check_input(access, database, schema, dms_schema, owners)
+    if rds_superuser and access != "SOURCE":
+        raise UserSetupFailed(f"RdsSuperuser is for a SOURCE user only, got Access: {access!r}")
     client = client or secrets_client()
     given_host = {key.lower(): value for key, value in props.items() if key in ("Host", "Port") and value}
     master_keys = ("username", "password") if "host" in given_host else ("username", "password", "host")
     master = {**secret_json(client, props["MasterSecretArn"], master_keys), **given_host}
     user = secret_json(client, props["UserSecretArn"], ("username", "password"))
-    check_identifier("the user secret's username", user["username"])
+    check_username(user["username"], master["username"])
     physical_id = f"{user['username']}@{database}/{schema}"
     connection = (connect or connect_as)(master, database)
     try:
@@ -100,7 +114,7 @@ def on_event(event, context=None, client=None, connect=None):
                         "Data": {"Left": f"{event.get('PhysicalResourceId')}: the user secret now names another user"}}
             return {"PhysicalResourceId": physical_id,
                     "Data": {"Left": remove_user(connection, user["username"], access, database, schema, dms_schema, owners)}}
-        ensure_user(connection, user["username"], user["password"], access, database, schema, dms_schema, owners)
+        ensure_user(connection, user["username"], user["password"], access, database, schema, dms_schema, owners, rds_superuser)
         return {"PhysicalResourceId": physical_id}
     finally:
         connection.close()
@@ -124,6 +138,16 @@ def check_identifier(what, value):
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         raise UserSetupFailed(f"{what} must be 1 to 63 letters, digits or underscores, starting with a letter or "
                               f"underscore, got: {value!r}")
+
+
+def check_username(username, master_username):
+    check_identifier("the user secret's username", username)
+    if RESERVED_ROLE.match(username):
+        raise UserSetupFailed(f"the user secret's username is a role name PostgreSQL or RDS reserves (public, none, pg_*, rds*), got: "
+                              f"{username!r}; fix: give DMS's user another name, such as dms_reader")
+    if username.lower() == str(master_username).lower():
+        raise UserSetupFailed(f"the user secret's username is the master user's, {username!r}: the function would set the master's "
+                              "password and give it DMS's grants; fix: give DMS a user of its own, with a secret of its own")
 
 
 def secrets_client():
@@ -279,13 +303,13 @@ def check_owners(steps, schema, owners):
         f"{'that role' if len(others) == 1 else 'those roles'}, now and for the tables {'it creates' if len(others) == 1 else 'they create'} later")
 
 
-def ensure_user(connection, username, password, access, database, schema, dms_schema=None, owners=()):
+def ensure_user(connection, username, password, access, database, schema, dms_schema=None, owners=(), rds_superuser=False):
     """Makes the role exist with `password` and exactly the grants of `access`, in one transaction; returns what it did."""
     return in_one_transaction(connection, lambda: _ensure_user(Steps(connection), username, password, access, database,
-                                                               schema, dms_schema, list(owners)))
+                                                               schema, dms_schema, list(owners), rds_superuser))
 
 
-def _ensure_user(steps, username, password, access, database, schema, dms_schema, owners):
+def _ensure_user(steps, username, password, access, database, schema, dms_schema, owners, rds_superuser=False):
     user, quoted_schema = pg8000.native.identifier(username), pg8000.native.identifier(schema)
     quoted_database = pg8000.native.identifier(database)
     done = []
@@ -300,9 +324,10 @@ def _ensure_user(steps, username, password, access, database, schema, dms_schema
     if access == "SOURCE":
         if not schema_exists:
             raise UserSetupFailed(f"schema {schema} does not exist in {database}: DMS has nothing to read there")
-        if not role_exists(steps.connection, "rds_replication"):
-            raise UserSetupFailed("role rds_replication does not exist: change data capture needs an RDS or Aurora "
-                                  "PostgreSQL source (self-managed PostgreSQL: give the user REPLICATION by hand)")
+        for rds_role in ("rds_replication", *(["rds_superuser"] if rds_superuser else [])):
+            if not role_exists(steps.connection, rds_role):
+                raise UserSetupFailed(f"role {rds_role} does not exist: change data capture needs an RDS or Aurora "
+                                      "PostgreSQL source (self-managed PostgreSQL: give the user REPLICATION by hand)")
     memberships = act_for_owners(steps, owners, schema)
     if schema_exists:
         check_owners(steps, schema, owners)
@@ -311,6 +336,14 @@ def _ensure_user(steps, username, password, access, database, schema, dms_schema
         steps.run(f"GRANT CONNECT ON DATABASE {quoted_database} TO {user}", f"granting CONNECT on database {database}")
         steps.run(f"REVOKE CREATE ON DATABASE {quoted_database} FROM {user}", f"revoking CREATE on database {database}")
         steps.run(f"GRANT rds_replication TO {user}", "granting rds_replication")
+        if rds_superuser:
+            steps.run(f"GRANT rds_superuser TO {user}", "granting rds_superuser")
+            done.append("granted rds_superuser")
+        elif steps.run("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member"
+                       " WHERE r.rolname = 'rds_superuser' AND u.rolname = :u", "reading the user's membership in rds_superuser",
+                       u=username):
+            steps.run(f"REVOKE rds_superuser FROM {user}", "revoking rds_superuser, which RdsSuperuser no longer asks for")
+            done.append("revoked rds_superuser")
         steps.run(f"GRANT USAGE ON SCHEMA {quoted_schema} TO {user}", f"granting USAGE on {on_schema}")
         steps.run(f"REVOKE CREATE ON SCHEMA {quoted_schema} FROM {user}", f"revoking CREATE on {on_schema}")
         steps.run(f"GRANT SELECT ON ALL TABLES IN SCHEMA {quoted_schema} TO {user}", f"granting SELECT on {on_tables}")

@@ -12,9 +12,13 @@ Resource properties (CloudFormation passes every scalar as a string):
   PasswordKey                 the key holding the password (optional)
   RejectedPasswordCharacters  characters the password's consumer rejects (optional)
   MinPasswordLength, MaxPasswordLength  (optional)
+  UsernameKey                 the key holding a database user name (optional): a letter, then letters,
+                              digits or underscores (RDS's CreateDBInstance), at most MaxUsernameLength,
+                              none of RejectedUsernames (compared without case)
   Consumer                    who reads the secret, for the messages ("the RDS instance", ...)
 """
 import json
+import re
 import urllib.request
 
 import boto3
@@ -89,6 +93,7 @@ def check_secret(client, props):
     if empty:
         problems.append(f"has an empty {', '.join(empty)}")
     problems += _password_problems(data, props)
+    problems += _username_problems(data, props)
     if problems:
         raise SecretCheckFailed(f"{where} is unusable by {consumer}: {'; '.join(problems)}")
 
@@ -114,6 +119,26 @@ def _password_problems(data, props):
     if not low <= len(password) <= high:
         problems.append(f"its {key} must be {low} to {high} characters long")
     return problems
+
+
+def _username_problems(data, props):
+    key = props.get("UsernameKey")
+    username = data.get(key) if key else None
+    if not key or username in ("", None):
+        return []  # absent or empty is already reported
+    if not isinstance(username, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", username):
+        return [f"its {key} must be a letter followed by letters, digits or underscores"]
+    longest = int(props.get("MaxUsernameLength", 63))
+    if len(username) > longest:
+        return [f"its {key} must be {longest} characters at most"]
+    rejected = _list(props.get("RejectedUsernames"))
+    if username.lower() in (name.lower() for name in rejected):
+        return [f"its {key} is a name that is reserved (one of {', '.join(rejected)})"]
+    return []
+
+
+def _list(value):
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 def send_response(event, status, reason, physical_id):

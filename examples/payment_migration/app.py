@@ -95,9 +95,10 @@ class PaymentMigrationStack(cdk.Stack):
                 encryption_key=key, automatically_after=DMS_USER_ROTATION)
             secret.attach(database)
             database.connections.allow_default_port_from(user_rotation)
+            # CDC as a user that is not the master: the DMS guide requires rds_superuser of it (README, "The users DMS logs in as")
             users.append((secret, PostgresDatabaseUser(self, user_id, master_secret=database_master, user_secret=secret,
                 database_name="payments", schema_name="payments", access=access, vpc=vpc, vpc_subnets=data,
-                database=database)))
+                database=database, grant_rds_superuser=True if access == DmsAccess.SOURCE else None)))
         legacy.connections.allow_default_port_from(legacy_rotation)
         (reader_secret, reader), (writer_secret, writer) = users
 

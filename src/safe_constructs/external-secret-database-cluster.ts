@@ -129,11 +129,7 @@ function clusterProps(props: ExternalSecretDatabaseClusterProps): rds.DatabaseCl
 
 function validate(scope: Construct, id: string, props: ExternalSecretDatabaseClusterProps): void {
   const problems = new Problems(scope.node.path ? `${scope.node.path}/${id}` : id);
-  if (props.credentials !== undefined) {
-    problems.prop('CredentialsGiven', 'credentials', 'is given, and the external secret supplies the master credentials',
-      'remove credentials: the cluster reads username and password from secret by dynamic references');
-  }
-  validateExternalSecret(problems, scope, props);
+  validateExternalSecret(problems, scope, props, 'cluster');
   checkRdsIdentifier(problems, 'ClusterIdentifierInvalid', 'clusterIdentifier', props.clusterIdentifier, 'DB cluster');
   if (props.port !== undefined) {
     problems.integerInRange('PortOutOfRange', 'port', props.port, RDS_PORT, rdsPortFix('CreateDBCluster'));

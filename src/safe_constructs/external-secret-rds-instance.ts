@@ -14,8 +14,8 @@ import { externalSecretCheck, externalSecretCredentials, validateExternalSecret 
 import { SecretPreflightCheck } from './secret-preflight-check';
 
 /**
- * Properties of an {@link ExternalSecretRdsInstance}: every prop of `rds.DatabaseInstance` but
- * `credentials` (the external secret supplies them), with safer defaults.
+ * Properties of an {@link ExternalSecretRdsInstance}: every prop of `rds.DatabaseInstance`, with safer
+ * defaults; `credentials` is refused (the external secret supplies them).
  *
  * Defaults that differ from `rds.DatabaseInstance`: `deletionProtection` true (turned on once the
  * instance exists, so that a failed first deploy still rolls back to nothing: see
@@ -28,6 +28,15 @@ export interface ExternalSecretRdsInstanceProps extends rds.DatabaseInstanceSour
    * dynamic references and never modified, unless `attachSecret` says so.
    */
   readonly secret: secretsmanager.ISecret;
+
+  /**
+   * Refused (`CredentialsGiven`): the external secret supplies the master credentials, read by dynamic
+   * references. Declared so that a `credentials` given, as to `rds.DatabaseInstance`, gets that error
+   * with its fix rather than a bare `TypeError`.
+   *
+   * @default - none: give `secret` (with `usernameKey` and `passwordKey` for other key names)
+   */
+  readonly credentials?: rds.Credentials;
 
   /**
    * The JSON key of the secret that holds the master user name.
@@ -158,7 +167,7 @@ export class ExternalSecretRdsInstance extends rds.DatabaseInstance {
  * only when it is to be attached: `rds.DatabaseInstance` attaches every credentials secret.
  */
 function instanceProps(props: ExternalSecretRdsInstanceProps): rds.DatabaseInstanceProps {
-  const { secret, usernameKey, passwordKey, preflightCheck, attachSecret, ...instance } = props;
+  const { secret, usernameKey, passwordKey, preflightCheck, attachSecret, credentials: _refused, ...instance } = props;
   return {
     ...instance,
     credentials: externalSecretCredentials(props),
@@ -170,7 +179,7 @@ function instanceProps(props: ExternalSecretRdsInstanceProps): rds.DatabaseInsta
 
 function validate(scope: Construct, id: string, props: ExternalSecretRdsInstanceProps): void {
   const problems = new Problems(scope.node.path ? `${scope.node.path}/${id}` : id);
-  validateExternalSecret(problems, scope, props);
+  validateExternalSecret(problems, scope, props, 'instance');
   if (props.engine.engineType.startsWith('aurora')) {
     problems.prop('ClusterEngine', 'engine', `must be a DB instance engine, got the cluster engine: ${show(props.engine.engineType)}`,
       'use rds.DatabaseInstanceEngine (for example postgres(version=...)), or an rds.DatabaseCluster for Aurora');

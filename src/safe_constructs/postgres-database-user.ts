@@ -12,12 +12,14 @@ import {
 import { Construct } from 'constructs';
 import { admitToDefaultPort } from './private/connections';
 import { checkSameEnvironment, databaseUserEnvironmentProps } from './private/environments';
-import { Problems, checkAtSynth, show } from './private/errors';
+import { Problems, checkAtSynth, propName, show, warn } from './private/errors';
 import { functionRoleWithLogs } from './private/functions';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME, POSTGRES_NAME_FIX } from './private/postgres-names';
+import { rotationKindOf, rotationSchedulesOf } from './private/rotations';
 import { checkSecretContent } from './private/secret-checks';
-import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, secretIdOf, waitForAttachment } from './private/secrets';
+import { grantSecretRead, isRdsManagedMasterSecret, isSameSecret, knownSecretUsername, secretIdOf, waitForAttachment } from './private/secrets';
+import { USERNAME_FIX, isReservedPostgresRole, usernameProblem } from './private/usernames';
 import { RotatingSecret } from './rotating-secret';
 
 /** The handler and its vendored PostgreSQL driver (pure Python), shipped in the package. */
@@ -120,6 +122,27 @@ export interface PostgresDatabaseUserProps {
    */
   readonly tableOwners?: string[];
 
+  /**
+   * Whether the user (SOURCE access only) is made a member of RDS's `rds_superuser` role, besides
+   * `rds_replication`. The DMS guide requires it of a source user that is not the master, for change
+   * data capture: "If you use an account other than the master user account, the account must have the
+   * `rds_superuser` role and the `rds_replication` role". It names no exception, `CaptureDdls: false`
+   * included (that setting only spares the DDL-capture artifacts).
+   *
+   * `rds_superuser` is broad: its members may create event triggers, install extensions, end other
+   * sessions, and grant `rds_superuser` and `rds_replication` to other roles (RDS guide). It does not
+   * let the user write tables it is not granted. So the choice is explicit: `PostgresReplication`
+   * refuses a CDC task whose source user leaves it unset (`SourceUserNeedsRdsSuperuser`); `true` grants
+   * it (with the warning `rdsSuperuserGranted`); `false` keeps the user without it, against the guide
+   * (the warning `sourceUserWithoutRdsSuperuser`): for a full-load task, which needs only SELECT, or
+   * where you have tested CDC without it. Turning it off on an update revokes it.
+   *
+   * @default - not granted, and not chosen
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html
+   */
+  readonly grantRdsSuperuser?: boolean;
+
   /** The VPC of the database; the function runs in it, and needs a path to Secrets Manager there. */
   readonly vpc: ec2.IVpc;
 
@@ -174,6 +197,9 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
   /** The roles whose tables (now and later) the function grants on, as them. */
   public readonly tableOwners: string[];
 
+  /** Whether the user is a member of `rds_superuser`: true or false as chosen, undefined when not chosen (and not granted). */
+  public readonly grantRdsSuperuser?: boolean;
+
   /** The custom resource (on delete, the provider's log says what it left in the database). */
   public readonly resource: CustomResource;
 
@@ -194,7 +220,14 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     this.schemaName = props.schemaName;
     this.dmsSchemaName = props.dmsSchemaName ?? DEFAULT_DMS_SCHEMA;
     this.tableOwners = [...props.tableOwners ?? []];
+    this.grantRdsSuperuser = props.grantRdsSuperuser;
     this.validate(props);
+    if (props.grantRdsSuperuser === true && props.access === DmsAccess.SOURCE) {
+      warn(this, 'rdsSuperuserGranted', `${propName('grantRdsSuperuser')} is True: the DMS source user becomes a member of rds_superuser, `
+        + 'as the DMS guide requires of a source user that is not the master for change data capture; it may then create event '
+        + 'triggers, install extensions, end other sessions and grant rds_superuser to other roles, though not write tables it is not '
+        + 'granted (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.rds_superuser.html)');
+    }
 
     const { role, logGroup } = functionRoleWithLogs(this, '', 'Lets the database-user function read two secrets, write its logs and run in the VPC');
     this.handler = new lambda.Function(this, 'Function', {
@@ -231,6 +264,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
         DmsSchema: this.dmsSchemaName,
         Access: props.access,
         TableOwners: this.tableOwners.length > 0 ? this.tableOwners : undefined,
+        RdsSuperuser: props.grantRdsSuperuser === true ? true : undefined,
         Host: props.databaseEndpoint?.hostname,
         Port: props.databaseEndpoint?.port,
       },
@@ -267,10 +301,24 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
       problems.prop('DmsSchemaIsDataSchema', 'dmsSchemaName', `is the schema DMS migrates, got ${show(props.schemaName)} for both`,
         `give DMS's own tables (heartbeat, control tables) a schema of their own: omit dms_schema_name (default "${DEFAULT_DMS_SCHEMA}")`);
     }
+    const giveDmsItsOwnUser = 'give DMS a user of its own: a new RotatingSecret, such as RotatingSecret(self, "DmsReaderSecret", '
+      + 'username="dms_reader", ...)';
+    const username = knownSecretUsername(props.userSecret);
     if (isSameSecret(props.userSecret, props.masterSecret)) {
       problems.prop('UserSecretIsMasterSecret', 'userSecret', 'is the master secret: the function would give the master user DMS\'s '
-        + 'grants (a source\'s write grants revoked) and set its password', 'give DMS a user of its own: a new RotatingSecret, '
-        + 'such as RotatingSecret(self, "DmsReaderSecret", username="dms_reader", ...)');
+        + 'grants (a source\'s write grants revoked) and set its password', giveDmsItsOwnUser);
+    } else if (username !== undefined && username === knownSecretUsername(props.masterSecret)) {
+      problems.prop('UserSecretIsMasterSecret', 'userSecret', `names the master user, ${show(username)}: the function would give the master `
+        + 'user DMS\'s grants (a source\'s write grants revoked) and set its password to this secret\'s', giveDmsItsOwnUser);
+    }
+    if (username !== undefined) {
+      const multiUserRotation = rotationSchedulesOf(props.userSecret).some((schedule) => rotationKindOf(schedule).multiUser === true);
+      const problem = usernameProblem(username, { engineFamily: 'postgres', postgresRole: true, multiUserRotation });
+      if (problem) problems.add('UsernameInvalid', `${propName('userSecret')} names the user to create, and its username ${problem}`, USERNAME_FIX);
+    }
+    if (props.grantRdsSuperuser !== undefined && props.access !== DmsAccess.SOURCE) {
+      problems.prop('RdsSuperuserOnTarget', 'grantRdsSuperuser', `is ${props.grantRdsSuperuser ? 'True' : 'False'} for a user of `
+        + `${props.access} access: the DMS guide asks rds_superuser of a source user only`, 'remove grant_rds_superuser (grantRdsSuperuser)');
     }
     if (!props.databaseEndpoint && isRdsManagedMasterSecret(props.masterSecret)) {
       problems.prop('MasterSecretLacksHost', 'masterSecret', 'is the master secret RDS manages (MasterUserSecret), which holds only '
@@ -293,7 +341,7 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     for (const owner of this.tableOwners) {
       if (Token.isUnresolved(owner)) continue;
       let wrong: string | undefined;
-      if (!POSTGRES_NAME.test(owner)) {wrong = `holds a name the function does not accept, got: ${show(owner)}`;} else if (seen.has(owner)) {wrong = `names ${show(owner)} twice`;} else if (/^(public|pg_.*|rds.*)$/i.test(owner)) {
+      if (!POSTGRES_NAME.test(owner)) {wrong = `holds a name the function does not accept, got: ${show(owner)}`;} else if (seen.has(owner)) {wrong = `names ${show(owner)} twice`;} else if (isReservedPostgresRole(owner)) {
         wrong = `names ${show(owner)}, a role PostgreSQL or RDS reserves, which the master cannot be made a member of`;
       }
       seen.add(owner);

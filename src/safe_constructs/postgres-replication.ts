@@ -15,6 +15,7 @@ import { renderedStack } from './private/cfn';
 import { admitToDefaultPort, portFor } from './private/connections';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
 import { checkTaskSettings, mergeSettings } from './private/dms-task-settings';
+import { checkSourceUserRoles } from './private/dms-users';
 import { checkSameEnvironment, replicationEnvironmentProps } from './private/environments';
 import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
@@ -530,6 +531,7 @@ export class PostgresReplication extends Construct {
         + `${missingLogicalReplication(f)}, so the task fails when change data capture starts`,
       `${missingLogicalReplicationFix(f)}; or use DmsMigrationType.FULL_LOAD`));
     this.checkUsers(problems);
+    checkSourceUserRoles(problems, this.userOf(this.props.source), this.props.migrationType);
     checkSecretReader(problems, this.replicationInstance);
     checkOneSecretsManagerEndpoint(problems, this, this.props.vpc);
   }

@@ -1,16 +1,18 @@
 import {
   Duration, RemovalPolicy, Stack, Token,
+  aws_kms as kms,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FirstRotationGate } from './first-rotation-gate';
-import { Bound, DurationBound, Problems, checkAtSynth, propName, show, warn } from './private/errors';
+import { Bound, DurationBound, Problems, checkAtSynth, fail, propName, show, warn } from './private/errors';
 import { SECRET_ROTATION_PERIOD } from './private/limits';
 import { checkSecretReader } from './private/network-paths';
 import { CONSUMER_REJECTED_PASSWORD_CHARACTERS, missingCharacters, rdsMaxPasswordLength } from './private/passwords';
-import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { ROTATION_ENGINES, ROTATION_FUNCTIONS, RotationKind, rotationKindOf } from './private/rotations';
 import { checkSecretContent } from './private/secret-checks';
-import { isRdsManagedMasterSecret, secretIdOf } from './private/secrets';
+import { databasesOfSecret, isRdsManagedMasterSecret, keyRegionProblem, secretIdOf } from './private/secrets';
+import { USERNAME_FIX, UsernameUse, engineFamilyOf, usernameProblem } from './private/usernames';
 
 /**
  * The characters a generated password excludes by default: the set `rds.DatabaseSecret` uses (shell
@@ -21,8 +23,6 @@ const DEFAULT_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 const DEFAULT_ROTATION_PERIOD = Duration.days(30);
 /** The password lengths RDS accepts for every engine but MySQL, MariaDB (41) and Oracle (30). */
 const PASSWORD_LENGTH: Bound = { min: 8, max: rdsMaxPasswordLength('postgres') };
-/** A user name RDS and DMS take: a PostgreSQL name that starts with a letter. */
-const USERNAME_PATTERN = new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${POSTGRES_NAME_MAX - 1}}$`);
 
 /**
  * Properties of a {@link RotatingSecret}: every prop of `secretsmanager.Secret` (`description`,
@@ -55,10 +55,14 @@ export interface RotatingSecretProps extends secretsmanager.SecretProps {
   /**
    * The database user name stored in the secret's `username` key.
    *
-   * A letter, then letters, digits or underscores, 63 characters at most (MySQL and MariaDB
-   * accept 16 at most for a master user).
+   * A letter, then letters, digits or underscores; none of RDS's own accounts and roles (`rdsadmin`,
+   * `rds_superuser`, ...). At most 63 characters (PostgreSQL), 32 for MySQL, 16 for a database's
+   * master user (RDS, every engine), and short enough for the `_clone` user a multi-user rotation
+   * creates (57 for PostgreSQL, 10 for MySQL). `admin` is refused as a PostgreSQL master user. The
+   * engine is read from the hosted rotation and, at synth, from the database the secret is attached to.
    *
-   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.PostgreSQL.CommonDBATasks.Roles.html
    */
   readonly username: string;
 
@@ -146,7 +150,13 @@ export class RotatingSecret extends secretsmanager.Secret {
   /** The gate that fails the deploy when the first rotation does not finish (unless `verifyFirstRotation` is false). */
   public readonly firstRotationGate?: FirstRotationGate;
 
+  /** The database user name the secret holds. */
+  public readonly username: string;
+
   private readonly masterSecretGiven: boolean;
+
+  /** What the secret is attached to, once it is. */
+  private attachedTo?: secretsmanager.ISecretAttachmentTarget;
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps) {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -169,6 +179,7 @@ export class RotatingSecret extends secretsmanager.Secret {
       },
     });
     const automaticallyAfter = props.automaticallyAfter ?? DEFAULT_ROTATION_PERIOD;
+    this.username = username;
     this.masterSecretGiven = masterSecret !== undefined;
     const problems = new Problems(this);
     this.validate(problems, props, removalPolicy, automaticallyAfter);
@@ -177,8 +188,11 @@ export class RotatingSecret extends secretsmanager.Secret {
       // A period refused above is reported with every other problem below; until then the schedule takes the default.
       automaticallyAfter: isWithin(automaticallyAfter, SECRET_ROTATION_PERIOD) ? automaticallyAfter : DEFAULT_ROTATION_PERIOD,
     });
+    const rotation = rotationKindOf(this.rotationSchedule.node.defaultChild as secretsmanager.CfnRotationSchedule);
+    this.checkUsername(problems, rotation);
     this.checkHostedRotation(problems);
     problems.throwIfAny();
+    checkAtSynth(this, (atSynth) => this.checkDatabases(atSynth, rotation));
     if (props.verifyFirstRotation ?? true) {
       this.firstRotationGate = new FirstRotationGate(this, 'FirstRotation', { secret: this, rotationSchedule: this.rotationSchedule });
     }
@@ -216,16 +230,29 @@ export class RotatingSecret extends secretsmanager.Secret {
    * rotates once as soon as it is created.
    */
   public attach(target: secretsmanager.ISecretAttachmentTarget): secretsmanager.ISecret {
+    if (this.attachedTo) {
+      fail(this, 'SecretAttachedTwice', `the secret is attached to ${pathOf(this.attachedTo)} already, and ${pathOf(target)} attaches it too: `
+        + 'an attachment writes its database\'s host, port and engine into the secret, which holds one of each (aws-cdk-lib then '
+        + 'stops with "Secret is already attached to a target", naming neither)',
+      'give each database its own RotatingSecret, with its own rotation');
+    }
+    this.attachedTo = target;
     const attached = super.attach(target);
     this.rotationSchedule.node.addDependency(attached);
     return attached;
   }
 
   private validate(problems: Problems, props: RotatingSecretProps, removalPolicy: RemovalPolicy, automaticallyAfter: Duration): void {
-    if (!Token.isUnresolved(props.username) && !USERNAME_PATTERN.test(props.username)) {
-      problems.prop('UsernameInvalid', 'username',
-        `must be a letter followed by up to ${POSTGRES_NAME_MAX - 1} letters, digits or underscores, got: ${show(props.username)}`,
-        'use a name such as "app_user": RDS and DMS reject other user names');
+    const region = Stack.of(this).region;
+    const keys: Array<[string, kms.IKey | undefined, string]> = [['encryptionKey', props.encryptionKey, region],
+      ...(props.replicaRegions ?? []).map((replica): [string, kms.IKey | undefined, string] => ['replicaRegions', replica.encryptionKey, replica.region])];
+    for (const [prop, key, secretRegion] of keys) {
+      const problem = key && keyRegionProblem(key, secretRegion);
+      if (problem) {
+        problems.prop('EncryptionKeyInOtherRegion', prop, problem.replace('the secret is in', prop === 'encryptionKey' ? 'the secret is in'
+          : 'its replica is in'), `give a key of ${secretRegion} (kms.Key in a stack of that Region, or Key.from_key_arn with an ARN of it), `
+          + 'or omit the key for Secrets Manager\'s own, aws/secretsmanager');
+      }
     }
     if (props.passwordLength !== undefined) {
       problems.integerInRange('PasswordLengthOutOfRange', 'passwordLength', props.passwordLength,
@@ -250,6 +277,42 @@ export class RotatingSecret extends secretsmanager.Secret {
     }
     problems.durationInRange('RotationPeriodOutOfRange', 'automaticallyAfter', automaticallyAfter, SECRET_ROTATION_PERIOD,
       `pick a period in that range, or omit it for ${DEFAULT_ROTATION_PERIOD.toHumanString()}: a secret of this library always rotates`);
+  }
+
+  /**
+   * The user name for what the secret is known to be at construction: a user of the hosted rotation's
+   * engine, cloned by a multi-user rotation. Its databases add what they know at synth ({@link checkDatabases}).
+   */
+  private checkUsername(problems: Problems, rotation: RotationKind): void {
+    if (Token.isUnresolved(this.username)) return;
+    const problem = usernameProblem(this.username, { engineFamily: rotation.family, multiUserRotation: rotation.multiUser });
+    if (problem) problems.prop('UsernameInvalid', 'username', problem, USERNAME_FIX);
+  }
+
+  /**
+   * What the databases of the app that use this secret add, once the app is built: a master user's name
+   * (16 characters at most, `admin` refused for PostgreSQL), and a hosted rotation that accepts their engine.
+   */
+  private checkDatabases(problems: Problems, rotation: RotationKind): void {
+    const known: UsernameUse = { engineFamily: rotation.family, multiUserRotation: rotation.multiUser };
+    for (const use of databasesOfSecret(this)) {
+      const path = use.path;
+      const family = engineFamilyOf(use.engineType);
+      // The constructor has judged the name for its rotation: only what the database adds can be wrong here.
+      const problem = Token.isUnresolved(this.username) ? undefined : usernameProblem(this.username,
+        { ...known, engineFamily: family ?? rotation.family, master: use.master });
+      if (problem) {
+        problems.add('UsernameInvalid', `${propName('username')} names the master user of ${path}${use.engineType ? ` (${use.engineType})` : ''}, and `
+          + problem.replace(/^(must|is)/, 'it $1'), USERNAME_FIX);
+      }
+      const accepted = rotation.family && ROTATION_ENGINES[rotation.family];
+      if (accepted && use.engineType && !accepted.includes(use.engineType)) {
+        problems.add('RotationEngineMismatch', `${propName('hostedRotation')} is ${rotation.rotationType}, whose function accepts a secret of `
+          + `engine ${accepted.join(' or ')}, and the secret is ${use.attached ? 'attached to' : 'the master secret of'} ${path}, `
+          + `of engine ${show(use.engineType)}: every rotation would fail ("Database engine must be set to ...", ${ROTATION_FUNCTIONS})`,
+        `use the HostedRotation factory of the database's engine (${hostedRotationFactoryFor(use.engineType)})`);
+      }
+    }
   }
 
   /** Checks what the bound hosted rotation will do, as far as the template shows it. */
@@ -292,6 +355,20 @@ export class RotatingSecret extends secretsmanager.Secret {
 /** Whether a known duration lies within a bound (false for one built from a token). */
 function isWithin(value: Duration, bound: DurationBound): boolean {
   return !value.isUnresolved() && value.toMilliseconds() >= bound.min.toMilliseconds() && value.toMilliseconds() <= bound.max.toMilliseconds();
+}
+
+/** The HostedRotation factory for an engine type, in Python's spelling. */
+function hostedRotationFactoryFor(engineType: string): string {
+  const family = engineFamilyOf(engineType);
+  if (family === 'postgres') return 'HostedRotation.postgre_sql_single_user()';
+  if (family === 'mysql') return 'HostedRotation.mysql_single_user()';
+  if (family === 'mariadb') return 'HostedRotation.maria_db_single_user()';
+  return `the one for ${engineType}`;
+}
+
+/** Where an attachment target is: its construct path, or what it is when it is no construct. */
+function pathOf(target: secretsmanager.ISecretAttachmentTarget): string {
+  return Construct.isConstruct(target) ? target.node.path : 'a target that is no construct of the app';
 }
 
 function withConsumerRejected(excludeCharacters: string): string {

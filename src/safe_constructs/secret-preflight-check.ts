@@ -7,6 +7,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { Bound, Problems, propName, range } from './private/errors';
 import { functionRoleWithLogs } from './private/functions';
+import { POSTGRES_NAME_MAX } from './private/postgres-names';
 import { grantSecretRead, secretIdOf } from './private/secrets';
 
 /** The handler's code, shipped in the package: standard library and boto3 only, nothing to bundle. */
@@ -19,6 +20,9 @@ const HANDLER_DIR = path.join(__dirname, '..', 'assets', 'secret-preflight');
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetRandomPassword.html
  */
 const SECRET_PASSWORD_LENGTH: Bound = { min: 1, max: 4096 };
+
+/** The user name lengths a check can ask for: up to 63, the longest name the library passes on (PostgreSQL's). */
+const SECRET_USERNAME_LENGTH: Bound = { min: 1, max: POSTGRES_NAME_MAX };
 
 /**
  * Properties of a {@link SecretPreflightCheck}.
@@ -61,6 +65,29 @@ export interface SecretPreflightCheckProps {
    * @default 4096
    */
   readonly maxPasswordLength?: number;
+
+  /**
+   * The key holding a database user name, checked as RDS takes one: a letter, then letters, digits
+   * or underscores, at most `maxUsernameLength` characters, none of `rejectedUsernames`.
+   *
+   * @default - no user name check beyond the required keys
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+   */
+  readonly usernameKey?: string;
+
+  /**
+   * The longest user name the consumer accepts (16 for an RDS master user).
+   *
+   * @default 63
+   */
+  readonly maxUsernameLength?: number;
+
+  /**
+   * User names the consumer refuses, compared without case (RDS's own accounts, such as `rdsadmin`).
+   *
+   * @default - none
+   */
+  readonly rejectedUsernames?: string[];
 
   /**
    * Who reads the secret, as the failure message should name it.
@@ -108,6 +135,10 @@ export class SecretPreflightCheck extends Construct {
         { min: shortest, max: SECRET_PASSWORD_LENGTH.max },
         `give a length from ${propName('minPasswordLength')} (${shortest}) to ${SECRET_PASSWORD_LENGTH.max}`);
     }
+    if (props.maxUsernameLength !== undefined) {
+      problems.integerInRange('UsernameLengthOutOfRange', 'maxUsernameLength', props.maxUsernameLength, SECRET_USERNAME_LENGTH,
+        `give a length ${range(SECRET_USERNAME_LENGTH)}, or omit it for ${SECRET_USERNAME_LENGTH.max}`);
+    }
     problems.throwIfAny();
 
     const { role, logGroup } = functionRoleWithLogs(this, '', 'Lets the secret pre-flight check read one secret and write its own logs');
@@ -132,6 +163,9 @@ export class SecretPreflightCheck extends Construct {
         RejectedPasswordCharacters: props.rejectedPasswordCharacters,
         MinPasswordLength: props.minPasswordLength,
         MaxPasswordLength: props.maxPasswordLength,
+        UsernameKey: props.usernameKey,
+        MaxUsernameLength: props.usernameKey !== undefined ? props.maxUsernameLength ?? SECRET_USERNAME_LENGTH.max : undefined,
+        RejectedUsernames: props.rejectedUsernames && props.rejectedUsernames.length > 0 ? props.rejectedUsernames : undefined,
         Consumer: props.consumer,
       },
     });

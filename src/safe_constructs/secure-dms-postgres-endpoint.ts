@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DmsEndpointType, DmsSecretEndpointProps, DmsSslMode } from './dms-endpoint-props';
+import { checkDmsSecretRotation } from './private/dms-users';
 import { Problems, show } from './private/errors';
 import { DMS_HEARTBEAT_MINUTES } from './private/limits';
 import { POSTGRES_NAME, POSTGRES_NAME_FIX, POSTGRES_NAME_MAX } from './private/postgres-names';
@@ -157,6 +158,7 @@ export class SecureDmsPostgresEndpoint extends SecureDmsEndpointBase {
       captureDdls: props.endpointType === DmsEndpointType.SOURCE ? cdc.captureDdls ?? false : undefined,
       ddlArtifactsSchema: cdc.ddlArtifactsSchema,
     };
+    checkDmsSecretRotation(this, props.secret);
   }
 
   /** @internal */

@@ -1,12 +1,21 @@
 // What each consumer of a database password rejects: RDS per engine, and DMS. Private.
 
 /**
- * The characters DMS rejects in endpoint passwords, in the secrets it reads too: `; . : +` (the
- * secrets section: "AWS DMS doesn't allow these characters in passwords used for endpoint
- * credentials"), `{ }` for every engine and `%` for PostgreSQL (the endpoint page).
+ * The characters DMS rejects in endpoint passwords, in the secrets it reads too. Two pages of the DMS
+ * guide say it, each in part:
+ * - "Creating source and target endpoints": "The following table lists the unsupported characters in
+ *   endpoint passwords and secret manager secrets": `{ }` for "All" engines; `;` for MySQL-compatible
+ *   engines; `; + %` for "PostgreSQL, Amazon Aurora PostgreSQL-Compatible Edition, ..."; `,` and `;`
+ *   for SQL Server and Redshift, `,` for Oracle (engines no endpoint of this library reads).
+ * - "Using secrets to access AWS DMS endpoints", on rotation functions: add `;.:+` to
+ *   `EXCLUDE_CHARACTERS`: "AWS DMS doesn't allow these characters in passwords used for endpoint credentials".
  *
- * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+ * The pages disagree (`.` and `:` only on the second, for every engine) and a secret does not know which
+ * engine's endpoint reads it: the union of both, for every engine, is the safe side. `%` is PostgreSQL's
+ * only, excluded everywhere for that reason.
+ *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Endpoints.Creating.html
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
  */
 export const DMS_REJECTED_PASSWORD_CHARACTERS = '{};.:+%';
 

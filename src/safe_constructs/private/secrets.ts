@@ -1,11 +1,12 @@
 // Reading and granting secrets: which secret is which, what a secret of the app will hold, and the
 // master credentials of a database read from an external secret. Private.
 import {
-  Arn, ArnFormat, Aspects, Stack, Token, aws_iam as iam, aws_rds as rds, aws_secretsmanager as secretsmanager,
+  Arn, ArnFormat, Aspects, Stack, Token, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { Problems, propName, show } from './errors';
 import { rdsRejectedPasswordCharacters } from './passwords';
+import { engineFamilyOf, maxUsernameLength, reservedUsernames } from './usernames';
 
 /**
  * The ARN an IAM statement names for a secret: the full ARN when it is known, otherwise the
@@ -107,6 +108,83 @@ export function isRdsManagedMasterSecret(secret: secretsmanager.ISecret): boolea
   return JSON.stringify(arn).includes('MasterUserSecret.SecretArn');
 }
 
+/** A database of this app that uses a secret: as its master credentials, or as the target of the secret's attachment. */
+export interface DatabaseOfSecret {
+  readonly database: rds.CfnDBInstance | rds.CfnDBCluster;
+  /** Where it is: the path of the construct it is the resource of (an `rds.DatabaseInstance`), or its own. */
+  readonly path: string;
+  /** Its master user name is the secret's `username` (`Credentials.fromSecret`, or a dynamic reference to the key). */
+  readonly master: boolean;
+  /** The secret's attachment targets it (writing its host, port and engine into the secret). */
+  readonly attached: boolean;
+  /** Its RDS engine type (`postgres`), when the template holds it as text. */
+  readonly engineType?: string;
+}
+
+/**
+ * The databases of this app that use a secret: those whose `MasterUsername` reads its `username`, and
+ * the one its attachment targets. Call it once the app is built (at synth).
+ */
+export function databasesOfSecret(secret: secretsmanager.ISecret): DatabaseOfSecret[] {
+  const base = unattached(secret);
+  const stack = Stack.of(base);
+  const arn = JSON.stringify(stack.resolve(base.secretArn));
+  const attachment = attachmentOf(base);
+  const target = attachment && JSON.stringify(stack.resolve((attachment.node.defaultChild as secretsmanager.CfnSecretTargetAttachment).targetId));
+  return base.node.root.node.findAll()
+    .filter((node): node is rds.CfnDBInstance | rds.CfnDBCluster => (node instanceof rds.CfnDBInstance || node instanceof rds.CfnDBCluster)
+      && Stack.of(node) === stack)
+    .map((database) => {
+      const master = database.masterUsername !== undefined && JSON.stringify(stack.resolve(database.masterUsername)).includes(arn);
+      const attached = target !== undefined && target === JSON.stringify({ Ref: stack.resolve(database.logicalId) });
+      const engine = database.engine;
+      const owner = database.node.scope;
+      const path = owner && owner.node.defaultChild === database ? owner.node.path : database.node.path;
+      return { database, path, master, attached, engineType: typeof engine === 'string' && !Token.isUnresolved(engine) ? engine : undefined };
+    })
+    .filter((use) => use.master || use.attached);
+}
+
+/**
+ * The user name a secret created in this app will hold: the `username` of its generated template (a
+ * RotatingSecret's) or of its literal JSON; undefined when it cannot be read at synth time.
+ */
+export function knownSecretUsername(secret: secretsmanager.ISecret): string | undefined {
+  const cfn = unattached(secret).node.defaultChild;
+  if (!(cfn instanceof secretsmanager.CfnSecret)) return undefined;
+  const stack = Stack.of(cfn);
+  const generator = stack.resolve(cfn.generateSecretString) as secretsmanager.CfnSecret.GenerateSecretStringProperty | undefined;
+  const text = literalText(generator ? generator.secretStringTemplate : stack.resolve(cfn.secretString));
+  // A template joined with references (a RotatingSecret's masterarn) keeps its username in its literal part.
+  const username = text && /^\{"username":("(?:[^"\\]|\\.)*")[,}]/.exec(text)?.[1];
+  if (username) return username.includes('\u0000') ? undefined : JSON.parse(username);
+  const parsed = text !== undefined ? parseJsonObject(text) : undefined;
+  return typeof parsed?.username === 'string' && !Token.isUnresolved(parsed.username) ? parsed.username : undefined;
+}
+
+/** A resolved value as text: a string, or the literal parts of an `Fn::Join` with references left out (`\u0000`). */
+function literalText(resolved: unknown): string | undefined {
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  return join && join[0] === '' ? join[1].map((part) => (typeof part === 'string' ? part : '\u0000')).join('') : undefined;
+}
+
+/**
+ * A KMS key a secret (or its replica) is encrypted with must be in the secret's Region: "you can choose
+ * any symmetric encryption customer managed key in the AWS account and Region" (Secrets Manager guide).
+ * Another account's key is allowed by its ARN (CreateSecret's KmsKeyId), so only the Region is held to.
+ * A Region that is a token (an environment-agnostic stack) is not judged.
+ *
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+ */
+export function keyRegionProblem(key: kms.IKey, secretRegion: string): string | undefined {
+  const keyRegion = key.env.region;
+  if (Token.isUnresolved(keyRegion) || Token.isUnresolved(secretRegion) || keyRegion === secretRegion) return undefined;
+  return `is a KMS key in ${keyRegion} (${key.node.path}), and the secret is in ${secretRegion}: Secrets Manager encrypts a secret `
+    + 'only with a key of its own Region';
+}
+
 /** What a secret created in this app is known to hold at synth time. */
 export interface KnownSecretContent {
   /** The JSON keys it will hold; undefined when they cannot be known at synth time. */
@@ -174,6 +252,8 @@ export interface ExternalSecretKeys {
   readonly usernameKey?: string;
   readonly passwordKey?: string;
   readonly attachSecret?: boolean;
+  /** Refused: the external secret supplies them. */
+  readonly credentials?: rds.Credentials;
 }
 
 /**
@@ -196,6 +276,8 @@ export function externalSecretCredentials(props: ExternalSecretKeys): rds.Creden
 export function externalSecretCheck(props: ExternalSecretKeys, engineType: string, maxPasswordLength: number, consumer: string) {
   const usernameKey = props.usernameKey ?? 'username';
   const passwordKey = props.passwordKey ?? 'password';
+  // The user name becomes the database's master user: RDS's rules for one, on this engine.
+  const masterUse = { engineFamily: engineFamilyOf(engineType), master: true };
   return {
     secret: props.secret,
     requiredKeys: [...new Set([usernameKey, passwordKey])],
@@ -203,6 +285,9 @@ export function externalSecretCheck(props: ExternalSecretKeys, engineType: strin
     rejectedPasswordCharacters: rdsRejectedPasswordCharacters(engineType),
     minPasswordLength: 8,
     maxPasswordLength,
+    usernameKey,
+    maxUsernameLength: maxUsernameLength(masterUse).max,
+    rejectedUsernames: reservedUsernames(masterUse),
     consumer,
   };
 }
@@ -219,8 +304,16 @@ function isDynamicReferenceKey(key: string): boolean {
   return key.trim().length > 0 && !/[:{}\x00-\x1f\x7f]/.test(key) && !key.endsWith('\\');
 }
 
-/** The keys of an external secret must be usable in a dynamic reference, and two; another account's secret needs its complete ARN. */
-export function validateExternalSecret(problems: Problems, scope: Construct, props: ExternalSecretKeys): void {
+/**
+ * The keys of an external secret must be usable in a dynamic reference, and two; another account's
+ * secret needs its complete ARN; `credentials` is not given, since the secret supplies them.
+ */
+export function validateExternalSecret(problems: Problems, scope: Construct, props: ExternalSecretKeys, what: 'instance' | 'cluster'): void {
+  if (props.credentials !== undefined) {
+    problems.prop('CredentialsGiven', 'credentials', 'is given, and the external secret supplies the master credentials',
+      `remove credentials: the ${what} reads username and password from secret by dynamic references (name their JSON keys with `
+      + 'username_key and password_key)');
+  }
   const usernameKey = props.usernameKey ?? 'username';
   const passwordKey = props.passwordKey ?? 'password';
   for (const [prop, key] of [['usernameKey', usernameKey], ['passwordKey', passwordKey]]) {
