@@ -462,3 +462,32 @@ def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
         target=SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
                                          database_name="payments"))
     return cluster, user
+
+
+# The deploy-gates asset's modules (assets/deploy-gates), as Lambda imports them: each module imports the
+# shared helpers as `index`, which names another module in each asset, so they are loaded here by path.
+
+DEPLOY_GATES = __import__("pathlib").Path(__file__).resolve().parent.parent / "assets" / "deploy-gates"
+
+
+def deploy_gates_module(name):
+    """The deploy-gates module `name` (task_life, assessment, ...), its `index` the asset's own."""
+    import importlib.util
+    import sys
+
+    def load(module_name, path):
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    saved = sys.modules.get("index")
+    sys.modules["index"] = sys.modules.get("deploy_gates_index") or load("deploy_gates_index", DEPLOY_GATES / "index.py")
+    sys.modules["deploy_gates_index"] = sys.modules["index"]
+    try:
+        return load(f"deploy_gates_{name}", DEPLOY_GATES / f"{name}.py")
+    finally:
+        if saved is None:
+            del sys.modules["index"]
+        else:
+            sys.modules["index"] = saved

@@ -1,9 +1,11 @@
 import {
-  Aspects, Lazy, RemovalPolicy, Stack, Token,
+  Aspects, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token,
   aws_dms as dms,
   aws_ec2 as ec2,
   aws_kms as kms,
+  aws_lambda as lambda,
   aws_rds as rds,
+  aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DmsAccountRoles } from './dms-account-roles';
@@ -12,9 +14,11 @@ import { DmsEndpointType } from './dms-endpoint-props';
 import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep } from './dms-replication-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
+import { premigrationAssessment } from './private/dms-assessment';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
+import { RESTART_LABEL, rotationRestart, taskIdentifier, taskLife } from './private/dms-task-life';
 import { LOB_MAX_SIZE_KB, mergeSettings } from './private/dms-task-settings';
-import { Bound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { Bound, DurationBound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { cdcSourceFindings } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
@@ -31,6 +35,18 @@ import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Limits.html
  */
 const STORAGE_GB: Bound = { min: 5, max: 30000 };
+
+/**
+ * How long the deploy waits for the task to start, stop or resume, and for the assessment: at most the
+ * hour the Provider framework allows (PROVIDER_WAIT), at least 5 minutes, in whole minutes (a whole
+ * number of its 30-second queries).
+ */
+const TASK_WAIT: DurationBound = { min: Duration.minutes(5), max: Duration.hours(1) };
+const DEFAULT_TASK_TIMEOUT = Duration.minutes(30);
+const DEFAULT_ASSESSMENT_TIMEOUT = Duration.minutes(30);
+
+/** An individual assessment's name, as DMS lists them (`postgres-check-wallevel`). */
+const ASSESSMENT_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 
 /** A schema DMS migrates: a PostgreSQL name, with % matching any characters (DMS table mappings). */
 const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_MAX - 1}}$`);
@@ -184,6 +200,93 @@ export interface PostgresReplicationProps {
    * @default - none
    */
   readonly dependsOn?: IConstruct[];
+
+  /**
+   * Whether the first deploy starts the task (`start-replication`, once the connection gate and the
+   * assessment have passed) and waits until it runs, failing with DMS's reason. A later deploy never
+   * starts a task that has run: it only resumes one it stopped. Turned off, the task waits for
+   * `aws dms start-replication-task` (a warning says so); for a task with CDC, give
+   * `start_task_off_reason` too.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplicationTask.html
+   */
+  readonly startTask?: boolean;
+
+  /**
+   * Why the deploy does not start a task that captures changes: required with `start_task=False`
+   * and a CDC migration type (an unstarted CDC task captures nothing, and nobody is told).
+   *
+   * @default - none
+   */
+  readonly startTaskOffReason?: string;
+
+  /**
+   * Whether a deploy that changes what the task is modified with (its settings, table mappings,
+   * LOB mode, target preparation) stops the running task first and resumes it after
+   * (`resume-processing`), since DMS modifies only a stopped task. Turned off, such a deploy fails
+   * on a running task until you stop it yourself (a warning says so).
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_ModifyReplicationTask.html
+   */
+  readonly stopAndResumeForUpdates?: boolean;
+
+  /**
+   * Starts the migration again as a new task, whose full load copies every table again into target
+   * tables that already hold the rows (choose `target_table_prep` accordingly): a new value (lower-case
+   * letters, digits, hyphens; up to 30) creates a task named `<task_identifier>-<value>`, stops the old
+   * task before the new one starts, and deletes the old one once the deploy succeeds. Without it a
+   * deploy that would replace a task (a new replication instance or endpoint, another migration type)
+   * is refused before anything is replaced.
+   *
+   * @default - the task is never replaced
+   */
+  readonly restartFullLoadAs?: string;
+
+  /**
+   * Whether the task stops and resumes after a rotation of an endpoint's secret, so that DMS logs in
+   * with the new password ("you need to manually restart the task to refresh the credentials", DMS).
+   * Only a running task is touched. Turned off, a warning says so.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+   */
+  readonly restartAfterRotation?: boolean;
+
+  /**
+   * Whether the deploy runs DMS's pre-migration assessment before the task first starts (every
+   * individual assessment DMS offers for the task, less `skipped_assessments`), fails on a failed
+   * one with its name and what DMS says, and shows warnings in a stack output. It runs again when
+   * the task's settings, mappings or endpoints change. Turned off, a warning says so.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.AssessmentReport.html
+   */
+  readonly assessment?: boolean;
+
+  /**
+   * Individual assessments left out of the run, by name (`postgres-check-pglogical`), for one that
+   * does not apply to this migration. A warning lists them.
+   *
+   * @default - none: every assessment DMS offers for the task runs
+   */
+  readonly skippedAssessments?: string[];
+
+  /**
+   * How long the deploy waits for the task to start, to stop before an update, or to resume (each;
+   * 5 minutes to 1 hour, whole minutes).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly taskTimeout?: Duration;
+
+  /**
+   * How long the deploy waits for the pre-migration assessment (5 minutes to 1 hour, whole minutes).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly assessmentTimeout?: Duration;
 }
 
 /**
@@ -201,10 +304,10 @@ export interface PostgresReplicationProps {
  * to that user's `dmsSchemaName`: the source's heartbeat (`HeartbeatSchema`) and DDL artifacts
  * (`DdlArtifactsSchema`), the target's control tables (`ControlSchema`).
  *
- * CloudFormation creates the task but does not start it: start it with
- * `aws dms start-replication-task` once the stack is deployed. A running task must be stopped
- * before a deploy modifies it; a change of the migration type, the instance or an endpoint
- * replaces the task (its properties are create-only), which restarts the full load.
+ * The deploy starts the task once (after the connection gate and DMS's pre-migration assessment),
+ * stops a running task before it modifies it and resumes it after, refuses a deploy that would
+ * replace a task (`restart_full_load_as` says otherwise), and after a rotation of an endpoint's
+ * secret the running task stops and resumes to log in again. Each has its prop to turn it off.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
@@ -223,6 +326,27 @@ export class PostgresReplication extends Construct {
 
   /** The gate that fails the deploy unless DMS can connect to both endpoints (unless `connectionGate` is false). */
   public readonly connectionGate?: DmsConnectionGate;
+
+  /**
+   * The task's `ReplicationTaskIdentifier`: the stack's name and the construct's path in lower case
+   * (with `-<restart_full_load_as>`). DMS's metrics name the task by its ARN's last part, not this.
+   */
+  public readonly taskIdentifier: string;
+
+  /** The custom resource that refuses a replacement and stops the running task before the task is modified. */
+  public readonly taskUpdateGuard: CustomResource;
+
+  /** The custom resource that starts the task once, resumes it after an update, and stops it before it is deleted. */
+  public readonly taskRun: CustomResource;
+
+  /** The pre-migration assessment gate (unless `assessment` is false): its `Result` attribute is the verdict. */
+  public readonly assessment?: CustomResource;
+
+  /** Where DMS writes the assessment's results (unless `assessment` is false). */
+  public readonly assessmentResults?: s3.IBucket;
+
+  /** The function that stops and resumes the task after a rotation (unless `restart_after_rotation` is false). */
+  public readonly rotationRestart?: lambda.IFunction;
 
   private readonly props: PostgresReplicationProps;
 
@@ -268,7 +392,11 @@ export class PostgresReplication extends Construct {
       this.replicationInstance.node.addDependency(this.accountRoles);
     }
 
-    this.task = new dms.CfnReplicationTask(this, 'Task', {
+    this.taskIdentifier = taskIdentifier(this) + (props.restartFullLoadAs ? `-${props.restartFullLoadAs}` : '');
+    // A new value of restart_full_load_as is a new task (a new logical id): CloudFormation creates it and
+    // deletes the old one, whatever changed; any other replacement is refused by the guard.
+    this.task = new dms.CfnReplicationTask(this, props.restartFullLoadAs ? `Task-${props.restartFullLoadAs}` : 'Task', {
+      replicationTaskIdentifier: this.taskIdentifier,
       migrationType: props.migrationType,
       replicationInstanceArn: this.replicationInstance.ref,
       sourceEndpointArn: props.source.endpointArn,
@@ -299,6 +427,29 @@ export class PostgresReplication extends Construct {
       this.connectionGate.node.addDependency(...needs);
       if (this.accountRoles) this.connectionGate.node.addDependency(this.accountRoles);
       this.task.node.addDependency(this.connectionGate);
+    }
+    const assessment = (props.assessment ?? true) ? premigrationAssessment(this, {
+      task: this.task,
+      identifier: this.taskIdentifier,
+      endpoints: [props.source.endpoint, props.target.endpoint],
+      timeout: props.assessmentTimeout ?? DEFAULT_ASSESSMENT_TIMEOUT,
+      skipped: props.skippedAssessments ?? [],
+    }) : undefined;
+    this.assessment = assessment?.resource;
+    this.assessmentResults = assessment?.bucket;
+    const life = taskLife(this, {
+      task: this.task,
+      identifier: this.taskIdentifier,
+      tagValue: taskIdentifier(this),
+      startTask: props.startTask ?? true,
+      stopForUpdates: props.stopAndResumeForUpdates ?? true,
+      timeout: props.taskTimeout ?? DEFAULT_TASK_TIMEOUT,
+      startAfter: assessment ? [assessment.resource] : [],
+    });
+    this.taskUpdateGuard = life.guard;
+    this.taskRun = life.run;
+    if (props.restartAfterRotation ?? true) {
+      this.rotationRestart = rotationRestart(this, { task: this.task, secrets: [props.source.secret, props.target.secret] }).handler;
     }
     // The users may be defined after this construct: found once the app is built, before synth.
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
@@ -366,6 +517,7 @@ export class PostgresReplication extends Construct {
   }
 
   private warn(props: PostgresReplicationProps): void {
+    this.warnTaskLife(props);
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
       warn(this, 'targetTablesDropped',
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '
@@ -384,6 +536,35 @@ export class PostgresReplication extends Construct {
         `the PostgreSQL major of the ${unread.join(' and the ')} database cannot be read (imported, or a version given as a token), `
         + `so whether DMS ${props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION} supports it is not checked: ${dmsVersionsForPostgresInWords()} `
         + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
+  }
+
+  /** Each behaviour of the task's life turned off leaves a warning that says what is then the operator's. */
+  private warnTaskLife(props: PostgresReplicationProps): void {
+    if (props.startTask === false) {
+      warn(this, 'taskNotStarted', `start_task (startTask) is false${props.startTaskOffReason ? ` (${props.startTaskOffReason})` : ''}: `
+        + 'the deploy does not start the task. Start it once with aws dms start-replication-task --start-replication-task-type '
+        + 'start-replication, and never again with that type, which loads every table again; a deploy still stops and resumes it '
+        + 'around updates once it runs');
+    }
+    if (props.stopAndResumeForUpdates === false) {
+      warn(this, 'taskNotStoppedForUpdates', 'stop_and_resume_for_updates (stopAndResumeForUpdates) is false: a deploy that changes '
+        + 'the task\'s settings or table mappings fails while the task runs ("The task must be stopped before you can modify it", '
+        + 'ModifyReplicationTask): stop it before such a deploy, and resume it after with resume-processing');
+    }
+    if (props.restartAfterRotation === false) {
+      warn(this, 'rotationRestartOff', 'restart_after_rotation (restartAfterRotation) is false: after a rotation of an endpoint\'s '
+        + 'secret DMS "might not fetch the rotated credentials" (security_iam_secretsmanager): stop the task and resume it '
+        + '(resume-processing) after each rotation');
+    }
+    if (props.assessment === false) {
+      warn(this, 'assessmentOff', 'assessment is false: DMS\'s pre-migration assessment does not run before the task starts, so '
+        + 'what it finds (tables without a primary key for CDC, unsupported types, source settings) shows only once the task '
+        + 'runs; run it yourself (aws dms start-replication-task-assessment-run) before starting the task');
+    }
+    if ((props.skippedAssessments ?? []).length > 0) {
+      warn(this, 'assessmentsSkipped', `skipped_assessments (skippedAssessments) leaves out ${props.skippedAssessments!.join(', ')}: `
+        + 'what they check is not checked before the task starts');
     }
   }
 
@@ -408,7 +589,47 @@ export class PostgresReplication extends Construct {
     }
     this.validateEndpoints(problems, props);
     this.validateInstance(problems, props);
+    this.validateTaskLife(problems, props);
     problems.throwIfAny();
+  }
+
+  /** The start, the waits, a restart's name and the assessments skipped. */
+  private validateTaskLife(problems: Problems, props: PostgresReplicationProps): void {
+    const start = props.startTask ?? true;
+    if (!start && props.migrationType !== DmsMigrationType.FULL_LOAD && !props.startTaskOffReason?.trim()) {
+      problems.prop('TaskStartOffWithoutReason', 'startTask', `is false for a ${props.migrationType} task, and no `
+        + `${propName('startTaskOffReason')} says why: an unstarted task captures no change, and nobody is told`,
+      'give start_task_off_reason (who starts the task, and when), or leave start_task on (the deploy starts it once)');
+    }
+    if (start && props.startTaskOffReason !== undefined) {
+      problems.prop('TaskStartReasonUnused', 'startTaskOffReason', `is given, and ${propName('startTask')} is on`,
+        'remove start_task_off_reason, or set start_task=False');
+    }
+    for (const [prop, value] of [['taskTimeout', props.taskTimeout], ['assessmentTimeout', props.assessmentTimeout]] as const) {
+      if (value === undefined || value.isUnresolved()) continue;
+      const fix = `give whole minutes from ${TASK_WAIT.min.toMinutes()} to ${TASK_WAIT.max.toMinutes()}: the deploy waits `
+        + 'through aws-cdk-lib\'s Provider framework, whose total timeout is an hour at most';
+      problems.durationInRange('TaskWaitOutOfRange', prop, value, TASK_WAIT, fix);
+      if (value.toSeconds() % 60 !== 0) {
+        problems.prop('TaskWaitOutOfRange', prop, `must be whole minutes, got: ${value.toHumanString()}`, fix);
+      }
+    }
+    const label = props.restartFullLoadAs;
+    if (label !== undefined && (Token.isUnresolved(label) || !RESTART_LABEL.test(label))) {
+      problems.prop('RestartLabelInvalid', 'restartFullLoadAs', 'must be 1 to 30 lower-case letters, digits and single hyphens, '
+        + `starting and ending with a letter or digit, got: ${show(label)}`,
+      'give a new value such as "2": each new value loads every table again as a new task');
+    }
+    const skipped = props.skippedAssessments ?? [];
+    const invalid = skipped.filter((name) => Token.isUnresolved(name) || !ASSESSMENT_NAME.test(name));
+    if (invalid.length > 0) {
+      problems.prop('SkippedAssessmentInvalid', 'skippedAssessments', `names no individual assessment: ${invalid.map(show).join(', ')}`,
+        'give names as DMS lists them (aws dms describe-applicable-individual-assessments), such as "postgres-check-pglogical"');
+    }
+    if (skipped.length > 0 && props.assessment === false) {
+      problems.prop('SkippedAssessmentInvalid', 'skippedAssessments', `is used only with the assessment on, and ${propName('assessment')} is false`,
+        'remove skipped_assessments, or turn the assessment on');
+    }
   }
 
   /** Each endpoint in its place: the source reads, the target writes, and they are two. */

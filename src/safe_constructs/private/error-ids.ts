@@ -61,6 +61,7 @@ export const ERRORS = {
   RecordNameRelative: { by: '`WeightedAliasRecord`', when: '`record_name` is relative but the zone\'s name is unknown' },
   ReplicationInstanceClassInvalid: { by: '`PostgresReplication`', when: '`replication_instance_class` lacks the `dms.` prefix' },
   RequiredKeysEmpty: { by: '`SecretPreflightCheck`', when: '`required_keys` is empty or has an empty key' },
+  RestartLabelInvalid: { by: '`PostgresReplication`', when: '`restart_full_load_as` is not 1 to 30 lower-case letters, digits and single hyphens' },
   RetireOldBeforeFullShift: { by: '`WeightedTrafficShift`', when: '`retire_old=True` while `percent_to_new` is not 100 (the old target still gets traffic)' },
   RotationAllowsRejectedCharacters: { by: '`RotatingSecret`', when: 'the hosted rotation\'s own `exclude_characters` lets rotated passwords hold characters RDS or DMS reject' },
   RotationPeriodOutOfRange: { by: '`RotatingSecret`', when: '`automatically_after` is outside 4 hours to 1000 days' },
@@ -78,9 +79,13 @@ export const ERRORS = {
   SecretValueGiven: { by: '`RotatingSecret`', when: 'a value is given (`generate_secret_string`, `secret_string_value`, ...): the construct generates it' },
   SetIdentifierDuplicate: { by: '`WeightedAliasRecord` (synth), `WeightedTrafficShift`', when: 'two records of one group share a set identifier' },
   SetIdentifierLength: { by: '`WeightedAliasRecord`', when: '`set_identifier` is not 1 to 128 characters' },
+  SkippedAssessmentInvalid: { by: '`PostgresReplication`', when: '`skipped_assessments` names something that is no assessment name, or is given with `assessment=False`' },
   SlotNameInvalid: { by: '`SecureDmsPostgresEndpoint`', when: '`slot_name` is not lower-case letters, digits and underscores (63 at most)' },
   SslModeUnsupported: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint`', when: '`ssl_mode` is a mode DMS does not support for the endpoint\'s engine' },
   SubnetsInOneZone: { by: '`PostgresReplication`', when: '`vpc_subnets` select subnets in fewer than two Availability Zones' },
+  TaskStartOffWithoutReason: { by: '`PostgresReplication`', when: '`start_task=False` for a CDC task without `start_task_off_reason`' },
+  TaskStartReasonUnused: { by: '`PostgresReplication`', when: '`start_task_off_reason` while `start_task` is on' },
+  TaskWaitOutOfRange: { by: '`PostgresReplication`', when: '`task_timeout` or `assessment_timeout` is outside 5 minutes to 1 hour, or not whole minutes (the Provider framework waits an hour at most)' },
   UnencryptedAtRest: { by: '`EncryptionAspect` (synth)', when: 'a resource is stored unencrypted (or, for Redshift, `Encrypted: false` fails the create)' },
   UnencryptedInTransit: { by: '`EncryptionAspect` (synth)', when: 'a resource\'s traffic is not encrypted in transit' },
   UsernameInvalid: { by: '`RotatingSecret`', when: '`username` is not a name RDS and DMS accept' },
@@ -93,6 +98,8 @@ export const ERRORS = {
 export const WARNINGS = {
   acceptedInBaseline: { by: '`EncryptionAspect`', when: 'an error finding the `baseline` file accepts (by its exact line) is reported as a warning' },
   allWeightsZero: { by: '`WeightedAliasRecord`', when: 'every weighted record of a group has weight 0 (routing of all-zero alias records is undocumented)' },
+  assessmentOff: { by: '`PostgresReplication`', when: '`assessment=False`: DMS\'s pre-migration assessment does not run before the start' },
+  assessmentsSkipped: { by: '`PostgresReplication`', when: '`skipped_assessments` leaves individual assessments out of the run' },
   backupsOff: { by: '`ExternalSecretRdsInstance`', when: '`backup_retention` is zero' },
   cdcSourceUndecided: { by: '`PostgresReplication`', when: 'CDC from a source database outside the app, whose parameter group cannot be read' },
   ddlCaptureNeedsArtifacts: { by: '`PostgresReplication`', when: '`capture_ddls` is on for a source user that is not the master' },
@@ -104,9 +111,12 @@ export const WARNINGS = {
   encryptionUndecided: { by: '`EncryptionAspect`', when: 'a token hides whether the resource is encrypted' },
   publiclyAccessible: { by: '`ExternalSecretRdsInstance`', when: '`publicly_accessible=True`' },
   rotationOutsideVpc: { by: '`RotatingSecret`', when: 'the hosted rotation Lambda has no VPC' },
+  rotationRestartOff: { by: '`PostgresReplication`', when: '`restart_after_rotation=False`: the task does not log in again after a rotation' },
   storageUnencrypted: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`storage_encrypted=False`' },
   staleBaselineLines: { by: '`EncryptionAspect`', when: 'lines of the `baseline` file match no finding any more' },
   targetTablesDropped: { by: '`PostgresReplication`', when: '`target_table_prep` is DROP_AND_CREATE' },
+  taskNotStarted: { by: '`PostgresReplication`', when: '`start_task=False`: the deploy does not start the task' },
+  taskNotStoppedForUpdates: { by: '`PostgresReplication`', when: '`stop_and_resume_for_updates=False`: a deploy that modifies a running task fails' },
 } as const satisfies Record<string, IdDoc>;
 
 export type ErrorId = keyof typeof ERRORS;
