@@ -1,9 +1,18 @@
-"""Integration test, for an account: a PostgreSQL 17 migration, proved able to connect and to start.
+"""Integration test, for an account: a PostgreSQL 17 migration, assessed, started and kept by the deploy.
 
 Two databases (the source with logical replication), DMS's users created by PostgresDatabaseUser,
 both endpoints on their secrets, and PostgresReplication: its DmsConnectionGate fails the deploy
-unless DMS connects to both endpoints. The assertions then check, from outside: DescribeConnections
-successful for both endpoints, and the task starts (running), then is stopped so the stack can go.
+unless DMS connects to both endpoints, DMS's pre-migration assessment runs before the task starts,
+and the deploy starts the task. The assertions then check, from outside: DescribeConnections
+successful for both endpoints, the task's assessment run `passed`, and the task `running`. Destroying
+the stack stops the task first (the construct's run resource), as DMS deletes only a stopped task.
+
+A settings change around the running task: deploy the app a second time with
+`-c task-settings-change=true` (the stacks kept by `integ:deploy -- --no-clean`, then
+`npx cdk deploy --all --app "python integ/integ_payment_migration.py" -c task-settings-change=true`):
+the task's ChangeProcessingTuning.MemoryKeepTime changes, so the deploy stops the task, CloudFormation
+modifies it, and the deploy resumes it; the assertions of that deploy check that the task runs with
+the new setting. Then `npx cdk destroy --all` with the same --app.
 
 The account must have DMS's roles (dms-vpc-role, dms-cloudwatch-logs-role), as one that used DMS's
 console has; otherwise set `create-dms-account-roles` in the context once.
@@ -13,7 +22,7 @@ repository's CI never deploys it: it compares the committed snapshot (integ_paym
 with what the app synthesizes, which shows that the template did not change unseen, not that it deploys.
 """
 import aws_cdk as cdk
-from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
+from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 from aws_cdk import integ_tests_alpha as integ
 
 from safe_constructs import (
@@ -58,26 +67,32 @@ def main(outdir=None):
         endpoints[name] = (SecureDmsPostgresEndpoint(stack, f"{name}Endpoint", secret=user_secret, endpoint_type=kind,
                                                      database_name="payments"), database)
     roles = DmsAccountRolesMode.CREATE if app.node.try_get_context("create-dms-account-roles") else DmsAccountRolesMode.EXISTING
+    # the second deploy's change: a setting DMS modifies only on a stopped task
+    changed = {"ChangeProcessingTuning": {"MemoryKeepTime": 61}} if app.node.try_get_context("task-settings-change") else {}
     replication = PostgresReplication(stack, "Replication", vpc=vpc, vpc_subnets=isolated,
         source=endpoints["Source"][0], target=endpoints["Target"][0], source_database=endpoints["Source"][1],
         target_database=endpoints["Target"][1], migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["public"],
-        account_roles=roles)
+        account_roles=roles, task_settings=changed)
 
     test = integ.IntegTest(app, "PaymentMigrationInteg", test_cases=[stack])
     endpoint_arns = [endpoints[name][0].endpoint_arn for name in ("Source", "Target")]
-    connections = test.assertions.aws_api_call("DatabaseMigrationService", "describeConnections",
+    connections = test.assertions.aws_api_call("DMS", "describeConnections",
         {"Filters": [{"Name": "endpoint-arn", "Values": endpoint_arns}]})
     connections.expect(integ.ExpectedResult.object_like({"Connections": integ.Match.array_with([
         integ.Match.object_like({"EndpointArn": arn, "Status": "successful"}) for arn in endpoint_arns])}))
     task = replication.task.ref
-    start = test.assertions.aws_api_call("DatabaseMigrationService", "startReplicationTask",
-        {"ReplicationTaskArn": task, "StartReplicationTaskType": "start-replication"})
-    running = test.assertions.aws_api_call("DatabaseMigrationService", "describeReplicationTasks",
+    assessed = test.assertions.aws_api_call("DMS", "describeReplicationTaskAssessmentRuns",
         {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
-    running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like({"Status": "running"})]}))
-    running.wait_for_assertions(total_timeout=Duration.minutes(15), interval=Duration.seconds(30))
-    stop = test.assertions.aws_api_call("DatabaseMigrationService", "stopReplicationTask", {"ReplicationTaskArn": task})
-    connections.next(start).next(running).next(stop)
+    assessed.expect(integ.ExpectedResult.object_like({"ReplicationTaskAssessmentRuns": integ.Match.array_with([
+        integ.Match.object_like({"Status": "passed"})])}))
+    # started by the deploy (and, after the second deploy, resumed with the new setting)
+    running = test.assertions.aws_api_call("DMS", "describeReplicationTasks",
+        {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
+    expected = {"Status": "running"}
+    if changed:
+        expected["ReplicationTaskSettings"] = integ.Match.string_like_regexp('"MemoryKeepTime":61')
+    running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like(expected)]}))
+    connections.next(assessed).next(running)
     return app.synth()
 
 

@@ -92,7 +92,7 @@ def test_the_task_life_role_may_start_and_stop_only_the_replications_tasks():
         {"Action": "dms:DescribeReplicationTasks", "Effect": "Allow", "Resource": "*"},
         {"Action": ["dms:StartReplicationTask", "dms:StopReplicationTask"], "Effect": "Allow",
          "Condition": {"StringEquals": {"aws:ResourceTag/safe-constructs:replication": "test-replication"}},
-         "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":dms:eu-west-1:123456789012:task:*"]]}},
+         "Resource": "arn:*:dms:eu-west-1:123456789012:task:*"},
         {"Action": "cloudformation:DescribeStacks", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}},
     ]
 

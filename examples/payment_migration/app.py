@@ -5,12 +5,11 @@ credentials were created by the platform team outside any stack; traffic moves f
 balancer to the new one 10 % at a time. Deployable by design: Secrets Manager through an interface
 endpoint (no NAT), logical replication on the source, DMS's users created with the grants DMS
 documents before anything logs in as them (their heartbeat and control tables in a schema of their
-own), DMS 3.6.1 pinned for PostgreSQL 17, a major engine version. Two steps stay with the operator:
-- an account that never used DMS lacks dms-vpc-role and dms-cloudwatch-logs-role: deploy once with
-  account_roles=DmsAccountRolesMode.CREATE on the PostgresReplication;
-- CloudFormation does not start the task: after the deploy, `aws dms start-replication-task
-  --start-replication-task-type start-replication --replication-task-arn <the task's ARN>`.
-While the task runs, stop it before a deploy that changes it.
+own), DMS 3.6.1 pinned for PostgreSQL 17, a major engine version. The first deploy runs DMS's
+pre-migration assessment and starts the task; later deploys stop and resume it around changes and
+refuse to replace it; a rotation of DMS's users has it log in again. One step stays with the
+operator: an account that never used DMS lacks dms-vpc-role and dms-cloudwatch-logs-role: deploy
+once with account_roles=DmsAccountRolesMode.CREATE on the PostgresReplication.
 
 Synthesize it with `cdk synth` (this folder's cdk.json), or `python app.py`.
 """
@@ -18,7 +17,7 @@ import os
 
 import aws_cdk as cdk
 from aws_cdk import Acknowledgment, Aspects, AspectPriority, Duration, Validations
-from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms
+from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_lambda as lambda_
 from aws_cdk import aws_rds as rds, aws_route53 as route53, aws_s3 as s3, aws_secretsmanager as secretsmanager
 from cdk_nag import AwsSolutionsChecks
 
@@ -37,10 +36,10 @@ OLD_LOAD_BALANCER = {"arn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:lo
 ALB_HOSTED_ZONE_ID = "Z32O12XQLNTSW2"  # eu-west-1's canonical hosted zone id of load balancers
 # A major version: RDS creates its current minor (a pinned minor is refused once RDS deprecates it).
 POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
-# DMS's users rotate on the deploy (before the task is started) and then less often than the migration
-# lasts: after a rotation DMS "might not fetch the rotated credentials" and the task must be restarted
-# (DMS guide, security_iam_secretsmanager). Multi-user rotation is not used: its clone user cannot
-# write the heartbeat and control tables DMS created as the other user.
+# DMS's users rotate on the deploy (before the task is started) and then every 90 days: after a rotation
+# DMS "might not fetch the rotated credentials" (DMS guide, security_iam_secretsmanager), so the replication
+# stops and resumes the running task (restart_after_rotation). Multi-user rotation is not used: its clone
+# user cannot write the heartbeat and control tables DMS created as the other user.
 DMS_USER_ROTATION = Duration.days(90)
 
 
@@ -98,7 +97,8 @@ class PaymentMigrationStack(cdk.Stack):
         (reader_secret, reader), (writer_secret, writer) = users
 
         # The replication: instance (DMS 3.6.1 by default), network paths, account roles as the account has
-        # them, and the task, which waits for the users and keeps DMS's tables in their "awsdms" schema.
+        # them, and the task, which waits for the users and keeps DMS's tables in their "awsdms" schema; the
+        # deploy assesses it and starts it once, and later deploys stop and resume it around changes.
         replication = PostgresReplication(self, "Replication", vpc=vpc, vpc_subnets=data,
             source=SecureDmsPostgresEndpoint(self, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
                 database_name="payments", cdc_settings={"heartbeat_enable": True, "heartbeat_frequency": 5}),
@@ -143,6 +143,29 @@ class PaymentMigrationStack(cdk.Stack):
                    "dms:TestConnection names the replication instance and the two endpoints"))
         Validations.of(logs).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-S1",
             reason="this bucket receives the load balancer's access logs; logging access to it would loop"))
+        self.acknowledge_task_life(replication)
+
+    def acknowledge_task_life(self, replication):
+        """cdk-nag findings on the task's life: aws-cdk-lib's provider framework, and scopes AWS allows no narrower."""
+        for provider in (replication.task_life_provider, replication.assessment_provider):
+            for function in [c for c in provider.node.find_all() if isinstance(c, lambda_.Function)]:
+                logical_id = self.resolve(function.function_arn)["Fn::GetAtt"][0]
+                Validations.of(provider).acknowledge(Acknowledgment(id=f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
+                    reason="aws-cdk-lib's provider framework may invoke its functions and their versions (its own grant)"))
+            Validations.of(provider).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-SF1",
+                reason="the provider framework's waiter state machine only calls is_complete again; the functions log"))
+            Validations.of(provider).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-SF2",
+                reason="the provider framework's waiter state machine only calls is_complete again; no tracing needed"))
+        dms_arn = "arn:*:dms:eu-west-1:123456789012"
+        Validations.of(replication.task_life_provider).acknowledge(Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::{dms_arn}:task:*]",
+            reason="start and stop are allowed only on tasks tagged as this replication's: the guard runs before the task exists"))
+        Validations.of(replication.assessment_provider).acknowledge(Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::{dms_arn}:assessment-run:*]",
+            reason="DMS names assessment runs itself: the handlers read the runs of this task's assessment"))
+        bucket = self.resolve(replication.assessment_results.bucket_arn)["Fn::GetAtt"][0]
+        Validations.of(replication).acknowledge(Acknowledgment(id=f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/*]",
+            reason="the assessment results bucket's objects: DMS writes them (its documented policy), the handler reads them"))
 
 
 def main(outdir=None):

@@ -348,6 +348,15 @@ export class PostgresReplication extends Construct {
   /** The function that stops and resumes the task after a rotation (unless `restart_after_rotation` is false). */
   public readonly rotationRestart?: lambda.IFunction;
 
+  /**
+   * What holds the task life's functions, their roles and aws-cdk-lib's provider framework (its
+   * functions and waiter state machine): the scope to acknowledge their cdk-nag findings on.
+   */
+  public readonly taskLifeProvider: IConstruct;
+
+  /** The same for the assessment (unless `assessment` is false). */
+  public readonly assessmentProvider?: IConstruct;
+
   private readonly props: PostgresReplicationProps;
 
   constructor(scope: Construct, id: string, props: PostgresReplicationProps) {
@@ -437,6 +446,7 @@ export class PostgresReplication extends Construct {
     }) : undefined;
     this.assessment = assessment?.resource;
     this.assessmentResults = assessment?.bucket;
+    this.assessmentProvider = assessment?.provider;
     const life = taskLife(this, {
       task: this.task,
       identifier: this.taskIdentifier,
@@ -448,6 +458,7 @@ export class PostgresReplication extends Construct {
     });
     this.taskUpdateGuard = life.guard;
     this.taskRun = life.run;
+    this.taskLifeProvider = life.provider;
     if (props.restartAfterRotation ?? true) {
       this.rotationRestart = rotationRestart(this, { task: this.task, secrets: [props.source.secret, props.target.secret] }).handler;
     }

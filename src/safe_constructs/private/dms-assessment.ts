@@ -5,7 +5,7 @@ import {
   ArnFormat, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack,
   aws_dms as dms, aws_iam as iam, aws_s3 as s3,
 } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { renderedProperties } from './cfn';
 import { digestOf } from './dms-task-life';
 import { waitingProvider } from './functions';
@@ -29,6 +29,8 @@ export interface Assessment {
   readonly bucket: s3.Bucket;
   readonly serviceRole: iam.Role;
   readonly role: iam.Role;
+  /** What holds the handlers, their roles and the provider framework's functions and state machine. */
+  readonly provider: IConstruct;
 }
 
 /**
@@ -67,7 +69,8 @@ export function premigrationAssessment(scope: Construct, options: AssessmentOpti
     totalTimeout: options.timeout,
   });
   const role = waiter.role;
-  const runs = stack.formatArn({ service: 'dms', resource: 'assessment-run', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  // any partition, as for the task life's tasks (dms-task-life.ts): a role acts only in its own
+  const runs = stack.formatArn({ partition: '*', service: 'dms', resource: 'assessment-run', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dms:StartReplicationTaskAssessmentRun', 'dms:DescribeApplicableIndividualAssessments'], resources: [options.task.ref],
   }));
@@ -110,5 +113,5 @@ export function premigrationAssessment(scope: Construct, options: AssessmentOpti
     description: `DMS's pre-migration assessment of task ${options.identifier}: passed, or the assessments that warned`,
     value: resource.getAttString('Result'),
   });
-  return { resource, bucket, serviceRole, role };
+  return { resource, bucket, serviceRole, role, provider: waiter.provider.node.scope! };
 }

@@ -87,6 +87,8 @@ export interface TaskLife {
   readonly guard: CustomResource;
   readonly run: CustomResource;
   readonly role: iam.Role;
+  /** What holds the handlers, their roles and the provider framework's functions and state machine. */
+  readonly provider: IConstruct;
 }
 
 /**
@@ -109,7 +111,9 @@ export function taskLife(scope: Construct, options: TaskLifeOptions): TaskLife {
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dms:DescribeReplicationTasks'], resources: ['*'] }));
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dms:StartReplicationTask', 'dms:StopReplicationTask'],
-    resources: [stack.formatArn({ service: 'dms', resource: 'task', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    // any partition: a role acts only in its own, and an ARN without the partition token can be acknowledged in
+    // cdk-nag by id (aws-cdk-lib 2.263 refuses an id holding a second "::", as "<AWS::Partition>" would)
+    resources: [stack.formatArn({ partition: '*', service: 'dms', resource: 'task', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     conditions: { StringEquals: { [`aws:ResourceTag/${TASK_TAG_KEY}`]: options.tagValue } },
   }));
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
@@ -145,7 +149,7 @@ export function taskLife(scope: Construct, options: TaskLifeOptions): TaskLife {
     },
   });
   run.node.addDependency(task, ...options.startAfter);
-  return { guard, run, role: waiter.role };
+  return { guard, run, role: waiter.role, provider: waiter.provider.node.scope! };
 }
 
 /** What {@link rotationRestart} needs. */
