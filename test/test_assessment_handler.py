@@ -55,6 +55,7 @@ def props(**changes):
 
 
 def create(dms, names=OFFERED, skipped=(), start_error=None):
+    task_status(dms, "ready")
     dms.stub.add_response("describe_applicable_individual_assessments", {"IndividualAssessmentNames": list(names)},
                           {"ReplicationTaskArn": TASK_ARN})
     wanted = [n for n in names if n not in skipped]
@@ -209,3 +210,20 @@ def test_a_rollback_or_a_delete_runs_nothing(aws):
         answer = gate.on_event(rollback, None, dms=dms, cloudformation=cloudformation, now=NOW)
         assert answer["PhysicalResourceId"] == f"assessment:{TASK}:x" and "Plan" not in answer
     assert gate.on_event({**rollback, "RequestType": "Delete"}, None, dms=dms, now=NOW) == {"PhysicalResourceId": f"assessment:{TASK}:x"}
+
+
+def test_an_update_that_finds_the_task_running_assesses_nothing_and_says_so(aws):
+    # the guard stops the task for a change of its settings or mappings; a change of an endpoint's settings alone
+    # leaves it running, and DMS documents no state an assessment run needs: the safe side is not to run one
+    dms, _ = aws
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    with Stubber(cloudformation) as stack:
+        stack.add_response("describe_stacks", {"Stacks": [{"StackName": "Payments", "CreationTime": MONDAY,
+                                                           "StackStatus": "UPDATE_IN_PROGRESS"}]}, {"StackName": STACK})
+        task_status(dms, "running")
+        update = {"RequestType": "Update", "ResourceType": gate.ASSESSMENT, "ResourceProperties": props(AssessedHash="h2"),
+                  "OldResourceProperties": props(), "PhysicalResourceId": f"assessment:{TASK}:x", "StackId": STACK,
+                  "RequestId": "r", "LogicalResourceId": "Assessment"}
+        answer = gate.on_event(update, None, dms=dms, cloudformation=cloudformation, now=NOW)
+    assert "Plan" not in answer and answer["PhysicalResourceId"] == f"assessment:{TASK}:x"
+    assert answer["Data"]["Result"].startswith(f"not run again: task {TASK} is running")

@@ -22,6 +22,9 @@ StartReplicationTaskAssessmentRun", the task's Status), so the task is never sta
   unknown: the deploy fails with DMS's `LastFailureMessage`.
 
 A rollback or a Delete does nothing: the results stay in the bucket (its lifecycle expires them).
+An update that finds the task running (what changed was an endpoint's settings, which the guard
+does not stop the task for) runs nothing and says so in `Result`: DMS documents no task state for
+an assessment run, and the safe side is not to assess a running task.
 
 Sources: the DMS API reference (the operations above, ReplicationTaskAssessmentRun.Status); the DMS
 guide's CHAP_Tasks.PremigrationAssessmentRuns (statuses, the result files).
@@ -55,6 +58,13 @@ def on_event(event, context, dms=None, cloudformation=None, now=None):
                 "Data": {"Result": "rolled back: the previous deploy's assessment stands"}}
     dms = dms or aws_client("dms")
     now = now if now is not None else time.time()
+    task = describe_task(dms, props["TaskArn"])
+    if task and task["Status"] in ("running", "starting"):
+        # an update that changed only what the guard does not stop the task for (an endpoint's settings): DMS does
+        # not document assessing a running task, and the safe side is not to try
+        return {"PhysicalResourceId": event.get("PhysicalResourceId") or f"assessment:{props['TaskIdentifier']}",
+                "Data": {"Result": f"not run again: task {props['TaskIdentifier']} is {task['Status']}, and the library assesses "
+                                   "only a task that is not running (stop it and deploy again to assess it)"}}
     skipped = set(props.get("SkippedAssessments") or [])
     offered = applicable(dms, props["TaskArn"])
     names = [n for n in offered if n not in skipped]
