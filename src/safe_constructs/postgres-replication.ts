@@ -12,6 +12,7 @@ import { DmsEndpointType } from './dms-endpoint-props';
 import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep } from './dms-replication-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
+import { dmsIdentifier } from './private/dms-identifiers';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
 import { LOB_MAX_SIZE_KB, mergeSettings } from './private/dms-task-settings';
 import { Bound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
@@ -215,6 +216,13 @@ export class PostgresReplication extends Construct {
   /** The replication task. */
   public readonly task: dms.CfnReplicationTask;
 
+  /**
+   * The replication instance's identifier (`ReplicationInstanceIdentifier`), which the construct sets:
+   * lower case, from the stack name and the construct path, unique in the account and region as they
+   * are. DMS's task metrics carry it in their `ReplicationInstanceIdentifier` dimension.
+   */
+  public readonly instanceIdentifier: string;
+
   /** The replication instance's security group. */
   public readonly securityGroup: ec2.SecurityGroup;
 
@@ -249,7 +257,11 @@ export class PostgresReplication extends Construct {
       replicationSubnetGroupDescription: `${this.node.path}: DMS replication`,
       subnetIds: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
     });
+    // Set, not generated: CloudFormation's generated identifier is undocumented, and the task metrics'
+    // dimension needs the value (ModifyReplicationInstance renames an instance in place).
+    this.instanceIdentifier = dmsIdentifier(this, 63);
     this.replicationInstance = new dms.CfnReplicationInstance(this, 'Instance', {
+      replicationInstanceIdentifier: this.instanceIdentifier,
       replicationInstanceClass: props.replicationInstanceClass ?? 'dms.t3.medium',
       allocatedStorage: props.allocatedStorage ?? 50,
       engineVersion: props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION,
