@@ -3,7 +3,11 @@
 Two databases (the source with logical replication), DMS's users created by PostgresDatabaseUser,
 both endpoints on their secrets, and PostgresReplication: its DmsConnectionGate fails the deploy
 unless DMS connects to both endpoints. The assertions then check, from outside: DescribeConnections
-successful for both endpoints, and the task starts (running), then is stopped so the stack can go.
+successful for both endpoints, the task starts (running), its alarms on the replication instance, the task's
+CDC latency and the source's slot reach OK (so DMS and RDS publish their metrics under the dimension values
+the construct derives: an alarm on a value nobody publishes goes to ALARM), then the task is stopped so the
+stack can go. The deploy itself shows that RDS accepts the bound (max_slot_wal_keep_size) in the source's
+parameter group.
 
 The account must have DMS's roles (dms-vpc-role, dms-cloudwatch-logs-role), as one that used DMS's
 console has; otherwise set `create-dms-account-roles` in the context once.
@@ -76,8 +80,13 @@ def main(outdir=None):
         {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
     running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like({"Status": "running"})]}))
     running.wait_for_assertions(total_timeout=Duration.minutes(15), interval=Duration.seconds(30))
+    watched = [replication.instance_free_storage_alarm, replication.cdc_latency_source_alarm, replication.source_slot_lag_alarm]
+    alarms_ok = test.assertions.aws_api_call("CloudWatch", "describeAlarms", {"AlarmNames": [a.alarm_name for a in watched]})
+    alarms_ok.expect(integ.ExpectedResult.object_like({"MetricAlarms": [
+        integ.Match.object_like({"StateValue": "OK"}) for _ in watched]}))
+    alarms_ok.wait_for_assertions(total_timeout=Duration.minutes(30), interval=Duration.minutes(1))
     stop = test.assertions.aws_api_call("DatabaseMigrationService", "stopReplicationTask", {"ReplicationTaskArn": task})
-    connections.next(start).next(running).next(stop)
+    connections.next(start).next(running).next(alarms_ok).next(stop)
     return app.synth()
 
 
