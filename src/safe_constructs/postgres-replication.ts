@@ -22,7 +22,7 @@ import { Bound, Problems, WarningId, checkAtSynth, propName, range, show, warn }
 import { cdcSourceFindings } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
-import { BYTES_PER_MB, METRICS } from './private/replication-metrics';
+import { BYTES_PER_MB, METRICS, MetricFact } from './private/replication-metrics';
 import {
   MAX_SLOT_WAL_KEEP_SIZE, ReplicationSource, SLOT_WAL_BOUND_SINCE_MAJOR, majorOfFamily, parameterGroupOf, parameterValue,
   replicationSourceOf, setParameter,
@@ -776,35 +776,19 @@ export class PostgresReplication extends Construct {
     const dimensions = { DBInstanceIdentifier: instance };
     const bound = this.plan.slotWal ? `; at ${this.plan.slotWal.mb} MB (max_slot_wal_keep_size) PostgreSQL removes the WAL it `
       + 'needs, the slot is lost and the DMS task fails and must reload: resume or repair the task now' : '';
-    specs.push({
-      id: 'SourceSlotLag',
-      metric: aurora ? METRICS.auroraSlotDisk : METRICS.rdsSlotLag,
-      statistic: 'Maximum',
-      dimensions,
-      threshold: t.sourceSlotLagMb * BYTES_PER_MB,
-      above: true,
-      evaluationPeriods: 1,
-      description: `The source's replication slot holds more than ${t.sourceSlotLagMb} MB (${aurora ? 'ReplicationSlotDiskUsage of the '
-        + 'writer' : 'OldestReplicationSlotLag'})${bound}.`,
-    }, {
-      id: 'SourceTransactionLogs',
-      metric: aurora ? METRICS.auroraTransactionLogs : METRICS.rdsTransactionLogs,
-      statistic: 'Maximum',
-      dimensions,
-      threshold: t.sourceTransactionLogsMb * BYTES_PER_MB,
-      above: true,
-      evaluationPeriods: 1,
-      description: `The source's transaction logs take more than ${t.sourceTransactionLogsMb} MB of its disk.`,
-    }, {
-      id: 'SourceFreeStorage',
-      metric: aurora ? METRICS.auroraFreeLocalStorage : METRICS.rdsFreeStorage,
-      statistic: 'Minimum',
-      dimensions,
-      threshold: t.sourceFreeStorageMb * BYTES_PER_MB,
-      above: false,
-      evaluationPeriods: 1,
-      description: `The source has less than ${t.sourceFreeStorageMb} MB of free ${aurora ? 'local ' : ''}storage.`,
-    });
+    // Maximum of what the slot and the logs hold, Minimum of what is left; each fires on one 5-minute period
+    const alarms: Array<[WatchedAlarm, MetricFact, 'Maximum' | 'Minimum', number, string]> = [
+      ['SourceSlotLag', aurora ? METRICS.auroraSlotDisk : METRICS.rdsSlotLag, 'Maximum', t.sourceSlotLagMb,
+        `The source's replication slot holds more than ${t.sourceSlotLagMb} MB (${aurora ? 'ReplicationSlotDiskUsage of the writer'
+          : 'OldestReplicationSlotLag'})${bound}.`],
+      ['SourceTransactionLogs', aurora ? METRICS.auroraTransactionLogs : METRICS.rdsTransactionLogs, 'Maximum', t.sourceTransactionLogsMb,
+        `The source's transaction logs take more than ${t.sourceTransactionLogsMb} MB of its disk.`],
+      ['SourceFreeStorage', aurora ? METRICS.auroraFreeLocalStorage : METRICS.rdsFreeStorage, 'Minimum', t.sourceFreeStorageMb,
+        `The source has less than ${t.sourceFreeStorageMb} MB of free ${aurora ? 'local ' : ''}storage.`],
+    ];
+    for (const [id, metric, statistic, mb, description] of alarms) {
+      specs.push({ id, metric, statistic, dimensions, threshold: mb * BYTES_PER_MB, above: statistic === 'Maximum', evaluationPeriods: 1, description });
+    }
   }
 
   private warn(props: PostgresReplicationProps): void {
