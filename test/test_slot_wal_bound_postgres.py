@@ -113,6 +113,18 @@ def source(server):
     admin.close()
 
 
+@pytest.fixture
+def busy(server, source):
+    """Another database of the same server, with a table to write to (WAL is the server's, not a database's)."""
+    name = f"other_{uuid.uuid4().hex[:8]}"
+    source["admin"].run(f"CREATE DATABASE {name}")
+    connection = connect(server, name)
+    connection.run("CREATE TABLE t (id serial, memo text)")
+    yield connection
+    connection.close()
+    source["admin"].run(f"DROP DATABASE {name} WITH (FORCE)")
+
+
 def set_bound(admin, mb):
     """Sets max_slot_wal_keep_size as a parameter group does on RDS (a dynamic parameter): configuration, then a reload."""
     admin.run("ALTER SYSTEM RESET max_slot_wal_keep_size" if mb is None else f"ALTER SYSTEM SET max_slot_wal_keep_size = {mb}")
@@ -195,55 +207,38 @@ def received_and_confirmed(user, slot):
     return [data for _, data in changes]
 
 
-def test_an_idle_sources_slot_holds_the_wal_others_write_until_a_heartbeat_in_its_own_database_is_confirmed(server, source):
+def test_an_idle_sources_slot_holds_the_wal_others_write_until_a_heartbeat_in_its_own_database_is_confirmed(source, busy):
     admin, user, slot = source["admin"], source["user"], source["slot"]
-    # GIVEN the replicated database idle, while another database on the server writes (WAL is the server's)
-    other = f"other_{uuid.uuid4().hex[:8]}"
-    admin.run(f"CREATE DATABASE {other}")
-    busy = connect(server, other)
-    try:
-        busy.run("CREATE TABLE t (id serial, memo text)")
-        write_wal(busy, 6, table="t")
-        before = slot_state(admin, slot)
-        # WHEN the consumer reads: nothing of its database, so nothing to confirm
-        assert received_and_confirmed(user, slot) == []
-        busy.run("CHECKPOINT")
-        # THEN the slot keeps the other database's WAL
-        assert slot_state(admin, slot)["restart_lsn"] == before["restart_lsn"] and before["held_mb"] >= 6
-        # WHEN DMS's heartbeat writes in the source user's DMS schema (HeartbeatSchema, as PostgresReplication sets
-        # it), and the consumer confirms the change it received; the heartbeat recurs (every 5 minutes by default)
-        user.run("CREATE TABLE awsdms.awsdms_heartbeat (hb_key int PRIMARY KEY, hb_last_heartbeat_at timestamp)")
-        for beat in range(2):
-            user.run("INSERT INTO awsdms.awsdms_heartbeat VALUES (1, now()) ON CONFLICT (hb_key) "
-                     "DO UPDATE SET hb_last_heartbeat_at = now()")
-            received = received_and_confirmed(user, slot)
-            assert any(change.startswith("table awsdms.awsdms_heartbeat:") for change in received), received
-        busy.run("CHECKPOINT")
-        # THEN the slot moved on: it holds less than a segment, and the checkpoint removed the rest
-        after = slot_state(admin, slot)
-        assert after["status"] == "reserved" and after["held_mb"] < SEGMENT_MB
-        assert wal_on_disk_mb(admin) <= MAX_WAL_MB + 2 * SEGMENT_MB
-    finally:
-        busy.close()
-        admin.run(f"DROP DATABASE {other} WITH (FORCE)")
+    # GIVEN the replicated database idle, while another database on the server writes
+    write_wal(busy, 6, table="t")
+    before = slot_state(admin, slot)
+    # WHEN the consumer reads: nothing of its database, so nothing to confirm
+    assert received_and_confirmed(user, slot) == []
+    busy.run("CHECKPOINT")
+    # THEN the slot keeps the other database's WAL
+    assert slot_state(admin, slot)["restart_lsn"] == before["restart_lsn"] and before["held_mb"] >= 6
+    # WHEN DMS's heartbeat writes in the source user's DMS schema (HeartbeatSchema, as PostgresReplication sets
+    # it), and the consumer confirms the change it received; the heartbeat recurs (every 5 minutes by default)
+    user.run("CREATE TABLE awsdms.awsdms_heartbeat (hb_key int PRIMARY KEY, hb_last_heartbeat_at timestamp)")
+    for _ in range(2):
+        user.run("INSERT INTO awsdms.awsdms_heartbeat VALUES (1, now()) ON CONFLICT (hb_key) DO UPDATE SET hb_last_heartbeat_at = now()")
+        received = received_and_confirmed(user, slot)
+        assert any(change.startswith("table awsdms.awsdms_heartbeat:") for change in received), received
+    busy.run("CHECKPOINT")
+    # THEN the slot moved on: it holds less than a segment, and the checkpoint removed the rest
+    after = slot_state(admin, slot)
+    assert after["status"] == "reserved" and after["held_mb"] < SEGMENT_MB
+    assert wal_on_disk_mb(admin) <= MAX_WAL_MB + 2 * SEGMENT_MB
 
 
-def test_what_postgresql_does_with_a_consumer_that_confirms_the_servers_position(server, source):
+def test_what_postgresql_does_with_a_consumer_that_confirms_the_servers_position(source, busy):
     """The finding README states: PostgreSQL itself moves an idle slot on when its consumer confirms the position the
     server reached (pg_logical_slot_get_changes does), heartbeat or not. So the heartbeat matters for a consumer that
     confirms only the changes it received; how DMS confirms is not documented, and AWS documents the heartbeat as what
     "prevents idle logical replication slots from holding onto old WAL logs" (DMS API, PostgreSQLSettings)."""
     admin, user, slot = source["admin"], source["user"], source["slot"]
-    other = f"other_{uuid.uuid4().hex[:8]}"
-    admin.run(f"CREATE DATABASE {other}")
-    busy = connect(server, other)
-    try:
-        busy.run("CREATE TABLE t (id serial, memo text)")
-        write_wal(busy, 5, table="t")
-        assert slot_state(admin, slot)["held_mb"] >= 5
-        for _ in range(2):  # the first read confirms; the next moves restart_lsn past what was confirmed
-            assert user.run("SELECT count(*) FROM pg_logical_slot_get_changes(:slot, NULL, NULL)", slot=slot) == [[0]]
-        assert slot_state(admin, slot)["held_mb"] < SEGMENT_MB
-    finally:
-        busy.close()
-        admin.run(f"DROP DATABASE {other} WITH (FORCE)")
+    write_wal(busy, 5, table="t")
+    assert slot_state(admin, slot)["held_mb"] >= 5
+    for _ in range(2):  # the first read confirms; the next moves restart_lsn past what was confirmed
+        assert user.run("SELECT count(*) FROM pg_logical_slot_get_changes(:slot, NULL, NULL)", slot=slot) == [[0]]
+    assert slot_state(admin, slot)["held_mb"] < SEGMENT_MB
