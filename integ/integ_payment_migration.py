@@ -4,8 +4,12 @@ Two databases (the source with logical replication), DMS's users created by Post
 both endpoints on their secrets, and PostgresReplication: its DmsConnectionGate fails the deploy
 unless DMS connects to both endpoints, DMS's pre-migration assessment runs before the task starts,
 and the deploy starts the task. The assertions then check, from outside: DescribeConnections
-successful for both endpoints, the task's assessment run `passed`, and the task `running`. Destroying
-the stack stops the task first (the construct's run resource), as DMS deletes only a stopped task.
+successful for both endpoints, the task's assessment run `passed`, the task `running`, and its alarms
+on the replication instance, the task's CDC latency and the source's slot in OK (so DMS and RDS
+publish their metrics under the dimension values the construct derives: an alarm on a value nobody
+publishes goes to ALARM). The deploy itself shows that RDS accepts the bound (max_slot_wal_keep_size)
+in the source's parameter group. Destroying the stack stops the task first (the construct's run
+resource), as DMS deletes only a stopped task.
 
 A settings change around the running task: deploy the app a second time with
 `-c task-settings-change=true` (the stacks kept by `integ:deploy -- --no-clean`, then
@@ -22,7 +26,7 @@ repository's CI never deploys it: it compares the committed snapshot (integ_paym
 with what the app synthesizes, which shows that the template did not change unseen, not that it deploys.
 """
 import aws_cdk as cdk
-from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 from aws_cdk import integ_tests_alpha as integ
 
 from safe_constructs import (
@@ -92,7 +96,12 @@ def main(outdir=None):
     if changed:
         expected["ReplicationTaskSettings"] = integ.Match.string_like_regexp('"MemoryKeepTime":61')
     running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like(expected)]}))
-    connections.next(assessed).next(running)
+    watched = [replication.instance_free_storage_alarm, replication.cdc_latency_source_alarm, replication.source_slot_lag_alarm]
+    alarms_ok = test.assertions.aws_api_call("CloudWatch", "describeAlarms", {"AlarmNames": [a.alarm_name for a in watched]})
+    alarms_ok.expect(integ.ExpectedResult.object_like({"MetricAlarms": [
+        integ.Match.object_like({"StateValue": "OK"}) for _ in watched]}))
+    alarms_ok.wait_for_assertions(total_timeout=Duration.minutes(30), interval=Duration.minutes(1))
+    connections.next(assessed).next(running).next(alarms_ok)
     return app.synth()
 
 

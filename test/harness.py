@@ -390,14 +390,16 @@ def logical_id(stack, construct):
 LOGICAL_REPLICATION = {"rds.logical_replication": "1"}
 
 
-def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, **overrides):
-    """A source database (rotating master secret, attached), an external-secret target, and their replication."""
+def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, source_props=None, **overrides):
+    """A source database (rotating master secret, attached; `source_props` are its own), an external-secret target,
+    and their replication."""
     vpc = vpc or private_vpc(stack)
     group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=parameters) if parameters else None
     rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)
     source_secret = RotatingSecret(stack, "SourceSecret", username="payments", hosted_rotation=rotation)
-    source_db = rds.DatabaseInstance(stack, "SourceDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED,
-        storage_encrypted=True, parameter_group=group, credentials=rds.Credentials.from_secret(source_secret))
+    source_db = rds.DatabaseInstance(stack, "SourceDb", **{"engine": POSTGRES, "vpc": vpc, "vpc_subnets": ISOLATED,
+        "storage_encrypted": True, "parameter_group": group, "credentials": rds.Credentials.from_secret(source_secret),
+        **(source_props or {})})
     source_db.connections.allow_default_port_from(rotation)
     target_db = rds.DatabaseInstance(stack, "TargetDb", engine=POSTGRES, vpc=vpc, vpc_subnets=ISOLATED,
         storage_encrypted=True, credentials=rds.Credentials.from_generated_secret("postgres"))

@@ -107,6 +107,15 @@ def test_payment_migration_is_the_original_project_done_right(synthesized):
     [parameters] = [r["Properties"] for r in resources if r["Type"] == "AWS::RDS::DBParameterGroup"]
     assert parameters["Parameters"]["rds.logical_replication"] == "1"
     assert not [r for r in resources if r["Type"] == "AWS::IAM::Role" and "RoleName" in r["Properties"]]
+    # the legacy database's disk is bounded (a tenth of its 100 GiB) and the DMS heartbeat is on; the replication is watched
+    assert parameters["Parameters"]["max_slot_wal_keep_size"] == "10240" and source["PostgreSqlSettings"]["HeartbeatEnable"] is True
+    alarms = {r["Properties"]["MetricName"] for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert alarms == {"CDCLatencySource", "CDCLatencyTarget", "OldestReplicationSlotLag", "TransactionLogsDiskUsage",
+                      "FreeStorageSpace", "FreeableMemory"}  # FreeStorageSpace twice: the source's and the instance's
+    [topic] = [r["Properties"] for r in resources if r["Type"] == "AWS::SNS::Topic"]
+    # one rule on the task's state changes, to the topic (the other rule restarts the task after a rotation)
+    assert "KmsMasterKeyId" in topic and sorted(r["Properties"]["EventPattern"]["source"][0] for r in resources
+                                                if r["Type"] == "AWS::Events::Rule") == ["aws.dms", "aws.secretsmanager"]
 
 
 def test_external_secret_database_checks_the_secret_before_the_database_and_the_cache(synthesized):

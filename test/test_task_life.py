@@ -2,6 +2,7 @@
 replaced unseen, restarted after rotations, assessed before it starts (the handlers:
 test_task_life_handler.py, test_assessment_handler.py, test_rotation_restart_handler.py)."""
 import json
+import re
 
 import pytest
 from aws_cdk import Duration
@@ -46,8 +47,10 @@ def test_the_deploy_goes_connection_gate_then_task_then_assessment_then_start():
     assert {task_id, assessment} <= set(resources[run]["DependsOn"])
     # the guard cannot reference the task (it runs before it): it finds it by its explicit identifier
     assert task_id not in json.dumps(resources[guard])
-    assert task["Properties"]["ReplicationTaskIdentifier"] == replication.task_identifier == "test-replication"
-    assert resources[guard]["Properties"]["TaskIdentifier"] == "test-replication"
+    # one identifier for the replication (dms-identifiers.ts): the stack's name, the path and their hash, lower case
+    assert task["Properties"]["ReplicationTaskIdentifier"] == replication.task_identifier == replication.instance_identifier
+    assert re.fullmatch(r"test-replication-[0-9a-f]{8}", replication.task_identifier), replication.task_identifier
+    assert resources[guard]["Properties"]["TaskIdentifier"] == replication.task_identifier
     # the start resource reads the guard's physical id, which says whether the guard stopped the task
     assert resources[run]["Properties"]["StoppedBy"] == {"Ref": guard}
 
@@ -73,13 +76,13 @@ def test_a_restart_of_the_full_load_is_a_new_task_with_a_new_name():
     replication, _, _ = migration(stack, restart_full_load_as="2")
     _, resources = resources_of(stack)
     task_id, task = one(resources, "AWS::DMS::ReplicationTask")
-    assert task["Properties"]["ReplicationTaskIdentifier"] == replication.task_identifier == "test-replication-2"
+    assert task["Properties"]["ReplicationTaskIdentifier"] == replication.task_identifier == replication.instance_identifier + "-2"
     before = new_stack()
     migration(before)
     # a new logical id: CloudFormation creates the new task and deletes the old one, whatever else changed
     assert task_id != one(resources_of(before)[1], "AWS::DMS::ReplicationTask")[0]
     # every task of the replication carries one tag, by which the handlers may start and stop them
-    assert {"Key": "safe-constructs:replication", "Value": "test-replication"} in task["Properties"]["Tags"]
+    assert {"Key": "safe-constructs:replication", "Value": replication.instance_identifier} in task["Properties"]["Tags"]
 
 
 def test_the_task_life_role_may_start_and_stop_only_the_replications_tasks():
@@ -91,7 +94,7 @@ def test_the_task_life_role_may_start_and_stop_only_the_replications_tasks():
         # no resource type in the Service Authorization Reference: "*" only
         {"Action": "dms:DescribeReplicationTasks", "Effect": "Allow", "Resource": "*"},
         {"Action": ["dms:StartReplicationTask", "dms:StopReplicationTask"], "Effect": "Allow",
-         "Condition": {"StringEquals": {"aws:ResourceTag/safe-constructs:replication": "test-replication"}},
+         "Condition": {"StringEquals": {"aws:ResourceTag/safe-constructs:replication": replication.task_identifier}},
          "Resource": "arn:*:dms:eu-west-1:123456789012:task:*"},
         {"Action": "cloudformation:DescribeStacks", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}},
     ]
@@ -157,7 +160,8 @@ def test_a_rotation_of_either_endpoints_secret_stops_and_resumes_the_running_tas
     stack = new_stack()
     replication, _ = migration_with_users(stack)
     template, resources = resources_of(stack)
-    _, rule = one(resources, "AWS::Events::Rule")
+    # the rotation's rule (the watch has its own, on the task's state changes: test_replication_watch.py)
+    rule = resources[logical(stack, replication.node.find_child("RotationRestartRule"))]
     secrets = [{"Ref": logical(stack, e.secret)} for e in (replication.node.scope.node.find_child("Source"),
                                                             replication.node.scope.node.find_child("Target"))]
     assert rule["Properties"]["EventPattern"] == {
@@ -190,7 +194,9 @@ def test_each_behaviour_turned_off_leaves_a_warning_and_its_resources_out():
                              ("assessmentOff", "pre-migration assessment does not run")]:
         assert any(warning_id in w and says in w for w in warnings), (warning_id, warnings)
     assert replication.assessment is None and replication.rotation_restart is None
-    assert not template.find_resources("AWS::Events::Rule") and not template.find_resources("AWS::S3::Bucket")
+    # no rotation rule (the one rule left is the watch's, on the task's state changes) and no results bucket
+    assert [r["Properties"]["EventPattern"]["source"] for r in template.find_resources("AWS::Events::Rule").values()] == [["aws.dms"]]
+    assert not template.find_resources("AWS::S3::Bucket")
     # the guard and the run stay: a replacement is still refused, and the task stopped before it is deleted
     run = resources[logical(stack, replication.task_run)]["Properties"]
     assert run["StartTask"] == "false"
@@ -251,7 +257,8 @@ def test_fails_on_waits_the_provider_framework_cannot_hold_and_on_names_dms_woul
 def test_the_task_identifier_keeps_to_dms_rule_whatever_the_names():
     stack = new_stack(stack_id="Payments--Stack-")
     replication, _, _ = migration(stack)
-    assert replication.task_identifier == "payments-stack-replication"  # lower case, no double or trailing hyphen
+    # lower case, no double or trailing hyphen
+    assert re.fullmatch(r"payments-?stack-replication-[0-9a-f]{8}", replication.task_identifier), replication.task_identifier
     long_stack = new_stack(stack_id="P" * 120)
     long_replication, _, _ = migration(long_stack, restart_full_load_as="a" * 30)
     identifier = long_replication.task_identifier

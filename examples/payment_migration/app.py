@@ -7,8 +7,11 @@ endpoint (no NAT), logical replication on the source, DMS's users created with t
 documents before anything logs in as them (their heartbeat and control tables in a schema of their
 own), DMS 3.6.1 pinned for PostgreSQL 17, a major engine version. The first deploy runs DMS's
 pre-migration assessment and starts the task; later deploys stop and resume it around changes and
-refuse to replace it; a rotation of DMS's users has it log in again. One step stays with the
-operator: an account that never used DMS lacks dms-vpc-role and dms-cloudwatch-logs-role: deploy
+refuse to replace it; a rotation of DMS's users has it log in again. The legacy database's disk is
+bounded (DMS's heartbeat on; its replication slot may hold at most a tenth of its storage,
+max_slot_wal_keep_size) and the replication is watched: alarms and every state change of the task go
+to one encrypted SNS topic (the AlarmTopic output: subscribe the on-call to it). One step stays with
+the operator: an account that never used DMS lacks dms-vpc-role and dms-cloudwatch-logs-role: deploy
 once with account_roles=DmsAccountRolesMode.CREATE on the PostgresReplication.
 
 Synthesize it with `cdk synth` (this folder's cdk.json), or `python app.py`.
@@ -101,11 +104,13 @@ class PaymentMigrationStack(cdk.Stack):
         # deploy assesses it and starts it once, and later deploys stop and resume it around changes.
         replication = PostgresReplication(self, "Replication", vpc=vpc, vpc_subnets=data,
             source=SecureDmsPostgresEndpoint(self, "Source", secret=reader_secret, endpoint_type=DmsEndpointType.SOURCE,
-                database_name="payments", cdc_settings={"heartbeat_enable": True, "heartbeat_frequency": 5}),
+                database_name="payments", cdc_settings={"heartbeat_frequency": 5}),  # the heartbeat: on for CDC
             target=SecureDmsPostgresEndpoint(self, "Target", secret=writer_secret, endpoint_type=DmsEndpointType.TARGET,
                 database_name="payments"),
             source_database=legacy, target_database=payments, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
             schemas=["payments"], multi_az=True, encryption_key=key)
+        cdk.CfnOutput(self, "AlarmTopic", value=replication.alarm_topic.topic_arn,
+                      description="the replication's alarms and task state changes: subscribe the on-call")
 
         # Traffic: the old load balancer (outside the stack) and the new one, 10 % to the new.
         logs = s3.Bucket(self, "AccessLogs", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,

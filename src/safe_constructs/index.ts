@@ -12,6 +12,7 @@ export * from './first-rotation-gate';
 export * from './postgres-database-user';
 export * from './postgres-replication';
 export * from './rds-password-rules';
+export * from './replication-alarm-thresholds';
 export * from './rotating-secret';
 export * from './safe-patterns-checks';
 export * from './secret-preflight-check';

@@ -1,11 +1,14 @@
 import {
-  Aspects, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token,
+  Aspects, CustomResource, Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token,
+  aws_cloudwatch as cloudwatch,
   aws_dms as dms,
   aws_ec2 as ec2,
+  aws_events as events,
   aws_kms as kms,
   aws_lambda as lambda,
   aws_rds as rds,
   aws_s3 as s3,
+  aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DmsAccountRoles } from './dms-account-roles';
@@ -16,14 +19,22 @@ import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
 import { premigrationAssessment } from './private/dms-assessment';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
+import { arnResourceId, dmsIdentifier } from './private/dms-identifiers';
 import { RESTART_LABEL, rotationRestart, taskIdentifier, taskLife } from './private/dms-task-life';
 import { LOB_MAX_SIZE_KB, mergeSettings } from './private/dms-task-settings';
-import { Bound, DurationBound, Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { Bound, DurationBound, Problems, WarningId, checkAtSynth, propName, range, show, warn } from './private/errors';
 import { cdcSourceFindings } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { BYTES_PER_MB, METRICS, MetricFact } from './private/replication-metrics';
+import {
+  MAX_SLOT_WAL_KEEP_SIZE, ReplicationSource, SLOT_WAL_BOUND_SINCE_MAJOR, majorOfFamily, parameterGroupOf, parameterValue,
+  replicationSourceOf, setParameter,
+} from './private/replication-source';
+import { AlarmSpec, AlarmThresholds, Watch, WatchedAlarm, addAlarm, alarmTopicOf, defaultThresholds, stateChangeRule } from './private/replication-watch';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
 import { secretsManagerEndpointOf } from './private/vpc-endpoints';
+import { ReplicationAlarmThresholds } from './replication-alarm-thresholds';
 import { RotatingSecret } from './rotating-secret';
 import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
@@ -183,6 +194,65 @@ export interface PostgresReplicationProps {
   readonly taskSettings?: { [key: string]: any };
 
   /**
+   * Why the source endpoint writes no heartbeat, for CDC. The construct turns DMS's heartbeat on for
+   * CDC (`HeartbeatEnable` on the source endpoint): it "prevents idle logical replication slots from
+   * holding onto old WAL logs, which can result in storage full situations on the source" (DMS API,
+   * PostgreSQLSettings). Giving a reason turns it off and leaves the warning `heartbeatOff` with it; a
+   * source endpoint with `heartbeat_enable=False` and no reason is refused.
+   *
+   * @default - the heartbeat is on for CDC (every 5 minutes, DMS's default `heartbeatFrequency`)
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html
+   */
+  readonly heartbeatOffReason?: string;
+
+  /**
+   * The most WAL the source's replication slot may hold: `max_slot_wal_keep_size`, which the construct
+   * sets on the parameter group of an RDS for PostgreSQL source of this app (PostgreSQL 13 and later, in
+   * whole MB; a dynamic parameter, applied without a reboot). Past it PostgreSQL removes the WAL the
+   * slot needs, the slot is lost (`wal_status` `lost`) and the DMS task fails and must reload: the
+   * source keeps its disk. It must be smaller than the source's allocated storage.
+   *
+   * @default - a tenth of the source's allocated storage (10 GiB of 100)
+   * @see https://www.postgresql.org/docs/current/runtime-config-replication.html#GUC-MAX-SLOT-WAL-KEEP-SIZE
+   */
+  readonly maxSlotWalKeepSize?: Size;
+
+  /**
+   * Whether the construct bounds the WAL the source's slot may hold (`maxSlotWalKeepSize`). `false`
+   * leaves the warning `slotWalUnbounded`: a stopped or failing task can then fill the source's disk.
+   *
+   * @default true
+   */
+  readonly boundSlotWal?: boolean;
+
+  /**
+   * Whether the replication is watched: alarms on the task's CDC latency, on the source's slot,
+   * transaction logs and free storage, and on the replication instance's free storage and memory, and
+   * an EventBridge rule for every state change of the task and its instance, all to `alarmTopic`.
+   * `false` leaves the warning `replicationUnwatched`.
+   *
+   * @default true
+   */
+  readonly watch?: boolean;
+
+  /**
+   * The SNS topic the alarms and the task's state changes go to, in this stack's region. The
+   * construct lets CloudWatch alarms (`cloudwatch.amazonaws.com`) and EventBridge
+   * (`events.amazonaws.com`) publish to a topic of this app, and use its key if it has one; for an
+   * imported topic that is yours to do (the warning `alarmTopicUnchecked`).
+   *
+   * @default - a new topic, encrypted with a customer managed key of its own
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Where the alarms fire.
+   *
+   * @default - the defaults of each `ReplicationAlarmThresholds` field
+   */
+  readonly alarmThresholds?: ReplicationAlarmThresholds;
+
+  /**
    * Whether the deploy proves that DMS can connect: a `DmsConnectionGate` tests both endpoints from
    * the replication instance once everything they need exists (the users, their first rotation,
    * the security group rules, the Secrets Manager endpoint), and the task waits for it. Turn it
@@ -309,6 +379,14 @@ export interface PostgresReplicationProps {
  * replace a task (`restart_full_load_as` says otherwise), and after a rotation of an endpoint's
  * secret the running task stops and resumes to log in again. Each has its prop to turn it off.
  *
+ * For CDC the source's disk is bounded: DMS's heartbeat is on (`heartbeatOffReason` turns it off), and
+ * the WAL the replication slot may hold is bounded by `max_slot_wal_keep_size` on the parameter group
+ * of an RDS source of the app (`maxSlotWalKeepSize`, default a tenth of its storage; `boundSlotWal`).
+ * The replication is watched: alarms on CDC latency, the source's slot, transaction logs and free
+ * storage, the instance's free storage and memory, and an EventBridge rule on every state change of the
+ * task and its instance, all to one SNS topic (`alarmTopic`, or a new encrypted one); `watch` turns
+ * them off. Each opt-out leaves a warning.
+ *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
 export class PostgresReplication extends Construct {
@@ -318,8 +396,51 @@ export class PostgresReplication extends Construct {
   /** The replication task. */
   public readonly task: dms.CfnReplicationTask;
 
+  /**
+   * The replication instance's identifier (`ReplicationInstanceIdentifier`), which the construct sets:
+   * lower case, from the stack name and the construct path, unique in the account and region as they
+   * are. DMS's task metrics carry it in their `ReplicationInstanceIdentifier` dimension.
+   */
+  public readonly instanceIdentifier: string;
+
   /** The replication instance's security group. */
   public readonly securityGroup: ec2.SecurityGroup;
+
+  /** Whether the source endpoint writes DMS's heartbeat (on for CDC unless `heartbeatOffReason` is given). */
+  public readonly heartbeatEnabled: boolean;
+
+  /** The bound the construct set on the source's `max_slot_wal_keep_size`; undefined when it set none. */
+  public readonly slotWalBound?: Size;
+
+  /** The topic the alarms and the state changes go to; undefined when `watch` is false. */
+  public readonly alarmTopic?: sns.ITopic;
+
+  /** Every alarm of the replication (empty when `watch` is false). */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  /** `CDCLatencySource` of the task over `cdcLatencySeconds` (CDC). */
+  public readonly cdcLatencySourceAlarm?: cloudwatch.Alarm;
+
+  /** `CDCLatencyTarget` of the task over `cdcLatencySeconds` (CDC). */
+  public readonly cdcLatencyTargetAlarm?: cloudwatch.Alarm;
+
+  /** The WAL the source's slot holds over `sourceSlotLagMb` (CDC, a source whose DB instance is known). */
+  public readonly sourceSlotLagAlarm?: cloudwatch.Alarm;
+
+  /** The source's transaction logs over `sourceTransactionLogsMb` (CDC, a source whose DB instance is known). */
+  public readonly sourceTransactionLogsAlarm?: cloudwatch.Alarm;
+
+  /** The source's free storage under `sourceFreeStorageMb` (CDC, a source whose DB instance is known). */
+  public readonly sourceFreeStorageAlarm?: cloudwatch.Alarm;
+
+  /** The replication instance's free storage under `instanceFreeStorageMb`. */
+  public readonly instanceFreeStorageAlarm?: cloudwatch.Alarm;
+
+  /** The replication instance's freeable memory under `instanceFreeableMemoryMb`. */
+  public readonly instanceFreeableMemoryAlarm?: cloudwatch.Alarm;
+
+  /** The EventBridge rule that sends every state change of the task and its instance to `alarmTopic`. */
+  public readonly stateChangeRule?: events.Rule;
 
   /** The account roles, when this construct creates them. */
   public readonly accountRoles?: DmsAccountRoles;
@@ -328,8 +449,10 @@ export class PostgresReplication extends Construct {
   public readonly connectionGate?: DmsConnectionGate;
 
   /**
-   * The task's `ReplicationTaskIdentifier`: the stack's name and the construct's path in lower case
-   * (with `-<restart_full_load_as>`). DMS's metrics name the task by its ARN's last part, not this.
+   * The task's `ReplicationTaskIdentifier`: the stack's name, the construct's path and their hash in
+   * lower case, derived as `instanceIdentifier` is and the same where it fits in 63 characters (with
+   * `-<restart_full_load_as>`). DMS's metrics name the task
+   * by its ARN's last part, not this.
    */
   public readonly taskIdentifier: string;
 
@@ -358,12 +481,25 @@ export class PostgresReplication extends Construct {
   public readonly assessmentProvider?: IConstruct;
 
   private readonly props: PostgresReplicationProps;
+  /** What validating decided for the source's WAL: the heartbeat, and the bound (MB) and the parameter group it is set on. */
+  private readonly plan: { heartbeat: boolean; slotWal?: { readonly group: rds.CfnDBParameterGroup; readonly mb: number } } = { heartbeat: false };
+  /** What the construct can know of the source database. */
+  private readonly source: ReplicationSource;
 
   constructor(scope: Construct, id: string, props: PostgresReplicationProps) {
     super(scope, id);
     this.props = props;
+    this.source = replicationSourceOf(props.sourceDatabase);
     const lobMode = props.lobMode ?? DmsLobMode.FULL;
     this.validate(props, lobMode);
+    // The source's disk, bounded: DMS's heartbeat, and the WAL a slot may hold (planned while validating)
+    this.heartbeatEnabled = this.plan.heartbeat;
+    this.settleHeartbeat(props);
+    if (this.plan.slotWal) {
+      const { group, mb } = this.plan.slotWal;
+      setParameter(group, MAX_SLOT_WAL_KEEP_SIZE, String(mb));
+      this.slotWalBound = Size.mebibytes(mb);
+    }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc, allowAllOutbound: false, description: 'DMS replication instance: the two databases and Secrets Manager',
@@ -382,7 +518,11 @@ export class PostgresReplication extends Construct {
       replicationSubnetGroupDescription: `${this.node.path}: DMS replication`,
       subnetIds: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
     });
+    // Set, not generated: CloudFormation's generated identifier is undocumented, and the task metrics'
+    // dimension needs the value (ModifyReplicationInstance renames an instance in place).
+    this.instanceIdentifier = dmsIdentifier(this, 63);
     this.replicationInstance = new dms.CfnReplicationInstance(this, 'Instance', {
+      replicationInstanceIdentifier: this.instanceIdentifier,
       replicationInstanceClass: props.replicationInstanceClass ?? 'dms.t3.medium',
       allocatedStorage: props.allocatedStorage ?? 50,
       engineVersion: props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION,
@@ -466,6 +606,24 @@ export class PostgresReplication extends Construct {
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
     checkAtSynth(this, (problems) => this.validateAtSynth(problems));
     this.warn(props);
+
+    // Watched: alarms and the state changes of the task and its instance, to one topic
+    if (props.watch ?? true) {
+      const watched = this.buildWatch(props);
+      this.alarmTopic = watched.topic;
+      this.stateChangeRule = watched.rule;
+      this.cdcLatencySourceAlarm = watched.alarms.CdcLatencySource;
+      this.cdcLatencyTargetAlarm = watched.alarms.CdcLatencyTarget;
+      this.sourceSlotLagAlarm = watched.alarms.SourceSlotLag;
+      this.sourceTransactionLogsAlarm = watched.alarms.SourceTransactionLogs;
+      this.sourceFreeStorageAlarm = watched.alarms.SourceFreeStorage;
+      this.instanceFreeStorageAlarm = watched.alarms.InstanceFreeStorage;
+      this.instanceFreeableMemoryAlarm = watched.alarms.InstanceFreeableMemory;
+      this.alarms.push(...Object.values(watched.alarms));
+    } else {
+      warn(this, 'replicationUnwatched', 'watch is False: no alarm and no notification tells anyone that the task failed or '
+        + 'stopped, that CDC lags, or that the source\'s slot holds WAL until its disk is full');
+    }
   }
 
   /** The endpoint's database user, when a `PostgresDatabaseUser` of this app creates it. */
@@ -507,7 +665,7 @@ export class PostgresReplication extends Construct {
     const sourceUser = this.userOf(this.props.source);
     if (!sourceUser) return;
     const settings = this.sourceCdcSettings();
-    if (settings.heartbeatEnable && settings.heartbeatSchema === undefined) {
+    if (this.heartbeatEnabled && settings.heartbeatSchema === undefined) {
       this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatSchema', sourceUser.dmsSchemaName);
     }
     if (settings.captureDdls) {
@@ -525,6 +683,276 @@ export class PostgresReplication extends Construct {
   /** The source endpoint's CDC settings, as given. */
   private sourceCdcSettings(): dms.CfnEndpoint.PostgreSqlSettingsProperty {
     return (Stack.of(this).resolve(this.props.source.endpoint.postgreSqlSettings) ?? {}) as dms.CfnEndpoint.PostgreSqlSettingsProperty;
+  }
+
+  /**
+   * The heartbeat and the WAL bound: their problems, reported with every other of the constructor, and
+   * what they decide (`plan`), which the constructor carries out once nothing is wrong.
+   */
+  private planSourceWal(problems: Problems, props: PostgresReplicationProps): void {
+    const cdc = props.migrationType !== DmsMigrationType.FULL_LOAD;
+    const endpoint = props.source.node.path;
+    const given = this.sourceCdcSettings().heartbeatEnable;
+    const reason = props.heartbeatOffReason;
+    if (reason !== undefined) {
+      if (!cdc) {
+        problems.prop('HeartbeatOffReasonUnused', 'heartbeatOffReason', `is used only with CDC, and ${propName('migrationType')} is `
+          + `${props.migrationType}: a full load holds no replication slot`, 'remove heartbeat_off_reason');
+      } else if (given === true) {
+        problems.prop('HeartbeatOffReasonUnused', 'heartbeatOffReason', `is given, and the source endpoint (${endpoint}) turns the `
+          + 'heartbeat on (heartbeat_enable=True)', 'remove heartbeat_off_reason to keep the heartbeat, or heartbeat_enable from the '
+          + 'endpoint\'s cdc_settings to turn it off');
+      } else if (!Token.isUnresolved(reason) && reason.trim() === '') {
+        problems.prop('HeartbeatOffWithoutReason', 'heartbeatOffReason', `is empty, got: ${show(reason)}`,
+          'say why the source needs no heartbeat (for example "written every minute by the application"), or remove it');
+      }
+    } else if (cdc && given === false) {
+      problems.add('HeartbeatOffWithoutReason', `the source endpoint (${endpoint}) turns DMS's heartbeat off (heartbeat_enable=False) `
+        + `for ${propName('migrationType')} ${props.migrationType}, and no ${propName('heartbeatOffReason')} says why: an idle source `
+        + 'then keeps its WAL in the slot, and the slot holds it until the disk is full',
+      'remove heartbeat_enable=False from the endpoint\'s cdc_settings (the construct turns the heartbeat on), or give '
+        + 'heartbeat_off_reason="<why this source needs none>"');
+    }
+    this.plan.heartbeat = cdc && reason === undefined && given !== false;
+    this.planSlotWalBound(problems, props);
+  }
+
+  /** Whether the construct can bound the source's slot, and the bound in MB it sets (`plan.slotWal`). */
+  private planSlotWalBound(problems: Problems, props: PostgresReplicationProps): void {
+    const size = props.maxSlotWalKeepSize;
+    let givenMb: number | undefined;
+    if (size !== undefined) {
+      const mb = size.isUnresolved() ? NaN : size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+      if (!Number.isInteger(mb) || mb < 1) {
+        problems.prop('SlotWalBoundOutOfRange', 'maxSlotWalKeepSize', 'must be a whole number of MB, 1 at least (PostgreSQL counts '
+          + `max_slot_wal_keep_size in MB), got: ${size.isUnresolved() ? '(an unresolved token)' : `${mb} MB`}`,
+        'give Size.mebibytes(n) or Size.gibibytes(n) with n a whole number, 1 at least');
+      } else {
+        givenMb = mb;
+      }
+    }
+    const where = this.slotWalGroup(props);
+    if ('why' in where) {
+      if (size !== undefined) problems.prop('SlotWalBoundUnused', 'maxSlotWalKeepSize', `cannot be set: ${where.why}`, where.fix);
+      if (where.warning) warn(this, where.warning[0], where.warning[1]);
+      return;
+    }
+    const storageGib = this.source.allocatedStorageGib;
+    const storageMb = storageGib === undefined ? undefined : storageGib * 1024;
+    const defaultMb = storageMb === undefined ? undefined : Math.floor(storageMb / 10);
+    if (givenMb !== undefined && storageMb !== undefined && givenMb >= storageMb) {
+      problems.prop('SlotWalBoundOutOfRange', 'maxSlotWalKeepSize', `is ${givenMb} MB, and the source's allocated storage is ${storageGib} GiB `
+        + `(${storageMb} MB): a slot may then hold WAL until the disk is full`,
+      `give less than ${storageMb} MB, or omit it (the default, a tenth of the storage: ${defaultMb} MB)`);
+      return;
+    }
+    const mb = givenMb ?? defaultMb;
+    if (mb === undefined) {
+      if (size === undefined) {
+        problems.add('SlotWalBoundUndecided', 'the source database\'s allocated storage cannot be read at synth (a token), so no bound on '
+          + 'the WAL its replication slot may hold can be derived from it', `give ${propName('maxSlotWalKeepSize')}, for example `
+          + 'Size.gibibytes(10) for 100 GiB of storage (a tenth), or bound_slot_wal=False to leave the slot unbounded');
+      }
+      return;
+    }
+    this.plan.slotWal = { group: where.group, mb };
+  }
+
+  /** The parameter group the bound goes on, or why there is none (and the warning that says so). */
+  private slotWalGroup(props: PostgresReplicationProps):
+  { group: rds.CfnDBParameterGroup } | { why: string; fix: string; warning?: [WarningId, string] } {
+    const remove = 'remove max_slot_wal_keep_size (maxSlotWalKeepSize)';
+    if (props.migrationType === DmsMigrationType.FULL_LOAD) {
+      return { why: `${propName('migrationType')} is FULL_LOAD, which holds no replication slot`, fix: remove };
+    }
+    if (props.boundSlotWal === false) {
+      return {
+        why: 'bound_slot_wal (boundSlotWal) is False',
+        fix: `${remove}, or bound_slot_wal`,
+        warning: ['slotWalUnbounded', 'bound_slot_wal (boundSlotWal) is False: the WAL the source\'s replication slot holds is not '
+          + 'bounded, so a stopped, failed or lagging task can fill the source\'s disk; only the alarms tell'],
+      };
+    }
+    if (this.source.engine === 'aurora') {
+      return {
+        why: 'the source is Aurora PostgreSQL, for which AWS documents no max_slot_wal_keep_size',
+        fix: remove,
+        warning: ['slotWalUnbounded', 'the source is Aurora PostgreSQL, for which AWS documents no max_slot_wal_keep_size: this library '
+          + 'cannot bound the WAL its replication slot holds; the alarms on the writer\'s ReplicationSlotDiskUsage, '
+          + 'TransactionLogsDiskUsage and FreeLocalStorage are the guard'],
+      };
+    }
+    const outside = {
+      why: 'the source database\'s parameter group is not defined in this app',
+      fix: `${remove}, and set it on that parameter group`,
+      warning: ['slotWalBoundUnchecked', 'the source database or its parameter group is not defined in this app, so the WAL its '
+        + 'replication slot may hold cannot be bounded or checked here: set max_slot_wal_keep_size on that parameter group yourself '
+        + '(PostgreSQL 13 and later, in MB; for example a tenth of its storage), and give alarm_thresholds that fit its storage '
+        + '(https://www.postgresql.org/docs/current/runtime-config-replication.html)'] as [WarningId, string],
+    };
+    if (!this.source.instance) return outside;
+    const { group, outside: elsewhere } = parameterGroupOf(this.source.instance);
+    if (elsewhere) return outside;
+    // none: the default group, which CdcWithoutLogicalReplication refuses at synth
+    if (!group) return { why: 'the source database has no parameter group of its own', fix: `${remove}, or give it an rds.ParameterGroup` };
+    const major = majorOfFamily(group) ?? postgresMajorOf(props.sourceDatabase);
+    if (major !== undefined && major < SLOT_WAL_BOUND_SINCE_MAJOR) {
+      return {
+        why: `the source is PostgreSQL ${major}, and max_slot_wal_keep_size exists from PostgreSQL ${SLOT_WAL_BOUND_SINCE_MAJOR}`,
+        fix: remove,
+        warning: ['slotWalUnbounded', `the source is PostgreSQL ${major}, which has no max_slot_wal_keep_size (PostgreSQL `
+          + `${SLOT_WAL_BOUND_SINCE_MAJOR} and later): the WAL its replication slot holds cannot be bounded; only the alarms tell`],
+      };
+    }
+    return { group };
+  }
+
+  /** Turns the source endpoint's heartbeat on for CDC, or off with the reason given (a warning). */
+  private settleHeartbeat(props: PostgresReplicationProps): void {
+    const given = this.sourceCdcSettings().heartbeatEnable;
+    if (this.heartbeatEnabled && given === undefined) {
+      props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatEnable', true);
+    }
+    if (props.heartbeatOffReason !== undefined) {
+      if (given === undefined) props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatEnable', false);
+      warn(this, 'heartbeatOff', `heartbeat_off_reason (heartbeatOffReason) turns DMS's heartbeat off: ${show(props.heartbeatOffReason)}. `
+        + 'A source whose replicated tables are idle then keeps WAL in the slot; the bound and the slot-lag alarm are the guard '
+        + '(https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html)');
+    }
+  }
+
+  /** The bound set on the source's group must still be the construct's at synth (nothing else set another). */
+  private checkSlotWalSetting(problems: Problems): void {
+    if (!this.plan.slotWal) return;
+    const { group, mb } = this.plan.slotWal;
+    const value = parameterValue(group, MAX_SLOT_WAL_KEEP_SIZE);
+    if (String(value) === String(mb)) return;
+    problems.add('SlotWalBoundConflict', `the source's parameter group ${group.node.path} sets max_slot_wal_keep_size to ${show(value)}, `
+      + `and ${propName('maxSlotWalKeepSize')} is ${mb} MB${this.props.maxSlotWalKeepSize ? '' : ' (its default, a tenth of the source\'s storage)'}`,
+    'set the bound in one place: remove max_slot_wal_keep_size from the parameter group, and give max_slot_wal_keep_size='
+      + 'Size.mebibytes(n) to the replication if its default does not suit');
+  }
+
+  /** The watch's problems: thresholds that are no number or below zero, a topic of another region, settings unused. */
+  private validateWatch(problems: Problems, props: PostgresReplicationProps): void {
+    if (!(props.watch ?? true)) {
+      for (const [prop, value] of [['alarmTopic', props.alarmTopic], ['alarmThresholds', props.alarmThresholds]] as const) {
+        if (value !== undefined) {
+          problems.prop('WatchSettingsUnused', prop, 'is used only when the replication is watched, and watch is False',
+            `remove ${propName(prop).split(' ')[0]}, or the watch=False`);
+        }
+      }
+      return;
+    }
+    for (const [name, value] of Object.entries(props.alarmThresholds ?? {})) {
+      if (value === undefined || Token.isUnresolved(value)) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        problems.add('AlarmThresholdInvalid', `${propName(`alarmThresholds.${name}`)} must be a number, 0 or more, got: ${show(value)}`,
+          `give a number of ${name.endsWith('Seconds') ? 'seconds' : 'MB'}, 0 or more, or omit it for the library's default`);
+      }
+    }
+    const topic = props.alarmTopic;
+    const here = Stack.of(this).region;
+    if (topic && !Token.isUnresolved(topic.env.region) && !Token.isUnresolved(here) && topic.env.region !== here) {
+      // "The targets you associate with a rule must be in the same Region as the rule" (AWS Knowledge Center,
+      // sns-not-getting-eventbridge-notification); a CloudWatch alarm's SNS action is a topic of its region.
+      problems.prop('AlarmTopicInOtherRegion', 'alarmTopic', `is in ${topic.env.region}, and the replication in ${here}: EventBridge `
+        + 'delivers a rule\'s events only to targets of its own region, and the alarms notify a topic of theirs',
+      `give a topic in ${here}, or omit alarm_topic (a new encrypted topic)`);
+    }
+  }
+
+  /** The topic, the alarms and the state-change rule. */
+  private buildWatch(props: PostgresReplicationProps): Watch {
+    const scope = new Construct(this, 'Watch');
+    const topic = alarmTopicOf(scope, props.alarmTopic, `DMS replication ${this.node.path}`);
+    if (props.alarmTopic && !(props.alarmTopic.node.defaultChild instanceof sns.CfnTopic
+      && (!props.alarmTopic.masterKey || props.alarmTopic.masterKey.node.defaultChild instanceof kms.CfnKey))) {
+      warn(this, 'alarmTopicUnchecked', `alarm_topic (alarmTopic) ${props.alarmTopic.node.path} is imported, or encrypted with a key `
+        + 'this app does not define, so its policies cannot be set here: let cloudwatch.amazonaws.com (on condition aws:SourceArn '
+        + 'arn:aws:cloudwatch:<region>:<account>:alarm:*) and events.amazonaws.com sns:Publish to it, and both kms:Decrypt and '
+        + 'kms:GenerateDataKey* on its key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html)');
+    }
+    const cdc = props.migrationType !== DmsMigrationType.FULL_LOAD;
+    const t = defaultThresholds({
+      sourceStorageMb: this.source.allocatedStorageGib === undefined ? undefined : this.source.allocatedStorageGib * 1024,
+      slotWalBoundMb: this.plan.slotWal?.mb,
+      aurora: this.source.engine === 'aurora',
+      instanceStorageGb: props.allocatedStorage ?? 50,
+      given: { ...props.alarmThresholds },
+    });
+    const specs: Array<AlarmSpec & { id: WatchedAlarm }> = [];
+    if (cdc) {
+      // DMS: task metrics under both dimensions; the task's is the resource id at the end of its ARN (dms-identifiers.ts)
+      const task = { ReplicationInstanceIdentifier: this.instanceIdentifier, ReplicationTaskIdentifier: arnResourceId(this.task.ref) };
+      for (const [id, metric, where] of [['CdcLatencySource', METRICS.cdcLatencySource, 'reads the source\'s changes'],
+        ['CdcLatencyTarget', METRICS.cdcLatencyTarget, 'applies changes to the target']] as const) {
+        specs.push({
+          id,
+          metric,
+          statistic: 'Maximum',
+          dimensions: task,
+          threshold: t.cdcLatencySeconds,
+          above: true,
+          evaluationPeriods: 3,
+          description: `${metric.metricName} of the DMS task has been over ${t.cdcLatencySeconds} s for 15 minutes: DMS ${where} late.`,
+        });
+      }
+      this.sourceAlarms(specs, t);
+    }
+    const instance = { ReplicationInstanceExternalResourceId: arnResourceId(this.replicationInstance.ref) };
+    specs.push({
+      id: 'InstanceFreeStorage',
+      metric: METRICS.instanceFreeStorage,
+      statistic: 'Minimum',
+      dimensions: instance,
+      threshold: t.instanceFreeStorageMb * BYTES_PER_MB,
+      above: false,
+      evaluationPeriods: 1,
+      description: `The DMS replication instance has less than ${t.instanceFreeStorageMb} MB of free storage (it holds swapped changes and `
+        + 'task logs; DMS pauses reading when its disk is full).',
+    }, {
+      id: 'InstanceFreeableMemory',
+      metric: METRICS.instanceFreeableMemory,
+      statistic: 'Minimum',
+      dimensions: instance,
+      threshold: t.instanceFreeableMemoryMb * BYTES_PER_MB,
+      above: false,
+      evaluationPeriods: 3,
+      description: `The DMS replication instance has had less than ${t.instanceFreeableMemoryMb} MB of freeable memory for 15 minutes.`,
+    });
+    const alarms: Partial<Record<WatchedAlarm, cloudwatch.Alarm>> = {};
+    for (const spec of specs) alarms[spec.id] = addAlarm(scope, topic, spec);
+    const rule = stateChangeRule(scope, 'StateChanges', topic, this.task.ref, this.replicationInstance.ref);
+    return { topic, rule, alarms };
+  }
+
+  /** The source's slot, transaction logs and free storage: RDS's instance metrics, or those of Aurora's writer. */
+  private sourceAlarms(specs: Array<AlarmSpec & { id: WatchedAlarm }>, t: AlarmThresholds): void {
+    const instance = this.source.metricsInstance;
+    if (instance === undefined) {
+      warn(this, 'sourceUnwatched', 'the source database is given only as something with connections (or an imported cluster '
+        + 'without instance identifiers), so no alarm watches its replication slot, transaction logs or free storage: give the '
+        + 'rds.DatabaseInstance or rds.DatabaseCluster (an imported one with its instance identifiers) as source_database');
+      return;
+    }
+    const aurora = this.source.engine === 'aurora';
+    const dimensions = { DBInstanceIdentifier: instance };
+    const bound = this.plan.slotWal ? `; at ${this.plan.slotWal.mb} MB (max_slot_wal_keep_size) PostgreSQL removes the WAL it `
+      + 'needs, the slot is lost and the DMS task fails and must reload: resume or repair the task now' : '';
+    // Maximum of what the slot and the logs hold, Minimum of what is left; each fires on one 5-minute period
+    const alarms: Array<[WatchedAlarm, MetricFact, 'Maximum' | 'Minimum', number, string]> = [
+      ['SourceSlotLag', aurora ? METRICS.auroraSlotDisk : METRICS.rdsSlotLag, 'Maximum', t.sourceSlotLagMb,
+        `The source's replication slot holds more than ${t.sourceSlotLagMb} MB (${aurora ? 'ReplicationSlotDiskUsage of the writer'
+          : 'OldestReplicationSlotLag'})${bound}.`],
+      ['SourceTransactionLogs', aurora ? METRICS.auroraTransactionLogs : METRICS.rdsTransactionLogs, 'Maximum', t.sourceTransactionLogsMb,
+        `The source's transaction logs take more than ${t.sourceTransactionLogsMb} MB of its disk.`],
+      ['SourceFreeStorage', aurora ? METRICS.auroraFreeLocalStorage : METRICS.rdsFreeStorage, 'Minimum', t.sourceFreeStorageMb,
+        `The source has less than ${t.sourceFreeStorageMb} MB of free ${aurora ? 'local ' : ''}storage.`],
+    ];
+    for (const [id, metric, statistic, mb, description] of alarms) {
+      specs.push({ id, metric, statistic, dimensions, threshold: mb * BYTES_PER_MB, above: statistic === 'Maximum', evaluationPeriods: 1, description });
+    }
   }
 
   private warn(props: PostgresReplicationProps): void {
@@ -601,6 +1029,8 @@ export class PostgresReplication extends Construct {
     this.validateEndpoints(problems, props);
     this.validateInstance(problems, props);
     this.validateTaskLife(problems, props);
+    this.planSourceWal(problems, props);
+    this.validateWatch(problems, props);
     problems.throwIfAny();
   }
 
@@ -710,6 +1140,7 @@ export class PostgresReplication extends Construct {
         + 'is static: an existing instance applies it after a reboot), or use DmsMigrationType.FULL_LOAD'));
     this.checkUsers(problems);
     checkSecretReader(problems, this.replicationInstance);
+    this.checkSlotWalSetting(problems);
   }
 
   /**
@@ -733,7 +1164,7 @@ export class PostgresReplication extends Construct {
     }
     const sourceUser = this.userOf(this.props.source);
     const cdc = this.sourceCdcSettings();
-    if (sourceUser && cdc.heartbeatEnable && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
+    if (sourceUser && this.heartbeatEnabled && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
       problems.add('HeartbeatSchemaNotWritable', 'the source endpoint\'s heartbeat_schema (heartbeatSchema) is '
         + `${show(cdc.heartbeatSchema)}, and its user ${sourceUser.node.path} may create only in ${show(sourceUser.dmsSchemaName)}`,
       'omit heartbeat_schema (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name');

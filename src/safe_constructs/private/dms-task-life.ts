@@ -4,12 +4,13 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import {
-  ArnFormat, CustomResource, Duration, Lazy, Stack, Tags, Token,
+  ArnFormat, CustomResource, Duration, Lazy, Stack, Tags,
   aws_dms as dms, aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { renderedProperties } from './cfn';
+import { dmsIdentifier } from './dms-identifiers';
 import { functionRoleWithLogs, waitingProvider } from './functions';
 
 /**
@@ -21,32 +22,19 @@ import { functionRoleWithLogs, waitingProvider } from './functions';
  */
 export const TASK_TAG_KEY = 'safe-constructs:replication';
 
-/**
- * DMS's rule for a task identifier (CreateReplicationTask, ReplicationTaskIdentifier): "Must contain
- * 1-255 alphanumeric characters or hyphens. First character must be a letter. Cannot end with a hyphen
- * or contain two consecutive hyphens." DMS stores it in lower case.
- */
+/** The longest task identifier DMS takes (CreateReplicationTask, ReplicationTaskIdentifier: 1 to 255 characters). */
 export const TASK_IDENTIFIER_MAX = 255;
 /** What a `restartFullLoadAs` suffix may be: lower-case letters, digits and single hyphens, inside the identifier's room. */
 export const RESTART_LABEL = /^[a-z0-9](?:-?[a-z0-9]){0,29}$/;
 const BASE_MAX = TASK_IDENTIFIER_MAX - 31;
 
 /**
- * The task's identifier, derived from the stack's name and the construct's path (lower case, DMS's
- * rule), plus `-<label>` for a task that loads everything again. Stable across deploys.
+ * The task's identifier without its `-<label>` (for a task that loads everything again): the one
+ * identifier the library derives for DMS ({@link dmsIdentifier}: the stack's name and the construct's
+ * path with their hash, lower case, within DMS's rule), leaving room for the label. Stable across deploys.
  */
 export function taskIdentifier(scope: Construct): string {
-  const stack = Stack.of(scope);
-  const below = scope.node.scopes.slice(stack.node.scopes.length).map((s) => s.node.id);
-  const stackName = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
-  const raw = [stackName, ...below].join('-');
-  let name = raw.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  if (!/^[a-z]/.test(name)) name = `task-${name}`;
-  if (name.length > BASE_MAX) {
-    const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
-    name = `${name.slice(0, BASE_MAX - 9).replace(/-+$/, '')}-${hash}`;
-  }
-  return name;
+  return dmsIdentifier(scope, BASE_MAX);
 }
 
 /** A digest of values as they will be synthesized (tokens as their CloudFormation), computed at synth. */

@@ -10,6 +10,8 @@ export interface IdDoc {
 
 /** The errors: each stops the synth (or the constructor), with its fix. */
 export const ERRORS = {
+  AlarmThresholdInvalid: { by: '`PostgresReplication`', when: 'a field of `alarm_thresholds` is below zero or not a number' },
+  AlarmTopicInOtherRegion: { by: '`PostgresReplication`', when: '`alarm_topic` is in another region than the replication (EventBridge and the alarms publish to a topic of their own region)' },
   AliasTargetEmpty: { by: '`WeightedAliasTarget.from_attributes`', when: '`dns_name` or `hosted_zone_id` is empty' },
   AllocatedStorageOutOfRange: { by: '`PostgresReplication`', when: '`allocated_storage` is outside 5 to 30,000 GB (the regional quota; 5 is the safe side\'s minimum)' },
   BackupRetentionOutOfRange: { by: '`ExternalSecretRdsInstance`', when: '`backup_retention` is over 35 days' },
@@ -39,6 +41,8 @@ export const ERRORS = {
   HandlerWithoutDriver: { by: '`PostgresDatabaseUser`', when: 'the installed package\'s function asset lacks its PostgreSQL driver (built without the vendor step)' },
   HealthOfDistribution: { by: '`WeightedAliasRecord`', when: '`evaluate_target_health` is true for a CloudFront distribution' },
   HeartbeatFrequencyOutOfRange: { by: '`SecureDmsPostgresEndpoint`', when: '`heartbeat_frequency` is not a whole number of minutes, 1 at least' },
+  HeartbeatOffReasonUnused: { by: '`PostgresReplication`', when: '`heartbeat_off_reason` with a full load (no slot), or with a source endpoint that sets `heartbeat_enable=True`' },
+  HeartbeatOffWithoutReason: { by: '`PostgresReplication`', when: 'CDC from a source endpoint with `heartbeat_enable=False` and no `heartbeat_off_reason`, or an empty one' },
   HeartbeatSchemaNotWritable: { by: '`PostgresReplication` (synth)', when: 'the source endpoint\'s `heartbeat_schema` is not its user\'s `dms_schema_name`' },
   InstanceIdentifierInvalid: { by: '`ExternalSecretRdsInstance`', when: '`instance_identifier` breaks RDS\'s naming rule (1 to 63 characters)' },
   LoadBalancerWithoutDnsName: { by: '`WeightedAliasTarget.from_load_balancer`', when: 'an imported load balancer has no DNS name or canonical zone id' },
@@ -81,6 +85,10 @@ export const ERRORS = {
   SetIdentifierLength: { by: '`WeightedAliasRecord`', when: '`set_identifier` is not 1 to 128 characters' },
   SkippedAssessmentInvalid: { by: '`PostgresReplication`', when: '`skipped_assessments` names something that is no assessment name, or is given with `assessment=False`' },
   SlotNameInvalid: { by: '`SecureDmsPostgresEndpoint`', when: '`slot_name` is not lower-case letters, digits and underscores (63 at most)' },
+  SlotWalBoundConflict: { by: '`PostgresReplication` (synth)', when: 'the source\'s parameter group sets `max_slot_wal_keep_size` to another value than the replication\'s bound' },
+  SlotWalBoundOutOfRange: { by: '`PostgresReplication`', when: '`max_slot_wal_keep_size` is not a whole number of MB, 1 at least, or not smaller than the source\'s allocated storage' },
+  SlotWalBoundUndecided: { by: '`PostgresReplication`', when: 'CDC from an RDS source of the app whose allocated storage is a token, without `max_slot_wal_keep_size`' },
+  SlotWalBoundUnused: { by: '`PostgresReplication`', when: '`max_slot_wal_keep_size` where the construct cannot set it (full load, `bound_slot_wal=False`, Aurora, PostgreSQL 12, a source or group outside the app)' },
   SslModeUnsupported: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint`', when: '`ssl_mode` is a mode DMS does not support for the endpoint\'s engine' },
   SubnetsInOneZone: { by: '`PostgresReplication`', when: '`vpc_subnets` select subnets in fewer than two Availability Zones' },
   TaskStartOffWithoutReason: { by: '`PostgresReplication`', when: '`start_task=False` for a CDC task without `start_task_off_reason`' },
@@ -90,6 +98,7 @@ export const ERRORS = {
   UnencryptedInTransit: { by: '`EncryptionAspect` (synth)', when: 'a resource\'s traffic is not encrypted in transit' },
   UsernameInvalid: { by: '`RotatingSecret`', when: '`username` is not a name RDS and DMS accept' },
   UserSecretIsMasterSecret: { by: '`PostgresDatabaseUser`', when: '`user_secret` is `master_secret`' },
+  WatchSettingsUnused: { by: '`PostgresReplication`', when: '`alarm_topic` or `alarm_thresholds` with `watch=False`' },
   WeightedMixedWithPlain: { by: '`WeightedAliasRecord` (synth)', when: 'a non-weighted record shares the group\'s name and type' },
   WeightOutOfRange: { by: '`WeightedAliasRecord`', when: '`weight` is not a whole number from 0 to 255' },
 } as const satisfies Record<string, IdDoc>;
@@ -97,6 +106,7 @@ export const ERRORS = {
 /** The warnings, each added to the construct and acknowledged by `safe-constructs:<id>`. */
 export const WARNINGS = {
   acceptedInBaseline: { by: '`EncryptionAspect`', when: 'an error finding the `baseline` file accepts (by its exact line) is reported as a warning' },
+  alarmTopicUnchecked: { by: '`PostgresReplication`', when: '`alarm_topic` is imported or encrypted with a key outside the app: its policies cannot be set' },
   allWeightsZero: { by: '`WeightedAliasRecord`', when: 'every weighted record of a group has weight 0 (routing of all-zero alias records is undocumented)' },
   assessmentOff: { by: '`PostgresReplication`', when: '`assessment=False`: DMS\'s pre-migration assessment does not run before the start' },
   assessmentsSkipped: { by: '`PostgresReplication`', when: '`skipped_assessments` leaves individual assessments out of the run' },
@@ -109,9 +119,14 @@ export const WARNINGS = {
   dmsSslNone: { by: '`SecureDmsPostgresEndpoint`, `SecureDmsMySqlEndpoint`', when: '`ssl_mode` is NONE' },
   encryptionKeyWeaker: { by: '`EncryptionAspect`', when: 'AWS encrypts with its own key where a customer-managed key was asked for' },
   encryptionUndecided: { by: '`EncryptionAspect`', when: 'a token hides whether the resource is encrypted' },
+  heartbeatOff: { by: '`PostgresReplication`', when: '`heartbeat_off_reason` turns DMS\'s heartbeat off for CDC' },
   publiclyAccessible: { by: '`ExternalSecretRdsInstance`', when: '`publicly_accessible=True`' },
+  replicationUnwatched: { by: '`PostgresReplication`', when: '`watch=False`: no alarm, no notification' },
   rotationOutsideVpc: { by: '`RotatingSecret`', when: 'the hosted rotation Lambda has no VPC' },
   rotationRestartOff: { by: '`PostgresReplication`', when: '`restart_after_rotation=False`: the task does not log in again after a rotation' },
+  slotWalBoundUnchecked: { by: '`PostgresReplication`', when: 'CDC from a source (or a parameter group) outside the app: `max_slot_wal_keep_size` is the operator\'s to set' },
+  slotWalUnbounded: { by: '`PostgresReplication`', when: 'CDC with the slot\'s WAL unbounded: `bound_slot_wal=False`, an Aurora source, or PostgreSQL 12' },
+  sourceUnwatched: { by: '`PostgresReplication`', when: 'CDC from a source whose DB instance is not known (only its connections): no alarm on its slot or storage' },
   storageUnencrypted: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`storage_encrypted=False`' },
   staleBaselineLines: { by: '`EncryptionAspect`', when: 'lines of the `baseline` file match no finding any more' },
   targetTablesDropped: { by: '`PostgresReplication`', when: '`target_table_prep` is DROP_AND_CREATE' },

@@ -31,6 +31,17 @@ export function gateTimeout(problems: Problems, timeout: Duration | undefined): 
 }
 
 /**
+ * A Lambda function's description, within Lambda's 256 characters (CreateFunction, `Description`:
+ * "Length Constraints: Minimum length of 0. Maximum length of 256"): one naming a long DMS identifier
+ * is cut, with an ellipsis.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
+ */
+export function functionDescription(text: string): string {
+  return text.length <= 256 ? text : `${text.slice(0, 255)}\u2026`;
+}
+
+/**
  * A deploy-time gate: a custom resource whose function (the library's `deploy-gates` asset, boto3
  * only) waits up to `timeout` for what it checks and fails the deploy with the service's message.
  * Its role may write its own logs; the caller grants what it reads.
@@ -46,7 +57,7 @@ export function deployGate(scope: Construct, handler: 'connection_handler' | 'ro
     timeout: Duration.minutes(15),
     role,
     logGroup,
-    description: `safe-constructs: ${description}`,
+    description: functionDescription(`safe-constructs: ${description}`),
   });
   const resource = new CustomResource(scope, 'Resource', {
     serviceToken: fn.functionArn,
@@ -116,7 +127,7 @@ export function waitingProvider(scope: Construct, id: string, options: WaitingPr
     timeout: Duration.minutes(2),
     role,
     logGroup,
-    description: `safe-constructs: ${options.description} (${name})`,
+    description: functionDescription(`safe-constructs: ${options.description} (${name})`),
   });
   const onEvent = handler('on_event', 'OnEvent');
   const isComplete = handler('is_complete', 'IsComplete');
