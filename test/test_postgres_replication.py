@@ -334,3 +334,39 @@ def test_cdc_from_an_aurora_cluster_without_logical_replication_is_refused():
     with pytest.raises(RuntimeError, match=(r"\[safe-constructs:CdcWithoutLogicalReplication\] migration_type \(migrationType\) is "
                                             r"full-load-and-cdc, and the source database Cluster\w+ has no parameter group")):
         synth(stack)
+
+
+# --- validation (#35) --------------------------------------------------------------------------------
+
+
+def test_the_task_validates_the_rows_it_migrates_with_both_failure_bounds_written_out():
+    stack = new_stack()
+    replication, _ = migration_with_users(stack)
+    settings = settings_of(synth(stack))
+    # the guide's prose gives 10,000 for the task and 1,000 for a table; its example JSON the other way round
+    assert settings["ValidationSettings"] == {"EnableValidation": True, "FailureMaxCount": 10000, "TableFailureMaxCount": 1000}
+    # DMS writes its failures table to ControlSchema: the target user's DMS schema, where it may create
+    assert settings["ControlTablesSettings"]["ControlSchema"] == "awsdms"
+    assert replication.validation_enabled and not any("validationOff" in w for w in warnings_of(stack))
+
+
+def test_turning_validation_off_is_a_visible_choice():
+    stack = new_stack()
+    replication, _, _ = migration(stack, validation=False)
+    assert "ValidationSettings" not in settings_of(synth(stack)) and not replication.validation_enabled
+    assert any("validationOff" in w and "validation is false: DMS does not compare the rows it migrates" in w
+               for w in warnings_of(stack))
+    # the same through task_settings, which are merged over the construct's
+    stack = new_stack()
+    replication, _, _ = migration(stack, task_settings={"ValidationSettings": {"EnableValidation": False}})
+    synth(stack)
+    assert not replication.validation_enabled
+    assert any("task_settings (taskSettings) turns ValidationSettings.EnableValidation off" in w for w in warnings_of(stack))
+
+
+def test_validation_settings_given_are_merged_key_by_key():
+    stack = new_stack()
+    migration(stack, task_settings={"ValidationSettings": {"ThreadCount": 8}})
+    assert settings_of(synth(stack))["ValidationSettings"] == {
+        "EnableValidation": True, "FailureMaxCount": 10000, "TableFailureMaxCount": 1000, "ThreadCount": 8}
+

@@ -185,7 +185,31 @@ export interface PostgresReplicationProps {
    * @default - none
    */
   readonly dependsOn?: IConstruct[];
+
+  /**
+   * Whether DMS validates the rows it migrates (`ValidationSettings.EnableValidation`, off in DMS
+   * by default): it compares each row of the source with its row on the target, after a table's
+   * full load and for each change during CDC, and writes each mismatch to
+   * `awsdms_validation_failures_v1` in the control schema (the target user's `dmsSchemaName`).
+   * A table needs a primary key or a unique index to be validated. A `WeightedTrafficShift` tied
+   * to this replication moves traffic only once every table is validated. Turning it off leaves
+   * the warning `validationOff`, and a shift tied to it is refused unless it accepts an
+   * unvalidated cutover.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Validating.html
+   */
+  readonly validation?: boolean;
 }
+
+/**
+ * The validation settings: DMS's documented defaults, written out. The guide's prose gives
+ * FailureMaxCount 10,000 (the task) and TableFailureMaxCount 1,000 (one table); its example JSON
+ * shows the two the other way round, so both are set rather than left to a default.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.DataValidation.html
+ */
+const VALIDATION_SETTINGS = { EnableValidation: true, FailureMaxCount: 10000, TableFailureMaxCount: 1000 };
 
 /**
  * A DMS replication of one PostgreSQL database into another: the replication instance (encrypted,
@@ -232,13 +256,25 @@ export class PostgresReplication extends Construct {
   /** The gate that fails the deploy unless DMS can connect to both endpoints (unless `connectionGate` is false). */
   public readonly connectionGate?: DmsConnectionGate;
 
+  /** What the task migrates. */
+  public readonly migrationType: DmsMigrationType;
+
+
+  /**
+   * Whether the task validates the rows it migrates, as its settings say once `taskSettings` is
+   * merged over the construct's.
+   */
+  public readonly validationEnabled: boolean;
+
   private readonly props: PostgresReplicationProps;
 
   constructor(scope: Construct, id: string, props: PostgresReplicationProps) {
     super(scope, id);
     this.props = props;
+    this.migrationType = props.migrationType;
     const lobMode = props.lobMode ?? DmsLobMode.FULL;
     this.validate(props, lobMode);
+    this.validationEnabled = mergeSettings(this.validationSettings(), props.taskSettings ?? {}).ValidationSettings?.EnableValidation === true;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc, allowAllOutbound: false, description: 'DMS replication instance: the two databases and Secrets Manager',
@@ -339,7 +375,13 @@ export class PostgresReplication extends Construct {
       // The target user may create only in its DMS schema (public is closed to it since PostgreSQL 15).
       ...(targetUser ? { ControlTablesSettings: { ControlSchema: targetUser.dmsSchemaName } } : {}),
       Logging: { EnableLogging: true },
+      ...this.validationSettings(),
     }, this.props.taskSettings ?? {});
+  }
+
+  /** The validation settings the construct writes: none when `validation` is false. */
+  private validationSettings(): { [key: string]: any } {
+    return (this.props.validation ?? true) ? { ValidationSettings: { ...VALIDATION_SETTINGS } } : {};
   }
 
   /**
@@ -378,6 +420,13 @@ export class PostgresReplication extends Construct {
   }
 
   private warn(props: PostgresReplicationProps): void {
+    if (!this.validationEnabled) {
+      warn(this, 'validationOff',
+        `${props.validation === false ? `${propName('validation')} is false` : `${propName('taskSettings')} turns ValidationSettings.EnableValidation off`}: `
+        + 'DMS does not compare the rows it migrates, so nothing shows a row that differs or is missing on the target, '
+        + 'and a WeightedTrafficShift tied to this replication is refused unless it sets accept_unvalidated_cutover '
+        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Validating.html)');
+    }
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
       warn(this, 'targetTablesDropped',
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '

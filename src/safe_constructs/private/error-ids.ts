@@ -107,6 +107,7 @@ export const WARNINGS = {
   storageUnencrypted: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`storage_encrypted=False`' },
   staleBaselineLines: { by: '`EncryptionAspect`', when: 'lines of the `baseline` file match no finding any more' },
   targetTablesDropped: { by: '`PostgresReplication`', when: '`target_table_prep` is DROP_AND_CREATE' },
+  validationOff: { by: '`PostgresReplication`', when: '`validation=False` (or `task_settings` turns `EnableValidation` off)' },
 } as const satisfies Record<string, IdDoc>;
 
 export type ErrorId = keyof typeof ERRORS;
