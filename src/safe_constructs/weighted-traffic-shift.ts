@@ -4,6 +4,7 @@ import { CutoverGate } from './cutover-gate';
 import { DmsMigrationType } from './dms-replication-props';
 import { PostgresReplication } from './postgres-replication';
 import { Problems, propName, show, warn } from './private/errors';
+import { SimpleRecordStart, startFromSimpleRecord } from './private/simple-record-start';
 import { AliasRecordType, WeightedAliasRecord, WeightedAliasTarget } from './weighted-alias-record';
 
 /**
@@ -97,6 +98,19 @@ export interface WeightedTrafficShiftProps {
    * @default false
    */
   readonly oldSideDone?: boolean;
+
+  /**
+   * Whether the name has a simple (non-weighted) alias record to the old target today, which the
+   * first deploy replaces with no moment unanswered: Route 53 refuses weighted records beside it,
+   * and CloudFormation creates before it deletes. A custom resource deletes it and creates a
+   * weighted copy of it (the bridge) in one change batch, which Route 53 applies all or none;
+   * then the shift's records are created beside the bridge, and the bridge is deleted. A simple
+   * record of this stack must first be released with `RemovalPolicy.RETAIN` in a deploy of its
+   * own (README, "Starting from a simple record").
+   *
+   * @default false
+   */
+  readonly fromSimpleRecord?: boolean;
 }
 
 /**
@@ -134,6 +148,9 @@ export class WeightedTrafficShift extends Construct {
 
   /** The gate the records wait for, when a `replication` is tied to the shift. */
   public readonly cutoverGate?: CutoverGate;
+
+  /** The custom resources that replace a simple record (`fromSimpleRecord`). */
+  private readonly simpleRecordStart?: SimpleRecordStart;
 
   constructor(scope: Construct, id: string, props: WeightedTrafficShiftProps) {
     super(scope, id);
@@ -181,8 +198,22 @@ export class WeightedTrafficShift extends Construct {
       ...shared, target: props.newTarget, setIdentifier: newSetIdentifier, weight: props.percentToNew,
     });
     const records = [this.oldRecord, this.newRecord].filter((r): r is WeightedAliasRecord => r !== undefined);
-    // Nothing moves before the proof: the records wait for the gate.
-    this.cutoverGate?.guard(...records);
+    if (props.fromSimpleRecord) {
+      this.simpleRecordStart = startFromSimpleRecord(this, 'SimpleRecordStart', {
+        zone: props.zone,
+        recordName: this.newRecord.domainName,
+        recordType: props.recordType ?? AliasRecordType.A,
+        bridgeSetIdentifier: `${oldSetIdentifier}-bridge`,
+        oldTarget: {
+          dnsName: props.oldTarget.dnsName,
+          hostedZoneId: props.oldTarget.hostedZoneId,
+          evaluateTargetHealth: props.evaluateTargetHealth ?? props.oldTarget.supportsHealthEvaluation,
+        },
+        records,
+      });
+    }
+    // Nothing moves before the proof: the records, and the replacement of a simple record, wait for the gate.
+    this.cutoverGate?.guard(...records, ...(this.simpleRecordStart ? [this.simpleRecordStart.start] : []));
   }
 
   /** The tie to a replication: its props only with it, and no retirement of the old side while CDC runs. */
