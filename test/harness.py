@@ -435,8 +435,8 @@ def migration_with_users(stack, heartbeat=True, **overrides):
     target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
         database_name="payments")
     replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
-        source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
-        schemas=["payments"], **overrides)
+        source_database=source_db, target_database=target_db,
+        migration_type=overrides.pop("migration_type", DmsMigrationType.FULL_LOAD_AND_CDC), schemas=["payments"], **overrides)
     return replication, users
 
 

@@ -6,8 +6,8 @@ import pytest
 from aws_cdk import aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
 from harness import (
-    AURORA_POSTGRES, EXTERNAL_ARN, ISOLATED, LOGICAL_REPLICATION, POSTGRES, aurora_migration, migration, migration_with_users, new_stack,
-    only_resource, private_vpc, synth, warnings_of,
+    AURORA_POSTGRES, EXTERNAL_ARN, ISOLATED, LOGICAL_REPLICATION, POSTGRES, aurora_migration, logical_id, migration, migration_with_users,
+    new_stack, only_resource, private_vpc, statements_of, synth, warnings_of,
 )
 from safe_constructs import (
     DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsLobMode, DmsMigrationType, DmsTargetTablePrep,
@@ -370,3 +370,52 @@ def test_validation_settings_given_are_merged_key_by_key():
     assert settings_of(synth(stack))["ValidationSettings"] == {
         "EnableValidation": True, "FailureMaxCount": 10000, "TableFailureMaxCount": 1000, "ThreadCount": 8}
 
+
+# --- retirement (#35) ---------------------------------------------------------------------------------
+
+
+def resource_id(template, resource_type, step=None):
+    [found] = [k for k, r in template.to_json()["Resources"].items()
+               if r["Type"] == resource_type and (step is None or r["Properties"].get("Step") == step)]
+    return found
+
+
+def test_deleting_the_replication_stops_the_task_then_sweeps_the_slot_it_left():
+    stack = new_stack()
+    replication, users = migration_with_users(stack)
+    template = synth(stack)
+    resources = template.to_json()["Resources"]
+    task, stop = stack.get_logical_id(replication.task), resource_id(template, "Custom::DmsTaskStopOnDelete")
+    record, sweep = (resource_id(template, "Custom::DmsReplicationSlots", step) for step in ("record", "sweep"))
+    # CloudFormation deletes a resource before what it depends on: record, stop, the task, sweep
+    assert resources[stop]["Properties"]["ReplicationTaskArn"] == {"Ref": task}
+    assert stop in resources[record]["DependsOn"] and sweep in resources[task]["DependsOn"]
+    # both slot steps run as the source user's function, with its login
+    source_user = users[0]
+    assert resources[record]["Properties"]["ServiceToken"] == resources[
+        logical_id(stack, source_user.resource)]["Properties"]["ServiceToken"]
+    assert resources[record]["Properties"]["Purpose"] == "DmsSlots" and resources[sweep]["Properties"]["Access"] == "SOURCE"
+    # the stop's role may stop and describe the task, nothing else
+    statements = statements_of(template, logical_id(stack, replication.stop_on_delete.node.scope.node.find_child("Role")))
+    assert sorted((s["Action"], s["Resource"]) for s in statements) == [
+        ("dms:DescribeReplicationTasks", "*"), ("dms:StopReplicationTask", {"Ref": task})]
+
+
+def test_a_full_load_or_an_unknown_source_user_only_stops_the_task():
+    stack = new_stack()
+    migration_with_users(stack, migration_type=DmsMigrationType.FULL_LOAD)  # no slot: a full load reads tables only
+    template = synth(stack)
+    assert template.find_resources("Custom::DmsReplicationSlots") == {}
+    assert len(template.find_resources("Custom::DmsTaskStopOnDelete")) == 1
+    stack = new_stack()
+    migration(stack)  # the source's own master secret: no function of this app logs in there
+    assert synth(stack).find_resources("Custom::DmsReplicationSlots") == {}
+
+
+def test_turning_the_retirement_off_is_a_visible_choice():
+    stack = new_stack()
+    replication, _ = migration_with_users(stack, retire_on_delete=False)
+    template = synth(stack)
+    assert replication.stop_on_delete is None and template.find_resources("Custom::DmsTaskStopOnDelete") == {}
+    assert template.find_resources("Custom::DmsReplicationSlots") == {}
+    assert any("retireOnDeleteOff" in w for w in warnings_of(stack))

@@ -1,7 +1,8 @@
 import {
-  Aspects, Lazy, RemovalPolicy, Stack, Token,
+  Aspects, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Token,
   aws_dms as dms,
   aws_ec2 as ec2,
+  aws_iam as iam,
   aws_kms as kms,
   aws_rds as rds,
 } from 'aws-cdk-lib';
@@ -12,6 +13,7 @@ import { DmsEndpointType } from './dms-endpoint-props';
 import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep } from './dms-replication-props';
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
+import { deployGate } from './private/functions';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
 import { dmsIdentifier } from './private/dms-identifiers';
 import { LOB_MAX_SIZE_KB, mergeSettings } from './private/dms-task-settings';
@@ -187,6 +189,19 @@ export interface PostgresReplicationProps {
   readonly dependsOn?: IConstruct[];
 
   /**
+   * Whether deleting the replication (removing it from the app, or deleting its stack) retires it
+   * cleanly: a custom resource stops the task before CloudFormation deletes it (its delete does not
+   * stop a running task), and, with CDC from a source whose user a `PostgresDatabaseUser` creates,
+   * that user's function records the task's replication slot while the task runs and drops it if
+   * DMS left it once the task is deleted, so that no slot keeps WAL on the source. Turning it off
+   * leaves the warning `retireOnDeleteOff`.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+   */
+  readonly retireOnDelete?: boolean;
+
+  /**
    * Whether DMS validates the rows it migrates (`ValidationSettings.EnableValidation`, off in DMS
    * by default): it compares each row of the source with its row on the target, after a table's
    * full load and for each change during CDC, and writes each mismatch to
@@ -259,6 +274,8 @@ export class PostgresReplication extends Construct {
   /** What the task migrates. */
   public readonly migrationType: DmsMigrationType;
 
+  /** The custom resource that stops the task before CloudFormation deletes it (unless `retireOnDelete` is false). */
+  public readonly stopOnDelete?: CustomResource;
 
   /**
    * Whether the task validates the rows it migrates, as its settings say once `taskSettings` is
@@ -348,6 +365,9 @@ export class PostgresReplication extends Construct {
       if (this.accountRoles) this.connectionGate.node.addDependency(this.accountRoles);
       this.task.node.addDependency(this.connectionGate);
     }
+    if (props.retireOnDelete ?? true) {
+      this.stopOnDelete = this.stopTaskOnDelete();
+    }
     // The users may be defined after this construct: found once the app is built, before synth.
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
     checkAtSynth(this, (problems) => this.validateAtSynth(problems));
@@ -379,6 +399,21 @@ export class PostgresReplication extends Construct {
     }, this.props.taskSettings ?? {});
   }
 
+  /**
+   * The custom resource that, on delete, stops the task and waits until DMS reports it stopped
+   * (deleted before the task: it depends on it). Its role may stop and describe that task only;
+   * `dms:DescribeReplicationTasks` has no resource type, so it is allowed on `*` (Service
+   * Authorization Reference).
+   */
+  private stopTaskOnDelete(): CustomResource {
+    const scope = new Construct(this, 'StopOnDelete');
+    const gate = deployGate(scope, 'retire.stop_handler', 'Custom::DmsTaskStopOnDelete',
+      'stops the DMS task before CloudFormation deletes it', Duration.minutes(14), { ReplicationTaskArn: this.task.ref });
+    gate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dms:StopReplicationTask'], resources: [this.task.ref] }));
+    gate.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dms:DescribeReplicationTasks'], resources: ['*'] }));
+    return gate.resource;
+  }
+
   /** The validation settings the construct writes: none when `validation` is false. */
   private validationSettings(): { [key: string]: any } {
     return (this.props.validation ?? true) ? { ValidationSettings: { ...VALIDATION_SETTINGS } } : {};
@@ -398,6 +433,13 @@ export class PostgresReplication extends Construct {
     }
     const sourceUser = this.userOf(this.props.source);
     if (!sourceUser) return;
+    // (an app synthesized again visits this again: the resources are made once)
+    if (this.stopOnDelete && this.props.migrationType !== DmsMigrationType.FULL_LOAD && !this.node.tryFindChild('SlotRecord')) {
+      // Deleted in this order: the slot recorded while the task runs, the task stopped, the task, the slot swept.
+      const record = sourceUser._replicationSlots(this, 'SlotRecord', 'record');
+      record.node.addDependency(this.stopOnDelete);
+      this.task.node.addDependency(sourceUser._replicationSlots(this, 'SlotSweep', 'sweep'));
+    }
     const settings = this.sourceCdcSettings();
     if (settings.heartbeatEnable && settings.heartbeatSchema === undefined) {
       this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatSchema', sourceUser.dmsSchemaName);
@@ -420,6 +462,11 @@ export class PostgresReplication extends Construct {
   }
 
   private warn(props: PostgresReplicationProps): void {
+    if (props.retireOnDelete === false) {
+      warn(this, 'retireOnDeleteOff', `${propName('retireOnDelete')} is false: when the replication is deleted, CloudFormation `
+        + 'deletes a running task without stopping it first (which DMS refuses), and a replication slot DMS leaves on the source '
+        + 'keeps its WAL until someone drops it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
     if (!this.validationEnabled) {
       warn(this, 'validationOff',
         `${props.validation === false ? `${propName('validation')} is false` : `${propName('taskSettings')} turns ValidationSettings.EnableValidation off`}: `

@@ -110,6 +110,7 @@ export const WARNINGS = {
   encryptionUndecided: { by: '`EncryptionAspect`', when: 'a token hides whether the resource is encrypted' },
   oldSideDeclaredDone: { by: '`WeightedTrafficShift`', when: '`retire_old` with `old_side_done=True` while the tied replication runs CDC' },
   publiclyAccessible: { by: '`ExternalSecretRdsInstance`', when: '`publicly_accessible=True`' },
+  retireOnDeleteOff: { by: '`PostgresReplication`', when: '`retire_on_delete=False`: a running task is not stopped before CloudFormation deletes it, and no slot is swept' },
   rotationOutsideVpc: { by: '`RotatingSecret`', when: 'the hosted rotation Lambda has no VPC' },
   storageUnencrypted: { by: '`ExternalSecretRdsInstance`, `ExternalSecretDatabaseCluster`', when: '`storage_encrypted=False`' },
   staleBaselineLines: { by: '`EncryptionAspect`', when: 'lines of the `baseline` file match no finding any more' },
