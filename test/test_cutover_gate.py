@@ -129,3 +129,15 @@ def test_retiring_the_old_side_while_cdc_runs_needs_the_users_word():
     tied(stack, replication, percent_to_new=100, retire_old=True)
     synth(stack)
     assert not any("oldSideDeclaredDone" in w for w in warnings_of(stack))
+
+
+def test_the_gate_can_be_asked_directly_with_its_own_properties():
+    stack = new_stack()
+    replication, _ = migration_with_users(stack)
+    shift = tied(stack, replication)
+    properties = only_resource(synth(stack), "Custom::DmsCutoverProof")["Properties"]
+    payload = stack.resolve(shift.cutover_gate.verdict_payload(50))
+    # a JSON string built from the same properties (tokens joined in), the share given
+    assert payload["Fn::Join"][0] == "" and '"PercentToNew":50' in "".join(p for p in payload["Fn::Join"][1] if isinstance(p, str))
+    assert {"Ref": stack.get_logical_id(replication.task)} in payload["Fn::Join"][1]
+    assert properties["ReplicationInstanceIdentifier"] in "".join(p for p in payload["Fn::Join"][1] if isinstance(p, str))

@@ -5,9 +5,9 @@ import {
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DmsMigrationType } from './dms-replication-props';
+import { PostgresReplication } from './postgres-replication';
 import { Problems, propName, warn } from './private/errors';
 import { deployGate, gateTimeout } from './private/functions';
-import { PostgresReplication } from './postgres-replication';
 
 /**
  * The CDC latency a cutover accepts by default. AWS gives no number: one minute is CloudWatch's
@@ -89,6 +89,9 @@ export class CutoverGate extends Construct {
   /** The CDC latency the gate accepts; undefined for a full-load replication. */
   public readonly maxCdcLatency?: Duration;
 
+  /** What the gate reads, without the share. */
+  private readonly proof: { [key: string]: unknown };
+
   constructor(scope: Construct, id: string, props: CutoverGateProps) {
     super(scope, id);
     const problems = new Problems(this);
@@ -123,14 +126,17 @@ export class CutoverGate extends Construct {
     }
 
     this.maxCdcLatency = fullLoadOnly ? undefined : props.maxCdcLatency ?? DEFAULT_MAX_CDC_LATENCY;
+    this.proof = {
+      ReplicationTaskArn: replication.task.ref,
+      MigrationType: replication.migrationType,
+      ReplicationInstanceIdentifier: replication.instanceIdentifier,
+      Validation: replication.validationEnabled,
+      MaxCdcLatencySeconds: this.maxCdcLatency?.toSeconds({ integral: false }),
+      LatencyWindowMinutes: LATENCY_WINDOW_MINUTES,
+    };
     const gate = deployGate(this, 'cutover.cutover_handler', 'Custom::DmsCutoverProof',
       'checks that a DMS replication is loaded, validated and caught up before traffic moves to its target', timeout, {
-        ReplicationTaskArn: replication.task.ref,
-        MigrationType: replication.migrationType,
-        ReplicationInstanceIdentifier: replication.instanceIdentifier,
-        Validation: replication.validationEnabled,
-        MaxCdcLatencySeconds: this.maxCdcLatency?.toSeconds({ integral: false }),
-        LatencyWindowMinutes: LATENCY_WINDOW_MINUTES,
+        ...this.proof,
         // The gate runs when the share changes; the handler compares it with the old value.
         PercentToNew: props.percentToNew,
       });
@@ -143,6 +149,15 @@ export class CutoverGate extends Construct {
     }));
     this.handler = gate.handler;
     this.resource = gate.resource;
+  }
+
+  /**
+   * The payload that asks the gate directly, outside a deploy, whether a rise from 0 to
+   * `percentToNew` would pass now (`aws lambda invoke --function-name <handler> --payload ...`): it
+   * returns `{"Proven": ..., "Reasons": ...}` and answers nobody. Tokens resolve at deploy.
+   */
+  public verdictPayload(percentToNew: number): string {
+    return Stack.of(this).toJsonString({ ResourceProperties: { ...this.proof, PercentToNew: percentToNew } });
   }
 
   /** Makes each construct wait for the proof: nothing in them changes before the gate passes. */
