@@ -1,9 +1,15 @@
-"""Integration test, for an account: a PostgreSQL 17 migration, proved able to connect and to start.
+"""Integration test, for an account: a PostgreSQL 17 migration, proved able to connect and to start, and a cutover that waits.
 
 Two databases (the source with logical replication), DMS's users created by PostgresDatabaseUser,
 both endpoints on their secrets, and PostgresReplication: its DmsConnectionGate fails the deploy
-unless DMS connects to both endpoints. The assertions then check, from outside: DescribeConnections
-successful for both endpoints, and the task starts (running), then is stopped so the stack can go.
+unless DMS connects to both endpoints. A WeightedTrafficShift in a private hosted zone is tied to the
+replication at 0 % (nothing to prove for a deploy that sends the new side nothing). The assertions
+then check, from outside: DescribeConnections successful for both endpoints; the task validates its
+rows (its settings); the task starts (running); the cutover gate, asked directly right after the
+start for a rise to 50 %, refuses, naming why (the databases are new and empty: DMS reports no
+table, so nothing is loaded or validated, and CDC latency has no datapoint yet); then the task is
+stopped so the stack can go. A validation that finishes ("Validated" on every table) needs tables
+with rows in the source: run the gate the same way on your own migration.
 
 The account must have DMS's roles (dms-vpc-role, dms-cloudwatch-logs-role), as one that used DMS's
 console has; otherwise set `create-dms-account-roles` in the context once.
@@ -13,12 +19,12 @@ repository's CI never deploys it: it compares the committed snapshot (integ_paym
 with what the app synthesizes, which shows that the template did not change unseen, not that it deploys.
 """
 import aws_cdk as cdk
-from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_route53 as route53, aws_secretsmanager as secretsmanager
 from aws_cdk import integ_tests_alpha as integ
 
 from safe_constructs import (
     DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsMigrationType, PostgresDatabaseUser, PostgresReplication,
-    RotatingSecret, SecureDmsPostgresEndpoint,
+    RotatingSecret, SecureDmsPostgresEndpoint, WeightedAliasTarget, WeightedTrafficShift,
 )
 
 POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
@@ -63,6 +69,16 @@ def main(outdir=None):
         target_database=endpoints["Target"][1], migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["public"],
         account_roles=roles)
 
+    # The cutover, in a private zone of the VPC: two simple records stand for the old and new load balancers.
+    zone = route53.PrivateHostedZone(stack, "Zone", zone_name="payments.internal", vpc=vpc)
+    sides = {name: route53.ARecord(stack, f"{name}Side", zone=zone, record_name=name.lower(),
+                                   target=route53.RecordTarget.from_ip_addresses(address))
+             for name, address in (("Old", "10.0.0.10"), ("New", "10.0.0.20"))}
+    shift = WeightedTrafficShift(stack, "PayShift", zone=zone, record_name="pay",
+        old_target=WeightedAliasTarget.from_attributes(sides["Old"].domain_name, zone.hosted_zone_id),
+        new_target=WeightedAliasTarget.from_attributes(sides["New"].domain_name, zone.hosted_zone_id),
+        percent_to_new=0, evaluate_target_health=False, replication=replication)
+
     test = integ.IntegTest(app, "PaymentMigrationInteg", test_cases=[stack])
     endpoint_arns = [endpoints[name][0].endpoint_arn for name in ("Source", "Target")]
     connections = test.assertions.aws_api_call("DatabaseMigrationService", "describeConnections",
@@ -76,8 +92,18 @@ def main(outdir=None):
         {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
     running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like({"Status": "running"})]}))
     running.wait_for_assertions(total_timeout=Duration.minutes(15), interval=Duration.seconds(30))
+    validating = test.assertions.aws_api_call("DatabaseMigrationService", "describeReplicationTasks",
+        {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
+    validating.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like({
+        "ReplicationTaskSettings": integ.Match.serialized_json(integ.Match.object_like({
+            "ValidationSettings": integ.Match.object_like({"EnableValidation": True})}))})]}))
+    # The gate asked directly (no ResponseURL: it returns its verdict) for a rise to 50 % while the task loads
+    gate = shift.cutover_gate
+    refused = test.assertions.invoke_function(function_name=gate.handler.function_name, payload=gate.verdict_payload(50))
+    refused.expect(integ.ExpectedResult.object_like({"Payload": integ.Match.serialized_json(integ.Match.object_like({
+        "Proven": False, "Reasons": integ.Match.string_like_regexp("cannot rise from 0 % to 50 %")}))}))
     stop = test.assertions.aws_api_call("DatabaseMigrationService", "stopReplicationTask", {"ReplicationTaskArn": task})
-    connections.next(start).next(running).next(stop)
+    connections.next(validating).next(start).next(running).next(refused).next(stop)
     return app.synth()
 
 
