@@ -1,15 +1,21 @@
-"""Integration test, for an account: a PostgreSQL 17 migration, assessed, started and kept by the deploy.
+"""Integration test, for an account: a PostgreSQL 17 migration, assessed, started and kept by the deploy, and a cutover that waits.
 
 Two databases (the source with logical replication), DMS's users created by PostgresDatabaseUser,
 both endpoints on their secrets, and PostgresReplication: its DmsConnectionGate fails the deploy
 unless DMS connects to both endpoints, DMS's pre-migration assessment runs before the task starts,
-and the deploy starts the task. The assertions then check, from outside: DescribeConnections
-successful for both endpoints, the task's assessment run `passed`, the task `running`, and its alarms
-on the replication instance, the task's CDC latency and the source's slot in OK (so DMS and RDS
-publish their metrics under the dimension values the construct derives: an alarm on a value nobody
-publishes goes to ALARM). The deploy itself shows that RDS accepts the bound (max_slot_wal_keep_size)
-in the source's parameter group. Destroying the stack stops the task first (the construct's run
-resource), as DMS deletes only a stopped task.
+and the deploy starts the task. A WeightedTrafficShift in a private hosted zone is tied to the
+replication at 0 % (nothing to prove for a deploy that sends the new side nothing). The assertions
+then check, from outside: DescribeConnections successful for both endpoints; the task validates its
+rows (its settings); the task's assessment run `passed`; the task `running`; the cutover gate, asked
+directly right after the start for a rise to 50 %, refuses, naming why (the databases are new and
+empty: DMS reports no table, so nothing is loaded or validated, and CDC latency has no datapoint
+yet); and the alarms on the replication instance, the task's CDC latency and the source's slot in
+OK (so DMS and RDS publish their metrics under the dimension values the construct derives: an alarm
+on a value nobody publishes goes to ALARM). The deploy itself shows that RDS accepts the bound
+(max_slot_wal_keep_size) in the source's parameter group. A validation that finishes ("Validated" on
+every table) needs tables with rows in the source: run the gate the same way on your own migration.
+Destroying the stack stops the task first (the construct's run resource), as DMS deletes only a
+stopped task.
 
 A settings change around the running task: deploy the app a second time with
 `-c task-settings-change=true` (the stacks kept by `integ:deploy -- --no-clean`, then
@@ -26,12 +32,12 @@ repository's CI never deploys it: it compares the committed snapshot (integ_paym
 with what the app synthesizes, which shows that the template did not change unseen, not that it deploys.
 """
 import aws_cdk as cdk
-from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
+from aws_cdk import Duration, RemovalPolicy, aws_ec2 as ec2, aws_rds as rds, aws_route53 as route53, aws_secretsmanager as secretsmanager
 from aws_cdk import integ_tests_alpha as integ
 
 from safe_constructs import (
     DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsMigrationType, PostgresDatabaseUser, PostgresReplication,
-    RotatingSecret, SecureDmsPostgresEndpoint,
+    RotatingSecret, SecureDmsPostgresEndpoint, WeightedAliasTarget, WeightedTrafficShift,
 )
 
 POSTGRES = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.VER_17)
@@ -78,6 +84,16 @@ def main(outdir=None):
         target_database=endpoints["Target"][1], migration_type=DmsMigrationType.FULL_LOAD_AND_CDC, schemas=["public"],
         account_roles=roles, task_settings=changed)
 
+    # The cutover, in a private zone of the VPC: two simple records stand for the old and new load balancers.
+    zone = route53.PrivateHostedZone(stack, "Zone", zone_name="payments.internal", vpc=vpc)
+    sides = {name: route53.ARecord(stack, f"{name}Side", zone=zone, record_name=name.lower(),
+                                   target=route53.RecordTarget.from_ip_addresses(address))
+             for name, address in (("Old", "10.0.0.10"), ("New", "10.0.0.20"))}
+    shift = WeightedTrafficShift(stack, "PayShift", zone=zone, record_name="pay",
+        old_target=WeightedAliasTarget.from_attributes(sides["Old"].domain_name, zone.hosted_zone_id),
+        new_target=WeightedAliasTarget.from_attributes(sides["New"].domain_name, zone.hosted_zone_id),
+        percent_to_new=0, evaluate_target_health=False, replication=replication)
+
     test = integ.IntegTest(app, "PaymentMigrationInteg", test_cases=[stack])
     endpoint_arns = [endpoints[name][0].endpoint_arn for name in ("Source", "Target")]
     connections = test.assertions.aws_api_call("DMS", "describeConnections",
@@ -89,6 +105,11 @@ def main(outdir=None):
         {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
     assessed.expect(integ.ExpectedResult.object_like({"ReplicationTaskAssessmentRuns": integ.Match.array_with([
         integ.Match.object_like({"Status": "passed"})])}))
+    validating = test.assertions.aws_api_call("DMS", "describeReplicationTasks",
+        {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
+    validating.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like({
+        "ReplicationTaskSettings": integ.Match.serialized_json(integ.Match.object_like({
+            "ValidationSettings": integ.Match.object_like({"EnableValidation": True})}))})]}))
     # started by the deploy (and, after the second deploy, resumed with the new setting)
     running = test.assertions.aws_api_call("DMS", "describeReplicationTasks",
         {"Filters": [{"Name": "replication-task-arn", "Values": [task]}]})
@@ -96,12 +117,17 @@ def main(outdir=None):
     if changed:
         expected["ReplicationTaskSettings"] = integ.Match.string_like_regexp('"MemoryKeepTime":61')
     running.expect(integ.ExpectedResult.object_like({"ReplicationTasks": [integ.Match.object_like(expected)]}))
+    # The gate asked directly (no ResponseURL: it returns its verdict) for a rise to 50 % while the task loads
+    gate = shift.cutover_gate
+    refused = test.assertions.invoke_function(function_name=gate.handler.function_name, payload=gate.verdict_payload(50))
+    refused.expect(integ.ExpectedResult.object_like({"Payload": integ.Match.serialized_json(integ.Match.object_like({
+        "Proven": False, "Reasons": integ.Match.string_like_regexp("cannot rise from 0 % to 50 %")}))}))
     watched = [replication.instance_free_storage_alarm, replication.cdc_latency_source_alarm, replication.source_slot_lag_alarm]
     alarms_ok = test.assertions.aws_api_call("CloudWatch", "describeAlarms", {"AlarmNames": [a.alarm_name for a in watched]})
     alarms_ok.expect(integ.ExpectedResult.object_like({"MetricAlarms": [
         integ.Match.object_like({"StateValue": "OK"}) for _ in watched]}))
     alarms_ok.wait_for_assertions(total_timeout=Duration.minutes(30), interval=Duration.minutes(1))
-    connections.next(assessed).next(running).next(alarms_ok)
+    connections.next(validating).next(assessed).next(running).next(refused).next(alarms_ok)
     return app.synth()
 
 

@@ -194,6 +194,12 @@ def lint_findings(template_body, region=REGION):
     W3691 says RDS no longer creates instances on that engine version. On a bare major version such
     as "17" it is a false positive (RDS picks the major's current minor; cfn-lint#3849), so it counts
     only on a minor version.
+
+    E1041 on an alias whose AliasTarget.HostedZoneId is the hosted zone its record is in: an alias to
+    "another Route 53 record in the same hosted zone" is one Route 53 documents (developer guide,
+    "Choosing between alias and non-alias records"; API reference, AliasTarget), and its hosted zone
+    ID is that zone's. cfn-lint 1.58's format check (cfn-lint#4560) accepts only the ids of other
+    services' resources there, so that one case does not count.
     """
     regions = [region] if region and not cdk.Token.is_unresolved(region) else [REGION]
     text = json.dumps(template_body, sort_keys=True)
@@ -203,7 +209,8 @@ def lint_findings(template_body, region=REGION):
         matches = list(_runner(tuple(regions)).validate_template(decode_str(text)[0]))
         SECONDS["cfn-lint"] += time.perf_counter() - started
         _LINTED[key] = [f"cfn-lint {m.rule.id}: {m.message} at {'/'.join(map(str, m.path))}" for m in matches
-                        if m.rule.id.startswith("E") or (m.rule.id == "W3691" and not _bare_major(template_body, m.path))]
+                        if (m.rule.id.startswith("E") and not (m.rule.id == "E1041" and _alias_in_own_zone(template_body, m.path)))
+                        or (m.rule.id == "W3691" and not _bare_major(template_body, m.path))]
     else:
         SCANNED["templates linted once before (same template)"] += 1
     return list(_LINTED[key])
@@ -217,6 +224,18 @@ def _bare_major(template_body, path):
     if isinstance(value, dict):
         value = value.get("EngineVersion")
     return isinstance(value, (str, int)) and str(value).isdigit()
+
+
+def _alias_in_own_zone(template_body, path):
+    """Whether a finding points at a record's AliasTarget.HostedZoneId that is the record's own HostedZoneId."""
+    if len(path) != 5 or path[0] != "Resources" or list(path[2:]) != ["Properties", "AliasTarget", "HostedZoneId"]:
+        return False
+    resource = template_body.get("Resources", {}).get(path[1], {})
+    properties = resource.get("Properties", {})
+    zone = properties.get("HostedZoneId")
+    return (resource.get("Type") == "AWS::Route53::RecordSet" and isinstance(zone, dict) and "Ref" in zone
+            and properties.get("AliasTarget", {}).get("HostedZoneId") == zone
+            and template_body["Resources"].get(zone["Ref"], {}).get("Type") == "AWS::Route53::HostedZone")
 
 
 def plaintext_secrets(template_body):
@@ -437,8 +456,8 @@ def migration_with_users(stack, heartbeat=True, **overrides):
     target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
         database_name="payments")
     replication = PostgresReplication(stack, "Replication", source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED,
-        source_database=source_db, target_database=target_db, migration_type=DmsMigrationType.FULL_LOAD_AND_CDC,
-        schemas=["payments"], **overrides)
+        source_database=source_db, target_database=target_db,
+        migration_type=overrides.pop("migration_type", DmsMigrationType.FULL_LOAD_AND_CDC), schemas=["payments"], **overrides)
     return replication, users
 
 
@@ -464,32 +483,3 @@ def aurora_migration(stack, cluster_parameters=LOGICAL_REPLICATION):
         target=SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
                                          database_name="payments"))
     return cluster, user
-
-
-# The deploy-gates asset's modules (assets/deploy-gates), as Lambda imports them: each module imports the
-# shared helpers as `index`, which names another module in each asset, so they are loaded here by path.
-
-DEPLOY_GATES = __import__("pathlib").Path(__file__).resolve().parent.parent / "assets" / "deploy-gates"
-
-
-def deploy_gates_module(name):
-    """The deploy-gates module `name` (task_life, assessment, ...), its `index` the asset's own."""
-    import importlib.util
-    import sys
-
-    def load(module_name, path):
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    saved = sys.modules.get("index")
-    sys.modules["index"] = sys.modules.get("deploy_gates_index") or load("deploy_gates_index", DEPLOY_GATES / "index.py")
-    sys.modules["deploy_gates_index"] = sys.modules["index"]
-    try:
-        return load(f"deploy_gates_{name}", DEPLOY_GATES / f"{name}.py")
-    finally:
-        if saved is None:
-            del sys.modules["index"]
-        else:
-            sys.modules["index"] = saved

@@ -15,9 +15,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from harness import deploy_gates_module
+from handlers import gate_module
 
-gate = deploy_gates_module("assessment")
+gate = gate_module("assessment")
 
 REGION = "eu-west-1"
 STACK = f"arn:aws:cloudformation:{REGION}:123456789012:stack/Payments/1234abcd"

@@ -11,9 +11,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from harness import deploy_gates_module
+from handlers import FakeClock, gate_module
 
-restart = deploy_gates_module("rotation_restart")
+restart = gate_module("rotation_restart")
 
 REGION = "eu-west-1"
 TASK_ARN = f"arn:aws:dms:{REGION}:123456789012:task:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -23,17 +23,6 @@ TUESDAY = datetime.datetime(2026, 6, 2, 9, 0, tzinfo=datetime.timezone.utc)
 ROTATED = {"version": "0", "source": "aws.secretsmanager", "detail-type": "AWS Service Event via CloudTrail",
            "detail": {"eventSource": "secretsmanager.amazonaws.com", "eventName": "RotationSucceeded",
                       "eventType": "AwsServiceEvent", "additionalEventData": {"SecretId": SECRET}}}
-
-
-class FakeClock:
-    def __init__(self):
-        self.time = 0.0
-
-    def now(self):
-        return self.time
-
-    def sleep(self, seconds):
-        self.time += seconds
 
 
 def task(status, started=MONDAY, **fields):

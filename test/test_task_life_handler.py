@@ -16,9 +16,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from harness import deploy_gates_module
+from handlers import gate_module
 
-life = deploy_gates_module("task_life")
+life = gate_module("task_life")
 GateFailed = life.GateFailed
 
 REGION = "eu-west-1"

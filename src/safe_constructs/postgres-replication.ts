@@ -357,7 +357,44 @@ export interface PostgresReplicationProps {
    * @default Duration.minutes(30)
    */
   readonly assessmentTimeout?: Duration;
+
+  /**
+   * Whether deleting the replication (removing it from the app, or deleting its stack) retires it
+   * cleanly on the source: with CDC from a source whose user a `PostgresDatabaseUser` creates, that
+   * user's function records the task's replication slot while the task runs (before `taskRun`
+   * stops it, as it does before every deletion of the task), and drops it if DMS left it once the
+   * task is deleted, so that no slot keeps WAL on the source. Turning it off leaves the warning
+   * `retireOnDeleteOff`.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+   */
+  readonly retireOnDelete?: boolean;
+
+  /**
+   * Whether DMS validates the rows it migrates (`ValidationSettings.EnableValidation`, off in DMS
+   * by default): it compares each row of the source with its row on the target, after a table's
+   * full load and for each change during CDC, and writes each mismatch to
+   * `awsdms_validation_failures_v1` in the control schema (the target user's `dmsSchemaName`).
+   * A table needs a primary key or a unique index to be validated. A `WeightedTrafficShift` tied
+   * to this replication moves traffic only once every table is validated. Turning it off leaves
+   * the warning `validationOff`, and a shift tied to it is refused unless it accepts an
+   * unvalidated cutover.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Validating.html
+   */
+  readonly validation?: boolean;
 }
+
+/**
+ * The validation settings: DMS's documented defaults, written out. The guide's prose gives
+ * FailureMaxCount 10,000 (the task) and TableFailureMaxCount 1,000 (one table); its example JSON
+ * shows the two the other way round, so both are set rather than left to a default.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.DataValidation.html
+ */
+const VALIDATION_SETTINGS = { EnableValidation: true, FailureMaxCount: 10000, TableFailureMaxCount: 1000 };
 
 /**
  * A DMS replication of one PostgreSQL database into another: the replication instance (encrypted,
@@ -480,6 +517,24 @@ export class PostgresReplication extends Construct {
   /** The same for the assessment (unless `assessment` is false). */
   public readonly assessmentProvider?: IConstruct;
 
+  /** What the task migrates. */
+  public readonly migrationType: DmsMigrationType;
+
+  /**
+   * Whether the task validates the rows it migrates, as its settings say once `taskSettings` is
+   * merged over the construct's.
+   */
+  public readonly validationEnabled: boolean;
+
+  /**
+   * The dimension values of DMS's task metrics for this task (`ReplicationInstanceIdentifier`: the
+   * instance's identifier; `ReplicationTaskIdentifier`: the last part of the task's ARN,
+   * dms-identifiers.ts): the one place the alarms and a cutover gate read them from.
+   *
+   * @internal
+   */
+  public readonly _taskMetricDimensions: { readonly ReplicationInstanceIdentifier: string; readonly ReplicationTaskIdentifier: string };
+
   private readonly props: PostgresReplicationProps;
   /** What validating decided for the source's WAL: the heartbeat, and the bound (MB) and the parameter group it is set on. */
   private readonly plan: { heartbeat: boolean; slotWal?: { readonly group: rds.CfnDBParameterGroup; readonly mb: number } } = { heartbeat: false };
@@ -489,9 +544,11 @@ export class PostgresReplication extends Construct {
   constructor(scope: Construct, id: string, props: PostgresReplicationProps) {
     super(scope, id);
     this.props = props;
+    this.migrationType = props.migrationType;
     this.source = replicationSourceOf(props.sourceDatabase);
     const lobMode = props.lobMode ?? DmsLobMode.FULL;
     this.validate(props, lobMode);
+    this.validationEnabled = mergeSettings(this.validationSettings(), props.taskSettings ?? {}).ValidationSettings?.EnableValidation === true;
     // The source's disk, bounded: DMS's heartbeat, and the WAL a slot may hold (planned while validating)
     this.heartbeatEnabled = this.plan.heartbeat;
     this.settleHeartbeat(props);
@@ -561,6 +618,7 @@ export class PostgresReplication extends Construct {
       }),
       replicationTaskSettings: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.taskSettings(lobMode)) }),
     });
+    this._taskMetricDimensions = { ReplicationInstanceIdentifier: this.instanceIdentifier, ReplicationTaskIdentifier: arnResourceId(this.task.ref) };
     // The task waits for what it writes to: the target database (when it is a construct) and the users.
     const waitsFor = [props.targetDatabase, ...(props.dependsOn ?? [])].filter((c): c is IConstruct => Construct.isConstruct(c));
     this.task.node.addDependency(...waitsFor);
@@ -647,7 +705,13 @@ export class PostgresReplication extends Construct {
       // The target user may create only in its DMS schema (public is closed to it since PostgreSQL 15).
       ...(targetUser ? { ControlTablesSettings: { ControlSchema: targetUser.dmsSchemaName } } : {}),
       Logging: { EnableLogging: true },
+      ...this.validationSettings(),
     }, this.props.taskSettings ?? {});
+  }
+
+  /** The validation settings the construct writes: none when `validation` is false. */
+  private validationSettings(): { [key: string]: any } {
+    return (this.props.validation ?? true) ? { ValidationSettings: { ...VALIDATION_SETTINGS } } : {};
   }
 
   /**
@@ -664,6 +728,14 @@ export class PostgresReplication extends Construct {
     }
     const sourceUser = this.userOf(this.props.source);
     if (!sourceUser) return;
+    // (an app synthesized again visits this again: the resources are made once)
+    if ((this.props.retireOnDelete ?? true) && this.props.migrationType !== DmsMigrationType.FULL_LOAD && !this.node.tryFindChild('SlotRecord')) {
+      // Deleted in this order: the slot recorded while the task runs, the task stopped (taskRun, on its delete), the
+      // task, the slot swept.
+      const record = sourceUser._replicationSlots(this, 'SlotRecord', 'record');
+      record.node.addDependency(this.taskRun);
+      this.task.node.addDependency(sourceUser._replicationSlots(this, 'SlotSweep', 'sweep'));
+    }
     const settings = this.sourceCdcSettings();
     if (this.heartbeatEnabled && settings.heartbeatSchema === undefined) {
       this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatSchema', sourceUser.dmsSchemaName);
@@ -884,7 +956,7 @@ export class PostgresReplication extends Construct {
     const specs: Array<AlarmSpec & { id: WatchedAlarm }> = [];
     if (cdc) {
       // DMS: task metrics under both dimensions; the task's is the resource id at the end of its ARN (dms-identifiers.ts)
-      const task = { ReplicationInstanceIdentifier: this.instanceIdentifier, ReplicationTaskIdentifier: arnResourceId(this.task.ref) };
+      const task = this._taskMetricDimensions;
       for (const [id, metric, where] of [['CdcLatencySource', METRICS.cdcLatencySource, 'reads the source\'s changes'],
         ['CdcLatencyTarget', METRICS.cdcLatencyTarget, 'applies changes to the target']] as const) {
         specs.push({
@@ -957,6 +1029,17 @@ export class PostgresReplication extends Construct {
 
   private warn(props: PostgresReplicationProps): void {
     this.warnTaskLife(props);
+    if (props.retireOnDelete === false) {
+      warn(this, 'retireOnDeleteOff', `${propName('retireOnDelete')} is false: when the replication is deleted, a replication slot DMS leaves on the source `
+        + 'keeps its WAL until someone drops it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
+    if (!this.validationEnabled) {
+      warn(this, 'validationOff',
+        `${props.validation === false ? `${propName('validation')} is false` : `${propName('taskSettings')} turns ValidationSettings.EnableValidation off`}: `
+        + 'DMS does not compare the rows it migrates, so nothing shows a row that differs or is missing on the target, '
+        + 'and a WeightedTrafficShift tied to this replication is refused unless it sets accept_unvalidated_cutover '
+        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Validating.html)');
+    }
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
       warn(this, 'targetTablesDropped',
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '

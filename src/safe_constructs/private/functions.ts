@@ -44,15 +44,16 @@ export function functionDescription(text: string): string {
 /**
  * A deploy-time gate: a custom resource whose function (the library's `deploy-gates` asset, boto3
  * only) waits up to `timeout` for what it checks and fails the deploy with the service's message.
- * Its role may write its own logs; the caller grants what it reads.
+ * Its role may write its own logs; the caller grants what it reads. `handler` is a function of
+ * `index.py`, or `module.function` for another module of the asset.
  */
-export function deployGate(scope: Construct, handler: 'connection_handler' | 'rotation_handler', resourceType: string,
+export function deployGate(scope: Construct, handler: 'connection_handler' | 'rotation_handler' | `${string}.${string}`, resourceType: string,
   description: string, timeout: Duration, properties: { [key: string]: unknown },
 ): { role: iam.Role; handler: lambda.Function; resource: CustomResource } {
   const { role, logGroup } = functionRoleWithLogs(scope, '', description);
   const fn = new lambda.Function(scope, 'Function', {
     runtime: lambda.Runtime.PYTHON_3_14,
-    handler: `index.${handler}`,
+    handler: handler.includes('.') ? handler : `index.${handler}`,
     code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', 'deploy-gates')),
     timeout: Duration.minutes(15),
     role,
