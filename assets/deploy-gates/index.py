@@ -19,7 +19,8 @@ Delete does nothing. Every failure names what to check.
 
 The longer waits (a DMS task started, stopped or resumed; a pre-migration assessment) run through
 aws-cdk-lib's Provider framework, in modules of their own that share what is here: `task_life`,
-`assessment`, `rotation_restart`.
+`assessment`, `rotation_restart`. The cutover's short checks are gates like the ones above, in
+`cutover` and `shift_start` (their patient calls in `calls`).
 """
 import json
 import time
