@@ -175,6 +175,15 @@ class PaymentMigrationStack(cdk.Stack):
         Validations.of(replication.assessment_provider).acknowledge(Acknowledgment(
             id=f"AwsSolutions-IAM5[Resource::{dms_arn}:assessment-run:*]",
             reason="DMS names assessment runs itself: the handlers read the runs of this task's assessment"))
+        # dms:DescribeReplicationTasks has no resource type (Service Authorization Reference): "*" is the narrowest there is
+        for role in (replication.task_life_provider.node.find_child("HandlerRole"),
+                     replication.assessment_provider.node.find_child("HandlerRole"), replication.rotation_restart.role):
+            Validations.of(role).acknowledge(Acknowledgment(id="AwsSolutions-IAM5[Resource::*]",
+                reason="dms:DescribeReplicationTasks has no resource type (Service Authorization Reference), so only * is "
+                       "possible; starting and stopping name the task (its ARN, or its tag)"))
+        Validations.of(replication.assessment_results).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-S1",
+            reason="DMS's assessment reports, written by DMS's service role and read by the assessment handler only; "
+                   "encrypted, SSL only, no public access"))
         bucket = self.resolve(replication.assessment_results.bucket_arn)["Fn::GetAtt"][0]
         Validations.of(replication).acknowledge(Acknowledgment(id=f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/*]",
             reason="the assessment results bucket's objects: DMS writes them (its documented policy), the handler reads them"))
