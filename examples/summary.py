@@ -57,9 +57,12 @@ def asset_problems(directory):
     """Each module a Python asset imports that neither the asset (or its vendor/), the standard library nor the runtime has."""
     problems = []
     for asset in python_assets(directory):
-        tree = ast.parse((asset / "index.py").read_text())
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+        imported = set()
+        for module_file in sorted(asset.glob("*.py")):  # index.py and the handler modules beside it
+            tree = ast.parse(module_file.read_text())
+            imported |= {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+            imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                         if isinstance(node, ast.ImportFrom) and node.module and not node.level}
         for module in sorted(imported - set(sys.stdlib_module_names) - RUNTIME_MODULES):
             if not any((folder / module).is_dir() or (folder / f"{module}.py").is_file() for folder in (asset, asset / "vendor")):
                 problems.append(f"{asset.name}: imports {module}, which it does not hold")

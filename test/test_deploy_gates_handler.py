@@ -9,9 +9,7 @@ The answer to CloudFormation goes to a local HTTP server standing in for the pre
 """
 import datetime
 import http.server
-import importlib.util
 import json
-import pathlib
 import threading
 
 import boto3
@@ -19,10 +17,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-HANDLER_PATH = pathlib.Path(__file__).resolve().parent.parent / "assets" / "deploy-gates" / "index.py"
-spec = importlib.util.spec_from_file_location("deploy_gates", HANDLER_PATH)
-gates = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gates)
+from handlers import GATES as gates, FakeClock
 
 REGION = "eu-west-1"
 INSTANCE = f"arn:aws:dms:{REGION}:123456789012:rep:INSTANCE"
@@ -31,20 +26,6 @@ TARGET = f"arn:aws:dms:{REGION}:123456789012:endpoint:TARGET"
 SECRET = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:dms_reader-AbCdEf"
 ROTATION_FUNCTION = f"arn:aws:lambda:{REGION}:123456789012:function:SecretsManagerPaymentsRotation"
 POLLS_IN_600_SECONDS = 600 // gates.POLL_SECONDS + 1  # at 0, 15, ... 600 s
-
-
-class FakeClock:
-    """The gate's clock: sleeping only moves the time on, so a 10-minute bound is reached at once."""
-
-    def __init__(self):
-        self.time, self.slept = 0.0, 0
-
-    def now(self):
-        return self.time
-
-    def sleep(self, seconds):
-        self.time += seconds
-        self.slept += 1
 
 
 def connection_event(endpoints=(SOURCE, TARGET), instance=INSTANCE):

@@ -80,7 +80,14 @@ def test_payment_migration_is_the_original_project_done_right(synthesized):
     [task] = [r["Properties"] for r in resources if r["Type"] == "AWS::DMS::ReplicationTask"]
     assert task["MigrationType"] == "full-load-and-cdc"
     weights = sorted(r["Properties"]["Weight"] for r in resources if r["Type"] == "AWS::Route53::RecordSet")
-    assert weights == [10, 90]
+    assert weights == [0, 100]
+    # the shift is tied to the replication: its records wait for the proof, which reads this task, and the task
+    # validates its rows
+    [(gate_id, gate)] = [(k, r) for k, r in template_of(synthesized("payment_migration"))["Resources"].items()
+                         if r["Type"] == "Custom::DmsCutoverProof"]
+    assert all(gate_id in r["DependsOn"] for r in resources if r["Type"] == "AWS::Route53::RecordSet")
+    assert gate["Properties"]["MigrationType"] == "full-load-and-cdc" and gate["Properties"]["Validation"] is True
+    assert json.loads(task["ReplicationTaskSettings"])["ValidationSettings"]["EnableValidation"] is True
     # every secret that DMS, a rotation or a user function reads a host from is attached to its database
     assert sum(r["Type"] == "AWS::SecretsManager::SecretTargetAttachment" for r in resources) == 4
     # the external master secret is checked before the database, and before the target user's function logs in with it
@@ -107,6 +114,15 @@ def test_payment_migration_is_the_original_project_done_right(synthesized):
     [parameters] = [r["Properties"] for r in resources if r["Type"] == "AWS::RDS::DBParameterGroup"]
     assert parameters["Parameters"]["rds.logical_replication"] == "1"
     assert not [r for r in resources if r["Type"] == "AWS::IAM::Role" and "RoleName" in r["Properties"]]
+    # the legacy database's disk is bounded (a tenth of its 100 GiB) and the DMS heartbeat is on; the replication is watched
+    assert parameters["Parameters"]["max_slot_wal_keep_size"] == "10240" and source["PostgreSqlSettings"]["HeartbeatEnable"] is True
+    alarms = {r["Properties"]["MetricName"] for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert alarms == {"CDCLatencySource", "CDCLatencyTarget", "OldestReplicationSlotLag", "TransactionLogsDiskUsage",
+                      "FreeStorageSpace", "FreeableMemory"}  # FreeStorageSpace twice: the source's and the instance's
+    [topic] = [r["Properties"] for r in resources if r["Type"] == "AWS::SNS::Topic"]
+    # one rule on the task's state changes, to the topic (the other rule restarts the task after a rotation)
+    assert "KmsMasterKeyId" in topic and sorted(r["Properties"]["EventPattern"]["source"][0] for r in resources
+                                                if r["Type"] == "AWS::Events::Rule") == ["aws.dms", "aws.secretsmanager"]
 
 
 def test_external_secret_database_checks_the_secret_before_the_database_and_the_cache(synthesized):
@@ -132,10 +148,11 @@ def test_every_python_function_asset_holds_what_it_imports(synthesized, tmp_path
     sys.path.insert(0, str(ROOT / "examples"))
     from summary import asset_problems, python_assets
     outdir = synthesized("payment_migration")
-    assert len(python_assets(outdir)) == 3 and asset_problems(outdir) == []  # pre-flight, database user, gates
+    assert len(python_assets(outdir)) == 3 and asset_problems(outdir) == []  # pre-flight, database user, gates (every module)
     # the same database-user asset without its vendored driver, as the main job once built it
     [user_asset] = [a for a in python_assets(outdir) if "pg8000" in (a / "index.py").read_text()]
     broken = tmp_path / user_asset.name
     broken.mkdir()
-    (broken / "index.py").write_text((user_asset / "index.py").read_text())
+    for module in user_asset.glob("*.py"):  # its modules, without vendor/
+        (broken / module.name).write_text(module.read_text())
     assert asset_problems(tmp_path) == [f"{user_asset.name}: imports pg8000, which it does not hold"]

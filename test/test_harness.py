@@ -83,3 +83,14 @@ def test_a_deprecated_minor_engine_version_fails_and_a_bare_major_does_not(versi
         "Engine": "postgres", "EngineVersion": version, "DBInstanceClass": "db.t4g.micro", "AllocatedStorage": "20",
         "MasterUsername": "app", "ManageMasterUserPassword": True, "StorageEncrypted": True}}}}
     assert any(f.startswith("cfn-lint W3691") for f in lint_findings(body)) == fails
+
+
+@pytest.mark.parametrize("alias_zone, fails", [("Zone", False), ("OtherZone", True)])
+def test_an_alias_to_a_record_of_its_own_zone_passes_and_to_another_zone_does_not(alias_zone, fails):
+    # cfn-lint E1041 takes a hosted zone's Ref at AliasTarget.HostedZoneId for a copy-paste mistake; an alias to a
+    # record in the same hosted zone is one Route 53 documents, with that zone's id (API reference, AliasTarget)
+    zone = {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "example.internal"}}
+    body = {"Resources": {"Zone": zone, "OtherZone": zone, "Alias": {"Type": "AWS::Route53::RecordSet", "Properties": {
+        "HostedZoneId": {"Ref": "Zone"}, "Name": "pay.example.internal", "Type": "A",
+        "AliasTarget": {"DNSName": "old.example.internal", "HostedZoneId": {"Ref": alias_zone}}}}}}
+    assert any(f.startswith("cfn-lint E1041") for f in lint_findings(body)) == fails

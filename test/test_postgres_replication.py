@@ -7,8 +7,8 @@ import pytest
 from aws_cdk import aws_ec2 as ec2, aws_rds as rds, aws_secretsmanager as secretsmanager
 
 from harness import (
-    AURORA_POSTGRES, EXTERNAL_ARN, ISOLATED, LOGICAL_REPLICATION, POSTGRES, aurora_migration, migration, migration_with_users, new_stack,
-    only_resource, private_vpc, synth, warnings_of,
+    AURORA_POSTGRES, EXTERNAL_ARN, ISOLATED, LOGICAL_REPLICATION, POSTGRES, aurora_migration, logical_id, migration, migration_with_users,
+    new_stack, only_resource, private_vpc, statements_of, synth, warnings_of,
 )
 from safe_constructs import (
     DmsAccess, DmsAccountRolesMode, DmsEndpointType, DmsLobMode, DmsMigrationType, DmsMySqlEngine, DmsTargetTablePrep,
@@ -668,3 +668,86 @@ def test_a_full_load_source_user_needs_no_rds_superuser():
     migration_with_users(stack, source_user={"grant_rds_superuser": None}, migration_type=DmsMigrationType.FULL_LOAD)
     synth(stack)
     assert not [w for w in warnings_of(stack) if "rds_superuser" in w]
+
+
+# --- validation (#35) --------------------------------------------------------------------------------
+
+
+def test_the_task_validates_the_rows_it_migrates_with_both_failure_bounds_written_out():
+    stack = new_stack()
+    replication, _ = migration_with_users(stack)
+    settings = settings_of(synth(stack))
+    # the guide's prose gives 10,000 for the task and 1,000 for a table; its example JSON the other way round
+    assert settings["ValidationSettings"] == {"EnableValidation": True, "FailureMaxCount": 10000, "TableFailureMaxCount": 1000}
+    # DMS writes its failures table to ControlSchema: the target user's DMS schema, where it may create
+    assert settings["ControlTablesSettings"]["ControlSchema"] == "awsdms"
+    assert replication.validation_enabled and not any("validationOff" in w for w in warnings_of(stack))
+
+
+def test_turning_validation_off_is_a_visible_choice():
+    stack = new_stack()
+    replication, _, _ = migration(stack, validation=False)
+    assert "ValidationSettings" not in settings_of(synth(stack)) and not replication.validation_enabled
+    assert any("validationOff" in w and "validation is false: DMS does not compare the rows it migrates" in w
+               for w in warnings_of(stack))
+    # the same through task_settings, which are merged over the construct's
+    stack = new_stack()
+    replication, _, _ = migration(stack, task_settings={"ValidationSettings": {"EnableValidation": False}})
+    synth(stack)
+    assert not replication.validation_enabled
+    assert any("task_settings (taskSettings) turns ValidationSettings.EnableValidation off" in w for w in warnings_of(stack))
+
+
+def test_validation_settings_given_are_merged_key_by_key():
+    stack = new_stack()
+    migration(stack, task_settings={"ValidationSettings": {"ThreadCount": 8}})
+    assert settings_of(synth(stack))["ValidationSettings"] == {
+        "EnableValidation": True, "FailureMaxCount": 10000, "TableFailureMaxCount": 1000, "ThreadCount": 8}
+
+
+# --- retirement (#35) ---------------------------------------------------------------------------------
+
+
+def resource_id(template, resource_type, step=None):
+    [found] = [k for k, r in template.to_json()["Resources"].items()
+               if r["Type"] == resource_type and (step is None or r["Properties"].get("Step") == step)]
+    return found
+
+
+def test_deleting_the_replication_stops_the_task_then_sweeps_the_slot_it_left():
+    stack = new_stack()
+    replication, users = migration_with_users(stack)
+    template = synth(stack)
+    resources = template.to_json()["Resources"]
+    # the stop is the task run's, on its delete (test_task_life_handler.py): one resource stops the task
+    task, stop = stack.get_logical_id(replication.task), resource_id(template, "Custom::DmsTaskRun")
+    record, sweep = (resource_id(template, "Custom::DmsReplicationSlots", step) for step in ("record", "sweep"))
+    # CloudFormation deletes a resource before what it depends on: record, stop, the task, sweep
+    assert resources[stop]["Properties"]["TaskArn"] == {"Ref": task} and task in resources[stop]["DependsOn"]
+    assert stop in resources[record]["DependsOn"] and sweep in resources[task]["DependsOn"]
+    # both slot steps run as the source user's function, with its login
+    source_user = users[0]
+    assert resources[record]["Properties"]["ServiceToken"] == resources[
+        logical_id(stack, source_user.resource)]["Properties"]["ServiceToken"]
+    assert resources[record]["Properties"]["Purpose"] == "DmsSlots" and resources[sweep]["Properties"]["Access"] == "SOURCE"
+
+
+def test_a_full_load_or_an_unknown_source_user_only_stops_the_task():
+    stack = new_stack()
+    migration_with_users(stack, migration_type=DmsMigrationType.FULL_LOAD)  # no slot: a full load reads tables only
+    template = synth(stack)
+    assert template.find_resources("Custom::DmsReplicationSlots") == {}
+    assert len(template.find_resources("Custom::DmsTaskRun")) == 1
+    stack = new_stack()
+    migration(stack)  # the source's own master secret: no function of this app logs in there
+    assert synth(stack).find_resources("Custom::DmsReplicationSlots") == {}
+
+
+def test_turning_the_retirement_off_is_a_visible_choice():
+    stack = new_stack()
+    replication, _ = migration_with_users(stack, retire_on_delete=False)
+    template = synth(stack)
+    # the task is still stopped before its deletion (the task run's part); no slot is recorded or swept
+    assert len(template.find_resources("Custom::DmsTaskRun")) == 1
+    assert template.find_resources("Custom::DmsReplicationSlots") == {}
+    assert any("retireOnDeleteOff" in w for w in warnings_of(stack))

@@ -78,3 +78,81 @@ def test_retiring_the_old_record_before_all_the_traffic_moved_is_refused():
                                            r"is true while percent_to_new \(percentToNew\) is 90, and the old target still "
                                            r"receives that traffic; fix: deploy percent_to_new=100 first"):
         shift_app(percent_to_new=90, retire_old=True)
+
+
+# --- starting from a simple record (#35) -----------------------------------------------------------
+# Route 53: "You can't create non-weighted records that have the same values for Record name and Record
+# type as weighted records" (weighted routing), and a change batch "either makes all or none of the
+# changes" (ChangeResourceRecordSets). CloudFormation: new resources are created before removed ones are
+# deleted, in the cleanup phase; a resource whose DeletionPolicy is Retain is kept when it leaves the
+# template; "Resource A is deleted before resource B" when A depends on B (DependsOn attribute).
+
+
+def payments_dns(deploy, managed=True):
+    """The app at each deploy of the start: 0 is today (a simple record of this stack)."""
+    from aws_cdk import aws_route53 as route53, aws_route53_targets as targets
+    stack = new_stack(stack_id="PaymentsDns")
+    old, new = imported_alb(stack), imported_alb(stack, "New", dns="new-456.eu-west-1.elb.amazonaws.com")
+    if managed and deploy <= 1:
+        record = route53.ARecord(stack, "Pay", zone=zone(stack), record_name="pay",
+                                 target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(old)))
+        if deploy == 1:
+            record.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    if deploy >= 2:
+        WeightedTrafficShift(stack, "PayShift", zone=zone(stack), record_name="pay", old_target=WeightedAliasTarget.from_load_balancer(old),
+                             new_target=WeightedAliasTarget.from_load_balancer(new), percent_to_new=0 if deploy == 2 else 10,
+                             from_simple_record=True)
+    return stack, synth(stack).to_json()["Resources"]
+
+
+def of_type(resources, resource_type):
+    return {k: r for k, r in resources.items() if r["Type"] == resource_type}
+
+
+def test_a_simple_record_of_this_stack_is_released_then_replaced_deploy_by_deploy():
+    _, today = payments_dns(0)
+    _, released = payments_dns(1)
+    stack, started = payments_dns(2)
+    _, raised = payments_dns(3)
+    # deploy 1: the same record, same logical id and properties: only its DeletionPolicy changes (nothing in Route 53)
+    [(record_id, record)] = of_type(today, "AWS::Route53::RecordSet").items()
+    assert "SetIdentifier" not in record["Properties"]
+    assert released[record_id]["Properties"] == record["Properties"] and released[record_id]["DeletionPolicy"] == "Retain"
+    # deploy 2: the record leaves the template (kept by CloudFormation); the start's switch, the shift's records
+    # after it, and the finish after them
+    assert record_id not in started
+    [(switch_id, switch)] = [(k, r) for k, r in of_type(started, "Custom::WeightedShiftStart").items() if r["Properties"]["Step"] == "switch"]
+    [(finish_id, finish)] = [(k, r) for k, r in of_type(started, "Custom::WeightedShiftStart").items() if r["Properties"]["Step"] == "finish"]
+    records = of_type(started, "AWS::Route53::RecordSet")
+    assert sorted((r["Properties"]["SetIdentifier"], r["Properties"]["Weight"]) for r in records.values()) == [("new", 0), ("old", 100)]
+    assert all(switch_id in r["DependsOn"] for r in records.values()) and set(records) <= set(finish["DependsOn"])
+    assert switch["Properties"]["OldTarget"] == {"DNSName": "dualstack.old-123.eu-west-1.elb.amazonaws.com",
+                                                 "HostedZoneId": ALB_ZONE, "EvaluateTargetHealth": True}
+    assert switch["Properties"]["RecordName"] == "pay.example.com." and switch["Properties"]["BridgeSetIdentifier"] == "old-bridge"
+    # the simple record's target is the old one: what the switch checks before it changes anything
+    assert record["Properties"]["AliasTarget"]["DNSName"] == switch["Properties"]["OldTarget"]["DNSName"]
+    # deploy 3: the weights only; the start's resources are unchanged, so CloudFormation does not run them again
+    changed = {k for k in raised if raised[k] != started.get(k)}
+    assert changed == set(records)
+    assert sorted((r["Properties"]["SetIdentifier"], r["Properties"]["Weight"]) for r in of_type(raised, "AWS::Route53::RecordSet").values()) \
+        == [("new", 10), ("old", 90)]
+
+
+def test_a_simple_record_made_elsewhere_is_replaced_by_the_first_deploy():
+    _, first = payments_dns(2, managed=False)
+    assert len(of_type(first, "Custom::WeightedShiftStart")) == 2 and len(of_type(first, "AWS::Route53::RecordSet")) == 2
+
+
+def test_the_start_may_change_only_its_name_and_type_in_its_zone():
+    stack, resources = payments_dns(2, managed=False)
+    role = next(k for k, r in resources.items() if r["Type"] == "AWS::IAM::Role" and "SimpleRecordStart" in k)
+    statements = [s for p in of_type(resources, "AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role}]
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    [change] = [s for s in statements if s["Action"] == "route53:ChangeResourceRecordSets"]
+    assert change["Condition"] == {"ForAllValues:StringEquals": {
+        "route53:ChangeResourceRecordSetsActions": ["CREATE", "DELETE"], "route53:ChangeResourceRecordSetsRecordTypes": ["A"],
+        "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["pay.example.com"]}}
+    assert "hostedzone/Z0123456789ABC" in str(change["Resource"])
+    actions = sorted(a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
+    assert [a for a in actions if not a.startswith("logs:")] == [
+        "cloudformation:DescribeStacks", "route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"]

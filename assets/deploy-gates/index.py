@@ -29,6 +29,11 @@ hour for a custom resource that does not answer):
   update leave it on. Resource properties: Kind (instance or cluster), Identifier, TimeoutSeconds.
 
 Delete does nothing, but for the protection. Every failure names what to check.
+
+The longer waits (a DMS task started, stopped or resumed; a pre-migration assessment) run through
+aws-cdk-lib's Provider framework, in modules of their own that share what is here: `task_life`,
+`assessment`, `rotation_restart`. The cutover's short checks are gates like the ones above, in
+`cutover` and `shift_start` (their patient calls in `calls`).
 """
 import json
 import time
@@ -89,17 +94,29 @@ def answer(event, context, gate, clock=None, on_delete=False):
     send_response(event, status, reason, physical_id)
 
 
-def dms_client():
+def aws_client(service):
+    """A boto3 client that gives up within seconds on a silent network and retries throttling a few times itself."""
     import boto3
     from botocore.config import Config
-    return boto3.client("dms", config=Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 5, "mode": "standard"}))
+    return boto3.client(service, config=Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 5, "mode": "standard"}))
+
+
+def dms_client():
+    return aws_client("dms")
 
 
 def secrets_client():
-    import boto3
-    from botocore.config import Config
-    return boto3.client("secretsmanager", config=Config(connect_timeout=5, read_timeout=20,
-                                                        retries={"max_attempts": 5, "mode": "standard"}))
+    return aws_client("secretsmanager")
+
+
+def stack_status(cloudformation, stack_id):
+    """The stack's status (`UPDATE_ROLLBACK_IN_PROGRESS`, ...), read with DescribeStacks on its own ARN (the event's StackId)."""
+    return cloudformation.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+
+
+def is_rollback(status):
+    """Whether CloudFormation is undoing an update or a create: the resources get their previous properties back."""
+    return "ROLLBACK" in status
 
 
 def rds_client():

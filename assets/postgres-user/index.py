@@ -48,6 +48,8 @@ PostgreSQL or RDS reserves (public, none, pg_*, rds*): the same rule as the libr
 Resource properties: MasterSecretArn, UserSecretArn, Database, Schema, DmsSchema, Access (SOURCE or
 TARGET), TableOwners (a list of role names, optional), RdsSuperuser (true, optional), and Host and
 Port when the database's endpoint is given instead of the master secret's.
+With Purpose DmsSlots (and Step), the same login records or sweeps a DMS task's replication slots
+instead (slots.py).
 """
 import json
 import os
@@ -108,6 +110,9 @@ def on_event(event, context=None, client=None, connect=None):
     physical_id = f"{user['username']}@{database}/{schema}"
     connection = (connect or connect_as)(master, database)
     try:
+        if props.get("Purpose") == "DmsSlots":  # the same function records and sweeps a task's slots (slots.py)
+            import slots
+            return slots.on_event(event, connection, user["username"])
         if request == "Delete":
             if event.get("PhysicalResourceId") != physical_id:  # the secret names another user now: not ours to drop
                 return {"PhysicalResourceId": event.get("PhysicalResourceId"),

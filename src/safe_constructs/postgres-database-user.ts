@@ -212,6 +212,10 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
    */
   public readonly providerRole: iam.IRole;
 
+  /** The provider framework's service token, and the resource's properties: what another resource of this login reuses. */
+  private readonly serviceToken: string;
+  private readonly loginProperties: { [key: string]: unknown };
+
   constructor(scope: Construct, id: string, props: PostgresDatabaseUserProps) {
     super(scope, id);
     this.userSecret = props.userSecret;
@@ -253,21 +257,23 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler, frameworkOnEventRole: providerRole, logGroup: providerLogs,
     });
+    this.serviceToken = provider.serviceToken;
+    this.loginProperties = {
+      MasterSecretArn: secretIdOf(props.masterSecret),
+      UserSecretArn: secretIdOf(props.userSecret),
+      Database: props.databaseName,
+      Schema: props.schemaName,
+      DmsSchema: this.dmsSchemaName,
+      Access: props.access,
+      TableOwners: this.tableOwners.length > 0 ? this.tableOwners : undefined,
+      RdsSuperuser: props.grantRdsSuperuser === true ? true : undefined,
+      Host: props.databaseEndpoint?.hostname,
+      Port: props.databaseEndpoint?.port,
+    };
     this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+      serviceToken: this.serviceToken,
       resourceType: 'Custom::PostgresDatabaseUser',
-      properties: {
-        MasterSecretArn: secretIdOf(props.masterSecret),
-        UserSecretArn: secretIdOf(props.userSecret),
-        Database: props.databaseName,
-        Schema: props.schemaName,
-        DmsSchema: this.dmsSchemaName,
-        Access: props.access,
-        TableOwners: this.tableOwners.length > 0 ? this.tableOwners : undefined,
-        RdsSuperuser: props.grantRdsSuperuser === true ? true : undefined,
-        Host: props.databaseEndpoint?.hostname,
-        Port: props.databaseEndpoint?.port,
-      },
+      properties: this.loginProperties,
     });
     // The master secret's host exists once its attachment (which waits for the database) is made. An
     // Aurora cluster accepts connections once its writer instance exists, not the cluster alone: the
@@ -284,6 +290,24 @@ export class PostgresDatabaseUser extends Construct implements ec2.IConnectable 
       props.userSecret.rotationSchedule.node.addDependency(this.resource);
     }
     checkAtSynth(this, (problems) => checkSecretReader(problems, this.handler.node.defaultChild as lambda.CfnFunction));
+  }
+
+  /**
+   * A resource that records (`record`) or sweeps (`sweep`) a DMS task's replication slots on this
+   * user's database, run by this user's function with the same login (assets/postgres-user/slots.py).
+   * For `PostgresReplication`, which orders them around its task.
+   *
+   * @internal
+   */
+  public _replicationSlots(scope: Construct, id: string, step: 'record' | 'sweep'): CustomResource {
+    const resource = new CustomResource(scope, id, {
+      serviceToken: this.serviceToken,
+      resourceType: 'Custom::DmsReplicationSlots',
+      properties: { ...this.loginProperties, Purpose: 'DmsSlots', Step: step },
+    });
+    // made and deleted while the user's own resource exists: the same login, the same waits
+    resource.node.addDependency(this.resource);
+    return resource;
   }
 
   private validate(props: PostgresDatabaseUserProps): void {

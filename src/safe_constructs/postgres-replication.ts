@@ -1,9 +1,14 @@
 import {
-  Aspects, Lazy, RemovalPolicy, Stack, Token,
+  Aspects, CustomResource, Duration, Lazy, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token,
+  aws_cloudwatch as cloudwatch,
   aws_dms as dms,
   aws_ec2 as ec2,
+  aws_events as events,
   aws_kms as kms,
+  aws_lambda as lambda,
   aws_rds as rds,
+  aws_s3 as s3,
+  aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { DmsAccountRoles } from './dms-account-roles';
@@ -13,18 +18,28 @@ import { DmsAccountRolesMode, DmsLobMode, DmsMigrationType, DmsTargetTablePrep }
 import { DmsAccess, PostgresDatabaseUser } from './postgres-database-user';
 import { renderedStack } from './private/cfn';
 import { admitToDefaultPort, portFor } from './private/connections';
+import { premigrationAssessment } from './private/dms-assessment';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
+import { arnResourceId, dmsIdentifier } from './private/dms-identifiers';
+import { RESTART_LABEL, rotationRestart, taskIdentifier, taskLife } from './private/dms-task-life';
 import { checkTaskSettings, mergeSettings } from './private/dms-task-settings';
 import { checkSourceUserRoles } from './private/dms-users';
 import { checkSameEnvironment, replicationEnvironmentProps } from './private/environments';
-import { Problems, checkAtSynth, propName, range, show, warn } from './private/errors';
-import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB } from './private/limits';
+import { Problems, WarningId, checkAtSynth, propName, range, show, warn } from './private/errors';
+import { DMS_LOB_MAX_SIZE_KB, DMS_STORAGE_GB, DMS_TASK_WAIT } from './private/limits';
 import { cdcSourceFindings, missingLogicalReplication, missingLogicalReplicationFix } from './private/logical-replication';
 import { checkSecretReader } from './private/network-paths';
 import { POSTGRES_NAME_MAX } from './private/postgres-names';
+import { BYTES_PER_MB, METRICS, MetricFact } from './private/replication-metrics';
+import {
+  MAX_SLOT_WAL_KEEP_SIZE, ReplicationSource, SLOT_WAL_BOUND_SINCE_MAJOR, majorOfFamily, parameterGroupOf, parameterValue,
+  replicationSourceOf, setParameter,
+} from './private/replication-source';
 import { checkUsersHoldTask } from './private/replication-users';
+import { AlarmSpec, AlarmThresholds, Watch, WatchedAlarm, addAlarm, alarmTopicOf, defaultThresholds, stateChangeRule } from './private/replication-watch';
 import { isMasterSecretOfDatabaseInApp, isSameSecret, isSecretCreatedInApp } from './private/secrets';
 import { checkOneSecretsManagerEndpoint, reachSecretsManager, validateSecretsManagerPath } from './private/vpc-endpoints';
+import { ReplicationAlarmThresholds } from './replication-alarm-thresholds';
 import { RotatingSecret } from './rotating-secret';
 import { SecureDmsPostgresEndpoint } from './secure-dms-postgres-endpoint';
 
@@ -34,6 +49,12 @@ const ACCESS_FOR: Record<DmsEndpointType, DmsAccess> = {
   [DmsEndpointType.SOURCE]: DmsAccess.SOURCE,
   [DmsEndpointType.TARGET]: DmsAccess.TARGET,
 };
+
+const DEFAULT_TASK_TIMEOUT = Duration.minutes(30);
+const DEFAULT_ASSESSMENT_TIMEOUT = Duration.minutes(30);
+
+/** An individual assessment's name, as DMS lists them (`postgres-check-wallevel`). */
+const ASSESSMENT_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 
 /** A schema DMS migrates: a PostgreSQL name, with % matching any characters (DMS table mappings). */
 const SCHEMA_PATTERN = new RegExp(`^[A-Za-z_%][A-Za-z0-9_%$]{0,${POSTGRES_NAME_MAX - 1}}$`);
@@ -194,6 +215,65 @@ export interface PostgresReplicationProps {
   readonly taskSettings?: { [key: string]: any };
 
   /**
+   * Why the source endpoint writes no heartbeat, for CDC. The construct turns DMS's heartbeat on for
+   * CDC (`HeartbeatEnable` on the source endpoint): it "prevents idle logical replication slots from
+   * holding onto old WAL logs, which can result in storage full situations on the source" (DMS API,
+   * PostgreSQLSettings). Giving a reason turns it off and leaves the warning `heartbeatOff` with it; a
+   * source endpoint with `heartbeat_enable=False` and no reason is refused.
+   *
+   * @default - the heartbeat is on for CDC (every 5 minutes, DMS's default `heartbeatFrequency`)
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html
+   */
+  readonly heartbeatOffReason?: string;
+
+  /**
+   * The most WAL the source's replication slot may hold: `max_slot_wal_keep_size`, which the construct
+   * sets on the parameter group of an RDS for PostgreSQL source of this app (PostgreSQL 13 and later, in
+   * whole MB; a dynamic parameter, applied without a reboot). Past it PostgreSQL removes the WAL the
+   * slot needs, the slot is lost (`wal_status` `lost`) and the DMS task fails and must reload: the
+   * source keeps its disk. It must be smaller than the source's allocated storage.
+   *
+   * @default - a tenth of the source's allocated storage (10 GiB of 100)
+   * @see https://www.postgresql.org/docs/current/runtime-config-replication.html#GUC-MAX-SLOT-WAL-KEEP-SIZE
+   */
+  readonly maxSlotWalKeepSize?: Size;
+
+  /**
+   * Whether the construct bounds the WAL the source's slot may hold (`maxSlotWalKeepSize`). `false`
+   * leaves the warning `slotWalUnbounded`: a stopped or failing task can then fill the source's disk.
+   *
+   * @default true
+   */
+  readonly boundSlotWal?: boolean;
+
+  /**
+   * Whether the replication is watched: alarms on the task's CDC latency, on the source's slot,
+   * transaction logs and free storage, and on the replication instance's free storage and memory, and
+   * an EventBridge rule for every state change of the task and its instance, all to `alarmTopic`.
+   * `false` leaves the warning `replicationUnwatched`.
+   *
+   * @default true
+   */
+  readonly watch?: boolean;
+
+  /**
+   * The SNS topic the alarms and the task's state changes go to, in this stack's region. The
+   * construct lets CloudWatch alarms (`cloudwatch.amazonaws.com`) and EventBridge
+   * (`events.amazonaws.com`) publish to a topic of this app, and use its key if it has one; for an
+   * imported topic that is yours to do (the warning `alarmTopicUnchecked`).
+   *
+   * @default - a new topic, encrypted with a customer managed key of its own
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Where the alarms fire.
+   *
+   * @default - the defaults of each `ReplicationAlarmThresholds` field
+   */
+  readonly alarmThresholds?: ReplicationAlarmThresholds;
+
+  /**
    * Whether the deploy proves that DMS can connect: a `DmsConnectionGate` tests both endpoints from
    * the replication instance once everything they need exists (the users, their first rotation,
    * the security group rules, the Secrets Manager endpoint), and the task waits for it. Turn it
@@ -211,7 +291,131 @@ export interface PostgresReplicationProps {
    * @default - none
    */
   readonly dependsOn?: IConstruct[];
+
+  /**
+   * Whether the first deploy starts the task (`start-replication`, once the connection gate and the
+   * assessment have passed) and waits until it runs, failing with DMS's reason. A later deploy never
+   * starts a task that has run: it only resumes one it stopped. Turned off, the task waits for
+   * `aws dms start-replication-task` (a warning says so); for a task with CDC, give
+   * `start_task_off_reason` too.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplicationTask.html
+   */
+  readonly startTask?: boolean;
+
+  /**
+   * Why the deploy does not start a task that captures changes: required with `start_task=False`
+   * and a CDC migration type (an unstarted CDC task captures nothing, and nobody is told).
+   *
+   * @default - none
+   */
+  readonly startTaskOffReason?: string;
+
+  /**
+   * Whether a deploy that changes what the task is modified with (its settings, table mappings,
+   * LOB mode, target preparation) stops the running task first and resumes it after
+   * (`resume-processing`), since DMS modifies only a stopped task. Turned off, such a deploy fails
+   * on a running task until you stop it yourself (a warning says so).
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/APIReference/API_ModifyReplicationTask.html
+   */
+  readonly stopAndResumeForUpdates?: boolean;
+
+  /**
+   * Starts the migration again as a new task, whose full load copies every table again into target
+   * tables that already hold the rows (choose `target_table_prep` accordingly): a new value (lower-case
+   * letters, digits, hyphens; up to 30) creates a task named `<task_identifier>-<value>`, stops the old
+   * task before the new one starts, and deletes the old one once the deploy succeeds. Without it a
+   * deploy that would replace a task (a new replication instance or endpoint, another migration type)
+   * is refused before anything is replaced.
+   *
+   * @default - the task is never replaced
+   */
+  readonly restartFullLoadAs?: string;
+
+  /**
+   * Whether the task stops and resumes after a rotation of an endpoint's secret, so that DMS logs in
+   * with the new password ("you need to manually restart the task to refresh the credentials", DMS).
+   * Only a running task is touched. Turned off, a warning says so.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html
+   */
+  readonly restartAfterRotation?: boolean;
+
+  /**
+   * Whether the deploy runs DMS's pre-migration assessment before the task first starts (every
+   * individual assessment DMS offers for the task, less `skipped_assessments`), fails on a failed
+   * one with its name and what DMS says, and shows warnings in a stack output. It runs again when
+   * the task's settings, mappings or endpoints change. Turned off, a warning says so.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.AssessmentReport.html
+   */
+  readonly assessment?: boolean;
+
+  /**
+   * Individual assessments left out of the run, by name (`postgres-check-pglogical`), for one that
+   * does not apply to this migration. A warning lists them.
+   *
+   * @default - none: every assessment DMS offers for the task runs
+   */
+  readonly skippedAssessments?: string[];
+
+  /**
+   * How long the deploy waits for the task to start, to stop before an update, or to resume (each;
+   * 5 minutes to 1 hour, whole minutes).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly taskTimeout?: Duration;
+
+  /**
+   * How long the deploy waits for the pre-migration assessment (5 minutes to 1 hour, whole minutes).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly assessmentTimeout?: Duration;
+
+  /**
+   * Whether deleting the replication (removing it from the app, or deleting its stack) retires it
+   * cleanly on the source: with CDC from a source whose user a `PostgresDatabaseUser` creates, that
+   * user's function records the task's replication slot while the task runs (before `taskRun`
+   * stops it, as it does before every deletion of the task), and drops it if DMS left it once the
+   * task is deleted, so that no slot keeps WAL on the source. Turning it off leaves the warning
+   * `retireOnDeleteOff`.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+   */
+  readonly retireOnDelete?: boolean;
+
+  /**
+   * Whether DMS validates the rows it migrates (`ValidationSettings.EnableValidation`, off in DMS
+   * by default): it compares each row of the source with its row on the target, after a table's
+   * full load and for each change during CDC, and writes each mismatch to
+   * `awsdms_validation_failures_v1` in the control schema (the target user's `dmsSchemaName`).
+   * A table needs a primary key or a unique index to be validated. A `WeightedTrafficShift` tied
+   * to this replication moves traffic only once every table is validated. Turning it off leaves
+   * the warning `validationOff`, and a shift tied to it is refused unless it accepts an
+   * unvalidated cutover.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Validating.html
+   */
+  readonly validation?: boolean;
 }
+
+/**
+ * The validation settings: DMS's documented defaults, written out. The guide's prose gives
+ * FailureMaxCount 10,000 (the task) and TableFailureMaxCount 1,000 (one table); its example JSON
+ * shows the two the other way round, so both are set rather than left to a default.
+ *
+ * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TaskSettings.DataValidation.html
+ */
+const VALIDATION_SETTINGS = { EnableValidation: true, FailureMaxCount: 10000, TableFailureMaxCount: 1000 };
 
 /**
  * A DMS replication of one PostgreSQL database into another: the replication instance (encrypted,
@@ -228,10 +432,18 @@ export interface PostgresReplicationProps {
  * to that user's `dmsSchemaName`: the source's heartbeat (`HeartbeatSchema`) and DDL artifacts
  * (`DdlArtifactsSchema`), the target's control tables (`ControlSchema`).
  *
- * CloudFormation creates the task but does not start it: start it with
- * `aws dms start-replication-task` once the stack is deployed. A running task must be stopped
- * before a deploy modifies it; a change of the migration type, the instance or an endpoint
- * replaces the task (its properties are create-only), which restarts the full load.
+ * The deploy starts the task once (after the connection gate and DMS's pre-migration assessment),
+ * stops a running task before it modifies it and resumes it after, refuses a deploy that would
+ * replace a task (`restart_full_load_as` says otherwise), and after a rotation of an endpoint's
+ * secret the running task stops and resumes to log in again. Each has its prop to turn it off.
+ *
+ * For CDC the source's disk is bounded: DMS's heartbeat is on (`heartbeatOffReason` turns it off), and
+ * the WAL the replication slot may hold is bounded by `max_slot_wal_keep_size` on the parameter group
+ * of an RDS source of the app (`maxSlotWalKeepSize`, default a tenth of its storage; `boundSlotWal`).
+ * The replication is watched: alarms on CDC latency, the source's slot, transaction logs and free
+ * storage, the instance's free storage and memory, and an EventBridge rule on every state change of the
+ * task and its instance, all to one SNS topic (`alarmTopic`, or a new encrypted one); `watch` turns
+ * them off. Each opt-out leaves a warning.
  *
  * @see https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
  */
@@ -242,8 +454,51 @@ export class PostgresReplication extends Construct {
   /** The replication task. */
   public readonly task: dms.CfnReplicationTask;
 
+  /**
+   * The replication instance's identifier (`ReplicationInstanceIdentifier`), which the construct sets:
+   * lower case, from the stack name and the construct path, unique in the account and region as they
+   * are. DMS's task metrics carry it in their `ReplicationInstanceIdentifier` dimension.
+   */
+  public readonly instanceIdentifier: string;
+
   /** The replication instance's security group. */
   public readonly securityGroup: ec2.SecurityGroup;
+
+  /** Whether the source endpoint writes DMS's heartbeat (on for CDC unless `heartbeatOffReason` is given). */
+  public readonly heartbeatEnabled: boolean;
+
+  /** The bound the construct set on the source's `max_slot_wal_keep_size`; undefined when it set none. */
+  public readonly slotWalBound?: Size;
+
+  /** The topic the alarms and the state changes go to; undefined when `watch` is false. */
+  public readonly alarmTopic?: sns.ITopic;
+
+  /** Every alarm of the replication (empty when `watch` is false). */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  /** `CDCLatencySource` of the task over `cdcLatencySeconds` (CDC). */
+  public readonly cdcLatencySourceAlarm?: cloudwatch.Alarm;
+
+  /** `CDCLatencyTarget` of the task over `cdcLatencySeconds` (CDC). */
+  public readonly cdcLatencyTargetAlarm?: cloudwatch.Alarm;
+
+  /** The WAL the source's slot holds over `sourceSlotLagMb` (CDC, a source whose DB instance is known). */
+  public readonly sourceSlotLagAlarm?: cloudwatch.Alarm;
+
+  /** The source's transaction logs over `sourceTransactionLogsMb` (CDC, a source whose DB instance is known). */
+  public readonly sourceTransactionLogsAlarm?: cloudwatch.Alarm;
+
+  /** The source's free storage under `sourceFreeStorageMb` (CDC, a source whose DB instance is known). */
+  public readonly sourceFreeStorageAlarm?: cloudwatch.Alarm;
+
+  /** The replication instance's free storage under `instanceFreeStorageMb`. */
+  public readonly instanceFreeStorageAlarm?: cloudwatch.Alarm;
+
+  /** The replication instance's freeable memory under `instanceFreeableMemoryMb`. */
+  public readonly instanceFreeableMemoryAlarm?: cloudwatch.Alarm;
+
+  /** The EventBridge rule that sends every state change of the task and its instance to `alarmTopic`. */
+  public readonly stateChangeRule?: events.Rule;
 
   /** The account roles, when this construct creates them. */
   public readonly accountRoles?: DmsAccountRoles;
@@ -251,13 +506,78 @@ export class PostgresReplication extends Construct {
   /** The gate that fails the deploy unless DMS can connect to both endpoints (unless `connectionGate` is false). */
   public readonly connectionGate?: DmsConnectionGate;
 
+  /**
+   * The task's `ReplicationTaskIdentifier`: the stack's name, the construct's path and their hash in
+   * lower case, derived as `instanceIdentifier` is and the same where it fits in 63 characters (with
+   * `-<restart_full_load_as>`). DMS's metrics name the task
+   * by its ARN's last part, not this.
+   */
+  public readonly taskIdentifier: string;
+
+  /** The custom resource that refuses a replacement and stops the running task before the task is modified. */
+  public readonly taskUpdateGuard: CustomResource;
+
+  /** The custom resource that starts the task once, resumes it after an update, and stops it before it is deleted. */
+  public readonly taskRun: CustomResource;
+
+  /** The pre-migration assessment gate (unless `assessment` is false): its `Result` attribute is the verdict. */
+  public readonly assessment?: CustomResource;
+
+  /** Where DMS writes the assessment's results (unless `assessment` is false). */
+  public readonly assessmentResults?: s3.IBucket;
+
+  /** The function that stops and resumes the task after a rotation (unless `restart_after_rotation` is false). */
+  public readonly rotationRestart?: lambda.IFunction;
+
+  /**
+   * What holds the task life's functions, their roles and aws-cdk-lib's provider framework (its
+   * functions and waiter state machine): the scope to acknowledge their cdk-nag findings on.
+   */
+  public readonly taskLifeProvider: IConstruct;
+
+  /** The same for the assessment (unless `assessment` is false). */
+  public readonly assessmentProvider?: IConstruct;
+
+  /** What the task migrates. */
+  public readonly migrationType: DmsMigrationType;
+
+  /**
+   * Whether the task validates the rows it migrates, as its settings say once `taskSettings` is
+   * merged over the construct's.
+   */
+  public readonly validationEnabled: boolean;
+
+  /**
+   * The dimension values of DMS's task metrics for this task (`ReplicationInstanceIdentifier`: the
+   * instance's identifier; `ReplicationTaskIdentifier`: the last part of the task's ARN,
+   * dms-identifiers.ts): the one place the alarms and a cutover gate read them from.
+   *
+   * @internal
+   */
+  public readonly _taskMetricDimensions: { readonly ReplicationInstanceIdentifier: string; readonly ReplicationTaskIdentifier: string };
+
   private readonly props: PostgresReplicationProps;
+  /** What validating decided for the source's WAL: the heartbeat, and the bound (MB) and the parameter group it is set on. */
+  private readonly plan: { heartbeat: boolean; slotWal?: { readonly group: rds.CfnDBParameterGroup; readonly mb: number } } = { heartbeat: false };
+  /** What the construct can know of the source database. */
+  private readonly source: ReplicationSource;
 
   constructor(scope: Construct, id: string, props: PostgresReplicationProps) {
     super(scope, id);
     this.props = props;
+    this.migrationType = props.migrationType;
+    this.source = replicationSourceOf(props.sourceDatabase);
     const lobMode = props.lobMode ?? DmsLobMode.FULL;
     this.validate(props, lobMode);
+    this.validationEnabled = mergeSettings(this.validationSettings(), props.taskSettings ?? {}).ValidationSettings?.EnableValidation === true;
+    // The source's disk, bounded: DMS's heartbeat, and the WAL a slot may hold (planned while validating)
+    this.heartbeatEnabled = this.plan.heartbeat;
+    this.settleHeartbeat(props);
+    if (this.plan.slotWal) {
+      const { group, mb } = this.plan.slotWal;
+      setParameter(group, MAX_SLOT_WAL_KEEP_SIZE, String(mb));
+      this.slotWalBound = Size.mebibytes(mb);
+    }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc, allowAllOutbound: false, description: 'DMS replication instance: the two databases and Secrets Manager',
@@ -280,7 +600,11 @@ export class PostgresReplication extends Construct {
       replicationSubnetGroupDescription: `${this.node.path}: DMS replication`,
       subnetIds: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
     });
+    // Set, not generated: CloudFormation's generated identifier is undocumented, and the task metrics'
+    // dimension needs the value (ModifyReplicationInstance renames an instance in place).
+    this.instanceIdentifier = dmsIdentifier(this, 63);
     this.replicationInstance = new dms.CfnReplicationInstance(this, 'Instance', {
+      replicationInstanceIdentifier: this.instanceIdentifier,
       replicationInstanceClass: props.replicationInstanceClass ?? 'dms.t3.medium',
       allocatedStorage: props.allocatedStorage ?? 50,
       engineVersion: props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION,
@@ -299,7 +623,11 @@ export class PostgresReplication extends Construct {
       this.replicationInstance.node.addDependency(this.accountRoles);
     }
 
-    this.task = new dms.CfnReplicationTask(this, 'Task', {
+    this.taskIdentifier = taskIdentifier(this) + (props.restartFullLoadAs ? `-${props.restartFullLoadAs}` : '');
+    // A new value of restart_full_load_as is a new task (a new logical id): CloudFormation creates it and
+    // deletes the old one, whatever changed; any other replacement is refused by the guard.
+    this.task = new dms.CfnReplicationTask(this, props.restartFullLoadAs ? `Task-${props.restartFullLoadAs}` : 'Task', {
+      replicationTaskIdentifier: this.taskIdentifier,
       migrationType: props.migrationType,
       replicationInstanceArn: this.replicationInstance.ref,
       sourceEndpointArn: props.source.endpointArn,
@@ -315,6 +643,7 @@ export class PostgresReplication extends Construct {
       }),
       replicationTaskSettings: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.taskSettings(lobMode)) }),
     });
+    this._taskMetricDimensions = { ReplicationInstanceIdentifier: this.instanceIdentifier, ReplicationTaskIdentifier: arnResourceId(this.task.ref) };
     // The task waits for what it writes to: the target database (when it is a construct) and the users.
     const waitsFor = [props.targetDatabase, ...(props.dependsOn ?? [])].filter((c): c is IConstruct => Construct.isConstruct(c));
     this.task.node.addDependency(...waitsFor);
@@ -331,10 +660,53 @@ export class PostgresReplication extends Construct {
       if (this.accountRoles) this.connectionGate.node.addDependency(this.accountRoles);
       this.task.node.addDependency(this.connectionGate);
     }
+    const assessment = (props.assessment ?? true) ? premigrationAssessment(this, {
+      task: this.task,
+      identifier: this.taskIdentifier,
+      endpoints: [props.source.endpoint, props.target.endpoint],
+      timeout: props.assessmentTimeout ?? DEFAULT_ASSESSMENT_TIMEOUT,
+      skipped: props.skippedAssessments ?? [],
+    }) : undefined;
+    this.assessment = assessment?.resource;
+    this.assessmentResults = assessment?.bucket;
+    this.assessmentProvider = assessment?.provider;
+    const life = taskLife(this, {
+      task: this.task,
+      identifier: this.taskIdentifier,
+      tagValue: taskIdentifier(this),
+      startTask: props.startTask ?? true,
+      stopForUpdates: props.stopAndResumeForUpdates ?? true,
+      timeout: props.taskTimeout ?? DEFAULT_TASK_TIMEOUT,
+      startAfter: assessment ? [assessment.resource] : [],
+    });
+    this.taskUpdateGuard = life.guard;
+    this.taskRun = life.run;
+    this.taskLifeProvider = life.provider;
+    if (props.restartAfterRotation ?? true) {
+      this.rotationRestart = rotationRestart(this, { task: this.task, secrets: [props.source.secret, props.target.secret] }).handler;
+    }
     // The users may be defined after this construct: found once the app is built, before synth.
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
     checkAtSynth(this, (problems) => this.validateAtSynth(problems));
     this.warn(props);
+
+    // Watched: alarms and the state changes of the task and its instance, to one topic
+    if (props.watch ?? true) {
+      const watched = this.buildWatch(props);
+      this.alarmTopic = watched.topic;
+      this.stateChangeRule = watched.rule;
+      this.cdcLatencySourceAlarm = watched.alarms.CdcLatencySource;
+      this.cdcLatencyTargetAlarm = watched.alarms.CdcLatencyTarget;
+      this.sourceSlotLagAlarm = watched.alarms.SourceSlotLag;
+      this.sourceTransactionLogsAlarm = watched.alarms.SourceTransactionLogs;
+      this.sourceFreeStorageAlarm = watched.alarms.SourceFreeStorage;
+      this.instanceFreeStorageAlarm = watched.alarms.InstanceFreeStorage;
+      this.instanceFreeableMemoryAlarm = watched.alarms.InstanceFreeableMemory;
+      this.alarms.push(...Object.values(watched.alarms));
+    } else {
+      warn(this, 'replicationUnwatched', 'watch is False: no alarm and no notification tells anyone that the task failed or '
+        + 'stopped, that CDC lags, or that the source\'s slot holds WAL until its disk is full');
+    }
   }
 
   /**
@@ -363,7 +735,13 @@ export class PostgresReplication extends Construct {
       // The target user may create only in its DMS schema (public is closed to it since PostgreSQL 15).
       ...(targetUser ? { ControlTablesSettings: { ControlSchema: targetUser.dmsSchemaName } } : {}),
       Logging: { EnableLogging: true },
+      ...this.validationSettings(),
     }, this.props.taskSettings ?? {});
+  }
+
+  /** The validation settings the construct writes: none when `validation` is false. */
+  private validationSettings(): { [key: string]: any } {
+    return (this.props.validation ?? true) ? { ValidationSettings: { ...VALIDATION_SETTINGS } } : {};
   }
 
   /**
@@ -380,8 +758,16 @@ export class PostgresReplication extends Construct {
     }
     const sourceUser = this.userOf(this.props.source);
     if (!sourceUser) return;
+    // (an app synthesized again visits this again: the resources are made once)
+    if ((this.props.retireOnDelete ?? true) && this.props.migrationType !== DmsMigrationType.FULL_LOAD && !this.node.tryFindChild('SlotRecord')) {
+      // Deleted in this order: the slot recorded while the task runs, the task stopped (taskRun, on its delete), the
+      // task, the slot swept.
+      const record = sourceUser._replicationSlots(this, 'SlotRecord', 'record');
+      record.node.addDependency(this.taskRun);
+      this.task.node.addDependency(sourceUser._replicationSlots(this, 'SlotSweep', 'sweep'));
+    }
     const settings = this.sourceCdcSettings();
-    if (settings.heartbeatEnable && settings.heartbeatSchema === undefined) {
+    if (this.heartbeatEnabled && settings.heartbeatSchema === undefined) {
       this.props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatSchema', sourceUser.dmsSchemaName);
     }
     if (settings.captureDdls) {
@@ -401,7 +787,289 @@ export class PostgresReplication extends Construct {
     return (Stack.of(this).resolve(this.props.source.endpoint.postgreSqlSettings) ?? {}) as dms.CfnEndpoint.PostgreSqlSettingsProperty;
   }
 
+  /**
+   * The heartbeat and the WAL bound: their problems, reported with every other of the constructor, and
+   * what they decide (`plan`), which the constructor carries out once nothing is wrong.
+   */
+  private planSourceWal(problems: Problems, props: PostgresReplicationProps): void {
+    const cdc = props.migrationType !== DmsMigrationType.FULL_LOAD;
+    const endpoint = props.source.node.path;
+    const given = this.sourceCdcSettings().heartbeatEnable;
+    const reason = props.heartbeatOffReason;
+    if (reason !== undefined) {
+      if (!cdc) {
+        problems.prop('HeartbeatOffReasonUnused', 'heartbeatOffReason', `is used only with CDC, and ${propName('migrationType')} is `
+          + `${props.migrationType}: a full load holds no replication slot`, 'remove heartbeat_off_reason');
+      } else if (given === true) {
+        problems.prop('HeartbeatOffReasonUnused', 'heartbeatOffReason', `is given, and the source endpoint (${endpoint}) turns the `
+          + 'heartbeat on (heartbeat_enable=True)', 'remove heartbeat_off_reason to keep the heartbeat, or heartbeat_enable from the '
+          + 'endpoint\'s cdc_settings to turn it off');
+      } else if (!Token.isUnresolved(reason) && reason.trim() === '') {
+        problems.prop('HeartbeatOffWithoutReason', 'heartbeatOffReason', `is empty, got: ${show(reason)}`,
+          'say why the source needs no heartbeat (for example "written every minute by the application"), or remove it');
+      }
+    } else if (cdc && given === false) {
+      problems.add('HeartbeatOffWithoutReason', `the source endpoint (${endpoint}) turns DMS's heartbeat off (heartbeat_enable=False) `
+        + `for ${propName('migrationType')} ${props.migrationType}, and no ${propName('heartbeatOffReason')} says why: an idle source `
+        + 'then keeps its WAL in the slot, and the slot holds it until the disk is full',
+      'remove heartbeat_enable=False from the endpoint\'s cdc_settings (the construct turns the heartbeat on), or give '
+        + 'heartbeat_off_reason="<why this source needs none>"');
+    }
+    this.plan.heartbeat = cdc && reason === undefined && given !== false;
+    this.planSlotWalBound(problems, props);
+  }
+
+  /** Whether the construct can bound the source's slot, and the bound in MB it sets (`plan.slotWal`). */
+  private planSlotWalBound(problems: Problems, props: PostgresReplicationProps): void {
+    const size = props.maxSlotWalKeepSize;
+    let givenMb: number | undefined;
+    if (size !== undefined) {
+      const mb = size.isUnresolved() ? NaN : size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+      if (!Number.isInteger(mb) || mb < 1) {
+        problems.prop('SlotWalBoundOutOfRange', 'maxSlotWalKeepSize', 'must be a whole number of MB, 1 at least (PostgreSQL counts '
+          + `max_slot_wal_keep_size in MB), got: ${size.isUnresolved() ? '(an unresolved token)' : `${mb} MB`}`,
+        'give Size.mebibytes(n) or Size.gibibytes(n) with n a whole number, 1 at least');
+      } else {
+        givenMb = mb;
+      }
+    }
+    const where = this.slotWalGroup(props);
+    if ('why' in where) {
+      if (size !== undefined) problems.prop('SlotWalBoundUnused', 'maxSlotWalKeepSize', `cannot be set: ${where.why}`, where.fix);
+      if (where.warning) warn(this, where.warning[0], where.warning[1]);
+      return;
+    }
+    const storageGib = this.source.allocatedStorageGib;
+    const storageMb = storageGib === undefined ? undefined : storageGib * 1024;
+    const defaultMb = storageMb === undefined ? undefined : Math.floor(storageMb / 10);
+    if (givenMb !== undefined && storageMb !== undefined && givenMb >= storageMb) {
+      problems.prop('SlotWalBoundOutOfRange', 'maxSlotWalKeepSize', `is ${givenMb} MB, and the source's allocated storage is ${storageGib} GiB `
+        + `(${storageMb} MB): a slot may then hold WAL until the disk is full`,
+      `give less than ${storageMb} MB, or omit it (the default, a tenth of the storage: ${defaultMb} MB)`);
+      return;
+    }
+    const mb = givenMb ?? defaultMb;
+    if (mb === undefined) {
+      if (size === undefined) {
+        problems.add('SlotWalBoundUndecided', 'the source database\'s allocated storage cannot be read at synth (a token), so no bound on '
+          + 'the WAL its replication slot may hold can be derived from it', `give ${propName('maxSlotWalKeepSize')}, for example `
+          + 'Size.gibibytes(10) for 100 GiB of storage (a tenth), or bound_slot_wal=False to leave the slot unbounded');
+      }
+      return;
+    }
+    this.plan.slotWal = { group: where.group, mb };
+  }
+
+  /** The parameter group the bound goes on, or why there is none (and the warning that says so). */
+  private slotWalGroup(props: PostgresReplicationProps):
+  { group: rds.CfnDBParameterGroup } | { why: string; fix: string; warning?: [WarningId, string] } {
+    const remove = 'remove max_slot_wal_keep_size (maxSlotWalKeepSize)';
+    if (props.migrationType === DmsMigrationType.FULL_LOAD) {
+      return { why: `${propName('migrationType')} is FULL_LOAD, which holds no replication slot`, fix: remove };
+    }
+    if (props.boundSlotWal === false) {
+      return {
+        why: 'bound_slot_wal (boundSlotWal) is False',
+        fix: `${remove}, or bound_slot_wal`,
+        warning: ['slotWalUnbounded', 'bound_slot_wal (boundSlotWal) is False: the WAL the source\'s replication slot holds is not '
+          + 'bounded, so a stopped, failed or lagging task can fill the source\'s disk; only the alarms tell'],
+      };
+    }
+    if (this.source.engine === 'aurora') {
+      return {
+        why: 'the source is Aurora PostgreSQL, for which AWS documents no max_slot_wal_keep_size',
+        fix: remove,
+        warning: ['slotWalUnbounded', 'the source is Aurora PostgreSQL, for which AWS documents no max_slot_wal_keep_size: this library '
+          + 'cannot bound the WAL its replication slot holds; the alarms on the writer\'s ReplicationSlotDiskUsage, '
+          + 'TransactionLogsDiskUsage and FreeLocalStorage are the guard'],
+      };
+    }
+    const outside = {
+      why: 'the source database\'s parameter group is not defined in this app',
+      fix: `${remove}, and set it on that parameter group`,
+      warning: ['slotWalBoundUnchecked', 'the source database or its parameter group is not defined in this app, so the WAL its '
+        + 'replication slot may hold cannot be bounded or checked here: set max_slot_wal_keep_size on that parameter group yourself '
+        + '(PostgreSQL 13 and later, in MB; for example a tenth of its storage), and give alarm_thresholds that fit its storage '
+        + '(https://www.postgresql.org/docs/current/runtime-config-replication.html)'] as [WarningId, string],
+    };
+    if (!this.source.instance) return outside;
+    const { group, outside: elsewhere } = parameterGroupOf(this.source.instance);
+    if (elsewhere) return outside;
+    // none: the default group, which CdcWithoutLogicalReplication refuses at synth
+    if (!group) return { why: 'the source database has no parameter group of its own', fix: `${remove}, or give it an rds.ParameterGroup` };
+    const major = majorOfFamily(group) ?? postgresMajorOf(props.sourceDatabase);
+    if (major !== undefined && major < SLOT_WAL_BOUND_SINCE_MAJOR) {
+      return {
+        why: `the source is PostgreSQL ${major}, and max_slot_wal_keep_size exists from PostgreSQL ${SLOT_WAL_BOUND_SINCE_MAJOR}`,
+        fix: remove,
+        warning: ['slotWalUnbounded', `the source is PostgreSQL ${major}, which has no max_slot_wal_keep_size (PostgreSQL `
+          + `${SLOT_WAL_BOUND_SINCE_MAJOR} and later): the WAL its replication slot holds cannot be bounded; only the alarms tell`],
+      };
+    }
+    return { group };
+  }
+
+  /** Turns the source endpoint's heartbeat on for CDC, or off with the reason given (a warning). */
+  private settleHeartbeat(props: PostgresReplicationProps): void {
+    const given = this.sourceCdcSettings().heartbeatEnable;
+    if (this.heartbeatEnabled && given === undefined) {
+      props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatEnable', true);
+    }
+    if (props.heartbeatOffReason !== undefined) {
+      if (given === undefined) props.source.endpoint.addPropertyOverride('PostgreSqlSettings.HeartbeatEnable', false);
+      warn(this, 'heartbeatOff', `heartbeat_off_reason (heartbeatOffReason) turns DMS's heartbeat off: ${show(props.heartbeatOffReason)}. `
+        + 'A source whose replicated tables are idle then keeps WAL in the slot; the bound and the slot-lag alarm are the guard '
+        + '(https://docs.aws.amazon.com/dms/latest/APIReference/API_PostgreSQLSettings.html)');
+    }
+  }
+
+  /** The bound set on the source's group must still be the construct's at synth (nothing else set another). */
+  private checkSlotWalSetting(problems: Problems): void {
+    if (!this.plan.slotWal) return;
+    const { group, mb } = this.plan.slotWal;
+    const value = parameterValue(group, MAX_SLOT_WAL_KEEP_SIZE);
+    if (String(value) === String(mb)) return;
+    problems.add('SlotWalBoundConflict', `the source's parameter group ${group.node.path} sets max_slot_wal_keep_size to ${show(value)}, `
+      + `and ${propName('maxSlotWalKeepSize')} is ${mb} MB${this.props.maxSlotWalKeepSize ? '' : ' (its default, a tenth of the source\'s storage)'}`,
+    'set the bound in one place: remove max_slot_wal_keep_size from the parameter group, and give max_slot_wal_keep_size='
+      + 'Size.mebibytes(n) to the replication if its default does not suit');
+  }
+
+  /** The watch's problems: thresholds that are no number or below zero, a topic of another region, settings unused. */
+  private validateWatch(problems: Problems, props: PostgresReplicationProps): void {
+    if (!(props.watch ?? true)) {
+      for (const [prop, value] of [['alarmTopic', props.alarmTopic], ['alarmThresholds', props.alarmThresholds]] as const) {
+        if (value !== undefined) {
+          problems.prop('WatchSettingsUnused', prop, 'is used only when the replication is watched, and watch is False',
+            `remove ${propName(prop).split(' ')[0]}, or the watch=False`);
+        }
+      }
+      return;
+    }
+    for (const [name, value] of Object.entries(props.alarmThresholds ?? {})) {
+      if (value === undefined || Token.isUnresolved(value)) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        problems.add('AlarmThresholdInvalid', `${propName(`alarmThresholds.${name}`)} must be a number, 0 or more, got: ${show(value)}`,
+          `give a number of ${name.endsWith('Seconds') ? 'seconds' : 'MB'}, 0 or more, or omit it for the library's default`);
+      }
+    }
+    const topic = props.alarmTopic;
+    const here = Stack.of(this).region;
+    if (topic && !Token.isUnresolved(topic.env.region) && !Token.isUnresolved(here) && topic.env.region !== here) {
+      // "The targets you associate with a rule must be in the same Region as the rule" (AWS Knowledge Center,
+      // sns-not-getting-eventbridge-notification); a CloudWatch alarm's SNS action is a topic of its region.
+      problems.prop('AlarmTopicInOtherRegion', 'alarmTopic', `is in ${topic.env.region}, and the replication in ${here}: EventBridge `
+        + 'delivers a rule\'s events only to targets of its own region, and the alarms notify a topic of theirs',
+      `give a topic in ${here}, or omit alarm_topic (a new encrypted topic)`);
+    }
+  }
+
+  /** The topic, the alarms and the state-change rule. */
+  private buildWatch(props: PostgresReplicationProps): Watch {
+    const scope = new Construct(this, 'Watch');
+    const topic = alarmTopicOf(scope, props.alarmTopic, `DMS replication ${this.node.path}`);
+    if (props.alarmTopic && !(props.alarmTopic.node.defaultChild instanceof sns.CfnTopic
+      && (!props.alarmTopic.masterKey || props.alarmTopic.masterKey.node.defaultChild instanceof kms.CfnKey))) {
+      warn(this, 'alarmTopicUnchecked', `alarm_topic (alarmTopic) ${props.alarmTopic.node.path} is imported, or encrypted with a key `
+        + 'this app does not define, so its policies cannot be set here: let cloudwatch.amazonaws.com (on condition aws:SourceArn '
+        + 'arn:aws:cloudwatch:<region>:<account>:alarm:*) and events.amazonaws.com sns:Publish to it, and both kms:Decrypt and '
+        + 'kms:GenerateDataKey* on its key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html)');
+    }
+    const cdc = props.migrationType !== DmsMigrationType.FULL_LOAD;
+    const t = defaultThresholds({
+      sourceStorageMb: this.source.allocatedStorageGib === undefined ? undefined : this.source.allocatedStorageGib * 1024,
+      slotWalBoundMb: this.plan.slotWal?.mb,
+      aurora: this.source.engine === 'aurora',
+      instanceStorageGb: props.allocatedStorage ?? 50,
+      given: { ...props.alarmThresholds },
+    });
+    const specs: Array<AlarmSpec & { id: WatchedAlarm }> = [];
+    if (cdc) {
+      // DMS: task metrics under both dimensions; the task's is the resource id at the end of its ARN (dms-identifiers.ts)
+      const task = this._taskMetricDimensions;
+      for (const [id, metric, where] of [['CdcLatencySource', METRICS.cdcLatencySource, 'reads the source\'s changes'],
+        ['CdcLatencyTarget', METRICS.cdcLatencyTarget, 'applies changes to the target']] as const) {
+        specs.push({
+          id,
+          metric,
+          statistic: 'Maximum',
+          dimensions: task,
+          threshold: t.cdcLatencySeconds,
+          above: true,
+          evaluationPeriods: 3,
+          description: `${metric.metricName} of the DMS task has been over ${t.cdcLatencySeconds} s for 15 minutes: DMS ${where} late.`,
+        });
+      }
+      this.sourceAlarms(specs, t);
+    }
+    const instance = { ReplicationInstanceExternalResourceId: arnResourceId(this.replicationInstance.ref) };
+    specs.push({
+      id: 'InstanceFreeStorage',
+      metric: METRICS.instanceFreeStorage,
+      statistic: 'Minimum',
+      dimensions: instance,
+      threshold: t.instanceFreeStorageMb * BYTES_PER_MB,
+      above: false,
+      evaluationPeriods: 1,
+      description: `The DMS replication instance has less than ${t.instanceFreeStorageMb} MB of free storage (it holds swapped changes and `
+        + 'task logs; DMS pauses reading when its disk is full).',
+    }, {
+      id: 'InstanceFreeableMemory',
+      metric: METRICS.instanceFreeableMemory,
+      statistic: 'Minimum',
+      dimensions: instance,
+      threshold: t.instanceFreeableMemoryMb * BYTES_PER_MB,
+      above: false,
+      evaluationPeriods: 3,
+      description: `The DMS replication instance has had less than ${t.instanceFreeableMemoryMb} MB of freeable memory for 15 minutes.`,
+    });
+    const alarms: Partial<Record<WatchedAlarm, cloudwatch.Alarm>> = {};
+    for (const spec of specs) alarms[spec.id] = addAlarm(scope, topic, spec);
+    const rule = stateChangeRule(scope, 'StateChanges', topic, this.task.ref, this.replicationInstance.ref);
+    return { topic, rule, alarms };
+  }
+
+  /** The source's slot, transaction logs and free storage: RDS's instance metrics, or those of Aurora's writer. */
+  private sourceAlarms(specs: Array<AlarmSpec & { id: WatchedAlarm }>, t: AlarmThresholds): void {
+    const instance = this.source.metricsInstance;
+    if (instance === undefined) {
+      warn(this, 'sourceUnwatched', 'the source database is given only as something with connections (or an imported cluster '
+        + 'without instance identifiers), so no alarm watches its replication slot, transaction logs or free storage: give the '
+        + 'rds.DatabaseInstance or rds.DatabaseCluster (an imported one with its instance identifiers) as source_database');
+      return;
+    }
+    const aurora = this.source.engine === 'aurora';
+    const dimensions = { DBInstanceIdentifier: instance };
+    const bound = this.plan.slotWal ? `; at ${this.plan.slotWal.mb} MB (max_slot_wal_keep_size) PostgreSQL removes the WAL it `
+      + 'needs, the slot is lost and the DMS task fails and must reload: resume or repair the task now' : '';
+    // Maximum of what the slot and the logs hold, Minimum of what is left; each fires on one 5-minute period
+    const alarms: Array<[WatchedAlarm, MetricFact, 'Maximum' | 'Minimum', number, string]> = [
+      ['SourceSlotLag', aurora ? METRICS.auroraSlotDisk : METRICS.rdsSlotLag, 'Maximum', t.sourceSlotLagMb,
+        `The source's replication slot holds more than ${t.sourceSlotLagMb} MB (${aurora ? 'ReplicationSlotDiskUsage of the writer'
+          : 'OldestReplicationSlotLag'})${bound}.`],
+      ['SourceTransactionLogs', aurora ? METRICS.auroraTransactionLogs : METRICS.rdsTransactionLogs, 'Maximum', t.sourceTransactionLogsMb,
+        `The source's transaction logs take more than ${t.sourceTransactionLogsMb} MB of its disk.`],
+      ['SourceFreeStorage', aurora ? METRICS.auroraFreeLocalStorage : METRICS.rdsFreeStorage, 'Minimum', t.sourceFreeStorageMb,
+        `The source has less than ${t.sourceFreeStorageMb} MB of free ${aurora ? 'local ' : ''}storage.`],
+    ];
+    for (const [id, metric, statistic, mb, description] of alarms) {
+      specs.push({ id, metric, statistic, dimensions, threshold: mb * BYTES_PER_MB, above: statistic === 'Maximum', evaluationPeriods: 1, description });
+    }
+  }
+
   private warn(props: PostgresReplicationProps): void {
+    this.warnTaskLife(props);
+    if (props.retireOnDelete === false) {
+      warn(this, 'retireOnDeleteOff', `${propName('retireOnDelete')} is false: when the replication is deleted, a replication slot DMS leaves on the source `
+        + 'keeps its WAL until someone drops it (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
+    if (!this.validationEnabled) {
+      warn(this, 'validationOff',
+        `${props.validation === false ? `${propName('validation')} is false` : `${propName('taskSettings')} turns ValidationSettings.EnableValidation off`}: `
+        + 'DMS does not compare the rows it migrates, so nothing shows a row that differs or is missing on the target, '
+        + 'and a WeightedTrafficShift tied to this replication is refused unless it sets accept_unvalidated_cutover '
+        + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Validating.html)');
+    }
     if (props.targetTablePrep === DmsTargetTablePrep.DROP_AND_CREATE) {
       warn(this, 'targetTablesDropped',
         'target_table_prep (targetTablePrep) is DROP_AND_CREATE: a target table that exists when the full load starts is '
@@ -421,6 +1089,35 @@ export class PostgresReplication extends Construct {
         `the PostgreSQL major of the ${unread.join(' and the ')} database cannot be read (imported, or a version given as a token), `
         + `so whether DMS ${props.engineVersion ?? DEFAULT_DMS_ENGINE_VERSION} supports it is not checked: ${dmsVersionsForPostgresInWords()} `
         + '(https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html)');
+    }
+  }
+
+  /** Each behaviour of the task's life turned off leaves a warning that says what is then the operator's. */
+  private warnTaskLife(props: PostgresReplicationProps): void {
+    if (props.startTask === false) {
+      warn(this, 'taskNotStarted', `start_task (startTask) is false${props.startTaskOffReason ? ` (${props.startTaskOffReason})` : ''}: `
+        + 'the deploy does not start the task. Start it once with aws dms start-replication-task --start-replication-task-type '
+        + 'start-replication, and never again with that type, which loads every table again; a deploy still stops and resumes it '
+        + 'around updates once it runs');
+    }
+    if (props.stopAndResumeForUpdates === false) {
+      warn(this, 'taskNotStoppedForUpdates', 'stop_and_resume_for_updates (stopAndResumeForUpdates) is false: a deploy that changes '
+        + 'the task\'s settings or table mappings fails while the task runs ("The task must be stopped before you can modify it", '
+        + 'ModifyReplicationTask): stop it before such a deploy, and resume it after with resume-processing');
+    }
+    if (props.restartAfterRotation === false) {
+      warn(this, 'rotationRestartOff', 'restart_after_rotation (restartAfterRotation) is false: after a rotation of an endpoint\'s '
+        + 'secret DMS "might not fetch the rotated credentials" (security_iam_secretsmanager): stop the task and resume it '
+        + '(resume-processing) after each rotation');
+    }
+    if (props.assessment === false) {
+      warn(this, 'assessmentOff', 'assessment is false: DMS\'s pre-migration assessment does not run before the task starts, so '
+        + 'what it finds (tables without a primary key for CDC, unsupported types, source settings) shows only once the task '
+        + 'runs; run it yourself (aws dms start-replication-task-assessment-run) before starting the task');
+    }
+    if ((props.skippedAssessments ?? []).length > 0) {
+      warn(this, 'assessmentsSkipped', `skipped_assessments (skippedAssessments) leaves out ${props.skippedAssessments!.join(', ')}: `
+        + 'what they check is not checked before the task starts');
     }
   }
 
@@ -449,7 +1146,49 @@ export class PostgresReplication extends Construct {
     this.validateEndpoints(problems, props);
     this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);
+    this.validateTaskLife(problems, props);
+    this.planSourceWal(problems, props);
+    this.validateWatch(problems, props);
     problems.throwIfAny();
+  }
+
+  /** The start, the waits, a restart's name and the assessments skipped. */
+  private validateTaskLife(problems: Problems, props: PostgresReplicationProps): void {
+    const start = props.startTask ?? true;
+    if (!start && props.migrationType !== DmsMigrationType.FULL_LOAD && !props.startTaskOffReason?.trim()) {
+      problems.prop('TaskStartOffWithoutReason', 'startTask', `is false for a ${props.migrationType} task, and no `
+        + `${propName('startTaskOffReason')} says why: an unstarted task captures no change, and nobody is told`,
+      'give start_task_off_reason (who starts the task, and when), or leave start_task on (the deploy starts it once)');
+    }
+    if (start && props.startTaskOffReason !== undefined) {
+      problems.prop('TaskStartReasonUnused', 'startTaskOffReason', `is given, and ${propName('startTask')} is on`,
+        'remove start_task_off_reason, or set start_task=False');
+    }
+    for (const [prop, value] of [['taskTimeout', props.taskTimeout], ['assessmentTimeout', props.assessmentTimeout]] as const) {
+      if (value === undefined || value.isUnresolved()) continue;
+      const fix = `give whole minutes from ${DMS_TASK_WAIT.min.toMinutes()} to ${DMS_TASK_WAIT.max.toMinutes()}: the deploy waits `
+        + 'through aws-cdk-lib\'s Provider framework, whose total timeout is an hour at most';
+      problems.durationInRange('TaskWaitOutOfRange', prop, value, DMS_TASK_WAIT, fix);
+      if (value.toSeconds() % 60 !== 0) {
+        problems.prop('TaskWaitOutOfRange', prop, `must be whole minutes, got: ${value.toHumanString()}`, fix);
+      }
+    }
+    const label = props.restartFullLoadAs;
+    if (label !== undefined && (Token.isUnresolved(label) || !RESTART_LABEL.test(label))) {
+      problems.prop('RestartLabelInvalid', 'restartFullLoadAs', 'must be 1 to 30 lower-case letters, digits and single hyphens, '
+        + `starting and ending with a letter or digit, got: ${show(label)}`,
+      'give a new value such as "2": each new value loads every table again as a new task');
+    }
+    const skipped = props.skippedAssessments ?? [];
+    const invalid = skipped.filter((name) => Token.isUnresolved(name) || !ASSESSMENT_NAME.test(name));
+    if (invalid.length > 0) {
+      problems.prop('SkippedAssessmentInvalid', 'skippedAssessments', `names no individual assessment: ${invalid.map(show).join(', ')}`,
+        'give names as DMS lists them (aws dms describe-applicable-individual-assessments), such as "postgres-check-pglogical"');
+    }
+    if (skipped.length > 0 && props.assessment === false) {
+      problems.prop('SkippedAssessmentInvalid', 'skippedAssessments', `is used only with the assessment on, and ${propName('assessment')} is false`,
+        'remove skipped_assessments, or turn the assessment on');
+    }
   }
 
   /** Each endpoint in its place: the source reads, the target writes, and they are two. */
@@ -534,6 +1273,7 @@ export class PostgresReplication extends Construct {
     checkSourceUserRoles(problems, this.userOf(this.props.source), this.props.migrationType);
     checkSecretReader(problems, this.replicationInstance);
     checkOneSecretsManagerEndpoint(problems, this, this.props.vpc);
+    this.checkSlotWalSetting(problems);
   }
 
   /**
@@ -565,7 +1305,7 @@ export class PostgresReplication extends Construct {
       })));
     const sourceUser = this.userOf(this.props.source);
     const cdc = this.sourceCdcSettings();
-    if (sourceUser && cdc.heartbeatEnable && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
+    if (sourceUser && this.heartbeatEnabled && cdc.heartbeatSchema !== undefined && cdc.heartbeatSchema !== sourceUser.dmsSchemaName) {
       problems.add('HeartbeatSchemaNotWritable', 'the source endpoint\'s heartbeat_schema (heartbeatSchema) is '
         + `${show(cdc.heartbeatSchema)}, and its user ${sourceUser.node.path} may create only in ${show(sourceUser.dmsSchemaName)}`,
       'omit heartbeat_schema (the construct sets it to the user\'s dms_schema_name), or give the user that dms_schema_name');

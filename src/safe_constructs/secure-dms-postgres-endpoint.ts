@@ -41,8 +41,10 @@ export enum DmsPostgresPlugin {
 export interface DmsPostgresCdcSettings {
   /**
    * Whether DMS writes a heartbeat, so an idle source does not hold the WAL in its replication slot.
+   * `PostgresReplication` turns it on for CDC when it is not given, and refuses `false` without its
+   * `heartbeatOffReason`.
    *
-   * @default false
+   * @default - DMS's default, false; on for CDC in a `PostgresReplication`
    */
   readonly heartbeatEnable?: boolean;
 

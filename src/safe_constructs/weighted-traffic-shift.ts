@@ -1,7 +1,11 @@
-import { Token, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Duration, Token, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, propName, show } from './private/errors';
+import { CutoverGate } from './cutover-gate';
+import { DmsMigrationType } from './dms-replication-props';
+import { PostgresReplication } from './postgres-replication';
+import { Problems, propName, show, warn } from './private/errors';
 import { PERCENT } from './private/limits';
+import { SimpleRecordStart, startFromSimpleRecord } from './private/simple-record-start';
 import { AliasRecordType, WeightedAliasRecord, WeightedAliasTarget } from './weighted-alias-record';
 
 /**
@@ -62,6 +66,52 @@ export interface WeightedTrafficShiftProps {
    * @default false
    */
   readonly retireOld?: boolean;
+
+  /**
+   * The replication that fills the new side's database. A deploy that raises `percentToNew` then
+   * first checks it (a `CutoverGate`, which the records wait for) and fails, naming each reason,
+   * before any record changes, unless the task runs, every table is loaded and validated with no
+   * failed, suspended or pending record, and CDC latency is under `maxCdcLatency`. Lowering the
+   * share is never blocked. `retireOld` is refused while it runs CDC, unless `oldSideDone`.
+   *
+   * @default - none: traffic moves on the deploy alone
+   */
+  readonly replication?: PostgresReplication;
+
+  /**
+   * The largest CDC latency at the target a rise accepts (only with a `replication` that has CDC).
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly maxCdcLatency?: Duration;
+
+  /**
+   * Whether traffic may move to a `replication` whose validation is off (refused otherwise).
+   *
+   * @default false
+   */
+  readonly acceptUnvalidatedCutover?: boolean;
+
+  /**
+   * Whether nothing writes to the old side's database any more, so that `retireOld` may go ahead
+   * while the `replication` still runs CDC (refused otherwise: its changes would still be copied).
+   *
+   * @default false
+   */
+  readonly oldSideDone?: boolean;
+
+  /**
+   * Whether the name has a simple (non-weighted) alias record to the old target today, which the
+   * first deploy replaces with no moment unanswered: Route 53 refuses weighted records beside it,
+   * and CloudFormation creates before it deletes. A custom resource deletes it and creates a
+   * weighted copy of it (the bridge) in one change batch, which Route 53 applies all or none;
+   * then the shift's records are created beside the bridge, and the bridge is deleted. A simple
+   * record of this stack must first be released with `RemovalPolicy.RETAIN` in a deploy of its
+   * own (README, "Starting from a simple record").
+   *
+   * @default false
+   */
+  readonly fromSimpleRecord?: boolean;
 }
 
 /**
@@ -97,6 +147,12 @@ export class WeightedTrafficShift extends Construct {
   /** The new target's record. */
   public readonly newRecord: WeightedAliasRecord;
 
+  /** The gate the records wait for, when a `replication` is tied to the shift. */
+  public readonly cutoverGate?: CutoverGate;
+
+  /** The custom resources that replace a simple record (`fromSimpleRecord`). */
+  private readonly simpleRecordStart?: SimpleRecordStart;
+
   constructor(scope: Construct, id: string, props: WeightedTrafficShiftProps) {
     super(scope, id);
     const problems = new Problems(this);
@@ -118,6 +174,7 @@ export class WeightedTrafficShift extends Construct {
       problems.prop('RetireOldBeforeFullShift', 'retireOld', `is true while ${propName('percentToNew')} is ${props.percentToNew}, `
         + 'and the old target still receives that traffic', 'deploy percent_to_new=100 first, then retire_old=True in a second deploy');
     }
+    this.validateCutover(problems, props);
     problems.throwIfAny();
     const shared = {
       zone: props.zone,
@@ -125,6 +182,14 @@ export class WeightedTrafficShift extends Construct {
       recordType: props.recordType,
       evaluateTargetHealth: props.evaluateTargetHealth,
     };
+    if (props.replication) {
+      this.cutoverGate = new CutoverGate(this, 'CutoverGate', {
+        replication: props.replication,
+        percentToNew: props.percentToNew,
+        maxCdcLatency: props.maxCdcLatency,
+        acceptUnvalidatedCutover: props.acceptUnvalidatedCutover,
+      });
+    }
     if (!props.retireOld) {
       this.oldRecord = new WeightedAliasRecord(this, 'Old', {
         ...shared, target: props.oldTarget, setIdentifier: oldSetIdentifier, weight: 100 - props.percentToNew,
@@ -133,5 +198,46 @@ export class WeightedTrafficShift extends Construct {
     this.newRecord = new WeightedAliasRecord(this, 'New', {
       ...shared, target: props.newTarget, setIdentifier: newSetIdentifier, weight: props.percentToNew,
     });
+    const records = [this.oldRecord, this.newRecord].filter((r): r is WeightedAliasRecord => r !== undefined);
+    if (props.fromSimpleRecord) {
+      this.simpleRecordStart = startFromSimpleRecord(this, 'SimpleRecordStart', {
+        zone: props.zone,
+        recordName: this.newRecord.domainName,
+        recordType: props.recordType ?? AliasRecordType.A,
+        bridgeSetIdentifier: `${oldSetIdentifier}-bridge`,
+        oldTarget: {
+          dnsName: props.oldTarget.dnsName,
+          hostedZoneId: props.oldTarget.hostedZoneId,
+          evaluateTargetHealth: props.evaluateTargetHealth ?? props.oldTarget.supportsHealthEvaluation,
+        },
+        records,
+      });
+    }
+    // Nothing moves before the proof: the records, and the replacement of a simple record, wait for the gate.
+    this.cutoverGate?.guard(...records, ...(this.simpleRecordStart ? [this.simpleRecordStart.start] : []));
+  }
+
+  /** The tie to a replication: its props only with it, and no retirement of the old side while CDC runs. */
+  private validateCutover(problems: Problems, props: WeightedTrafficShiftProps): void {
+    if (!props.replication) {
+      for (const prop of ['maxCdcLatency', 'acceptUnvalidatedCutover', 'oldSideDone'] as const) {
+        if (props[prop] !== undefined) {
+          problems.prop('CutoverPropWithoutReplication', prop, 'is given without replication, and only a shift tied to a '
+            + 'replication uses it', `pass replication=<the PostgresReplication> (replication), or remove ${propName(prop)}`);
+        }
+      }
+      return;
+    }
+    const cdc = props.replication.migrationType !== DmsMigrationType.FULL_LOAD;
+    if (props.retireOld && cdc && !props.oldSideDone) {
+      problems.prop('RetireOldWhileCdc', 'retireOld', `is true while the replication ${props.replication.node.path} runs CDC `
+        + `(${props.replication.migrationType}): writes that still reach the old database are copied to the new one until it stops`,
+      'once nothing writes to the old database, set old_side_done=True (oldSideDone) with retire_old, then retire the replication '
+        + '(README, "Cutting over")');
+    }
+    if (props.retireOld && cdc && props.oldSideDone) {
+      warn(this, 'oldSideDeclaredDone', `${propName('oldSideDone')} is true: the old record is retired while the replication `
+        + `${props.replication.node.path} still runs CDC, on your word that nothing writes to the old database any more`);
+    }
   }
 }

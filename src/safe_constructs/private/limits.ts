@@ -104,3 +104,17 @@ export const PERCENT: Bound = { min: 0, max: 100 };
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
  */
 export const SECRET_ROTATION_PERIOD: DurationBound = { min: Duration.hours(4), max: Duration.days(1000) };
+
+/**
+ * How long a wait through aws-cdk-lib's Provider framework may last: "The maximum timeout is 1 hour
+ * (yes, it can exceed the AWS Lambda 15 minutes)" (custom_resources.ProviderProps.totalTimeout).
+ * The framework does not enforce it; this bound does.
+ */
+export const PROVIDER_WAIT: DurationBound = { min: Duration.minutes(1), max: Duration.hours(1) };
+
+/**
+ * How long the deploy waits for the task to start, stop or resume, and for the assessment: at most the
+ * hour the Provider framework allows (PROVIDER_WAIT), at least 5 minutes, in whole minutes (a whole
+ * number of its 30-second queries).
+ */
+export const DMS_TASK_WAIT: DurationBound = { min: Duration.minutes(5), max: PROVIDER_WAIT.max };
