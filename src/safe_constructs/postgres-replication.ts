@@ -1142,7 +1142,8 @@ export class PostgresReplication extends Construct {
     }
     checkTaskSettings(problems, this, this.taskSettings(lobMode));
     validateSecretsManagerPath(problems, { vpc: props.vpc, endpoint: props.secretsManagerEndpoint, create: props.createSecretsManagerEndpoint });
-    checkSameEnvironment(problems, this, replicationEnvironmentProps(props));
+    // What lies in another account or Region cannot be read further here (its names do not resolve in this stack)
+    if (!checkSameEnvironment(problems, this, replicationEnvironmentProps(props))) problems.throwIfAny();
     this.validateEndpoints(problems, props);
     this.validateDatabaseEngines(problems, props);
     this.validateInstance(problems, props);

@@ -18,16 +18,19 @@ function environmentOf(stack: Stack): string {
   return `account ${name(stack.account)}, Region ${name(stack.region)}`;
 }
 
-/** Refuses each prop whose construct is in a stack of another account or Region than `scope`'s. */
-export function checkSameEnvironment(problems: Problems, scope: IConstruct, props: SameEnvironmentProp[]): void {
+/** Refuses each prop whose construct is in a stack of another account or Region than `scope`'s; whether none is. */
+export function checkSameEnvironment(problems: Problems, scope: IConstruct, props: SameEnvironmentProp[]): boolean {
   const home = Stack.of(scope);
+  let same = true;
   for (const { prop, value, fix } of props) {
     if (!Construct.isConstruct(value)) continue;
     const stack = Stack.of(value);
     if (stack.account === home.account && stack.region === home.region) continue;
+    same = false;
     problems.prop('CrossEnvironment', prop, `is in stack ${stack.node.path} (${environmentOf(stack)}), and this construct is in stack `
       + `${home.node.path} (${environmentOf(home)}): a CloudFormation stack cannot reference a resource of another account or Region`, fix);
   }
+  return same;
 }
 
 /** DMS's resources are regional: a DMS ARN names its Region. */
