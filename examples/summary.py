@@ -28,11 +28,12 @@ def summarize(assembly):
         lines.append(f"  {len(resources)} resources:")
         for resource_type, count in sorted(collections.Counter(r["Type"] for r in resources.values()).items()):
             lines.append(f"    {count:3d}  {resource_type}")
-        by_level = collections.Counter(m.level.value for m in stack.messages)
+        # the level's value is upper case ("WARNING") in aws-cdk-lib's cx-api: compare it lower-cased
+        by_level = collections.Counter(m.level.value.lower() for m in stack.messages)
         lines.append("  findings: " + (", ".join(f"{n} {level}" for level, n in sorted(by_level.items())) or "none"))
         for message in stack.messages:
-            if message.level.value in ("warning", "error"):
-                lines.append(f"    [{message.level.value}] {message.id}: {str(message.entry.data)[:160]}")
+            if message.level.value.lower() in ("warning", "error"):
+                lines.append(f"    [{message.level.value.lower()}] {message.id}: {str(message.entry.data)[:160]}")
     report = pathlib.Path(assembly.directory) / "validation-report.json"
     if report.exists():
         for plugin in json.loads(report.read_text())["pluginReports"]:

@@ -140,6 +140,8 @@ def test_main_job_summarizes_the_payment_migration(tmp_path):
     text = summary["summarize"](summary["main"](str(tmp_path)))
     assert f"stack PaymentMigration: {tmp_path}/PaymentMigration.template.json" in text
     assert "      2  AWS::DMS::Endpoint" in text
+    # the example's one warning, the source user's rds_superuser, is printed, not only counted
+    assert "\n    [warning] /PaymentMigration/DmsReader: grant_rds_superuser (grantRdsSuperuser) is True" in text
     assert "policy validation AwsSolutions: success, 0 violations" in text
 
 

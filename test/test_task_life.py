@@ -66,7 +66,8 @@ def test_the_guard_sees_what_the_task_would_be_modified_with_and_nothing_else():
 
     base = hashes()
     assert hashes(task_settings={"FullLoadSettings": {"MaxFullLoadSubTasks": 4}}) != base  # a modification: stop, resume
-    assert hashes(schemas=["payments", "ledger"])[0] != base[0]                            # new table mappings
+    mappings = hashes(schemas=["payments", "ledger"])
+    assert mappings[0] != base[0] and mappings[1] != base[1]                                 # new table mappings: assessed again
     assert hashes(allocated_storage=100) == base                                             # the instance's: not the task's
     assert hashes() == base                                                                  # stable across synths
 

@@ -278,7 +278,9 @@ export interface PostgresReplicationProps {
    * the replication instance once everything they need exists (the users, their first rotation,
    * the security group rules, the Secrets Manager endpoint), and the task waits for it. Turn it
    * off only when a database cannot be reached during the deploy (a source behind a VPN set up
-   * later, a database restored after it); then test the endpoints yourself before starting the task.
+   * later, a database restored after it). The deploy's assessment and its start of the task reach
+   * the databases too: give `assessment=False` and `start_task=False` (with `start_task_off_reason`)
+   * with it, and test the endpoints yourself before you start the task.
    *
    * @default true
    */
