@@ -33,7 +33,7 @@ import json
 import re
 import time
 
-from index import THROTTLING, GateFailed, aws_client, error_code, is_rollback, stack_status
+from index import THROTTLING, GateFailed, aws_client, error_code, is_rollback, replication_tasks, stack_status
 
 ASSESSMENT = "Custom::DmsPremigrationAssessment"
 RUNNING = {"starting", "provisioning", "running"}
@@ -198,8 +198,8 @@ def individual(dms, run_arn):
 
 
 def describe_task(dms, task_arn):
-    tasks = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-arn", "Values": [task_arn]}],
-                                           WithoutSettings=True)["ReplicationTasks"]
+    """The task, or None when DMS has no such task."""
+    tasks = replication_tasks(dms, "replication-task-arn", task_arn)
     return tasks[0] if tasks else None
 
 

@@ -30,7 +30,7 @@ Validation, MaxCdcLatencySeconds (with CDC), LatencyWindowMinutes, PercentToNew,
 import datetime
 
 from calls import retried
-from index import Clock, GateFailed, answer, aws_client, dms_client, error_code
+from index import Clock, GateFailed, answer, aws_client, dms_client, replication_tasks
 
 FULL_LOAD = "full-load"
 FULL_LOAD_ONLY_FINISHED = "Stop Reason FULL_LOAD_ONLY_FINISHED"
@@ -97,13 +97,7 @@ def check_cutover(event, dms, cloudwatch, deadline, clock=None, now=None):
 
 def describe_task(dms, arn):
     """The task, or None when DMS has no such task."""
-    try:
-        tasks = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-arn", "Values": [arn]}],
-                                               WithoutSettings=True)["ReplicationTasks"]
-    except Exception as error:
-        if error_code(error) == "ResourceNotFoundFault":
-            return None
-        raise
+    tasks = replication_tasks(dms, "replication-task-arn", arn)
     return tasks[0] if tasks else None
 
 

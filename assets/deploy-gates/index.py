@@ -136,6 +136,17 @@ def error_code(error):
     return getattr(error, "response", {}).get("Error", {}).get("Code", "")
 
 
+def replication_tasks(dms, filter_name, value):
+    """DMS's tasks that one filter (replication-task-arn or replication-task-id) selects; [] when DMS has none."""
+    try:
+        return dms.describe_replication_tasks(Filters=[{"Name": filter_name, "Values": [value]}],
+                                              WithoutSettings=True)["ReplicationTasks"]
+    except Exception as error:
+        if error_code(error) == "ResourceNotFoundFault":
+            return []
+        raise
+
+
 def test_connections(event, client, deadline, clock=None):
     """Starts a connection test of each endpoint and waits until each has succeeded; raises GateFailed otherwise."""
     clock = clock or Clock()

@@ -28,7 +28,7 @@ DescribeReplicationTasks); the statuses and stop reasons are botocore's DMS mode
 """
 import time
 
-from index import THROTTLING, GateFailed, aws_client, error_code, is_rollback, stack_status
+from index import THROTTLING, GateFailed, aws_client, error_code, is_rollback, replication_tasks, stack_status
 
 GUARD = "Custom::DmsTaskUpdateGuard"
 RUN = "Custom::DmsTaskRun"
@@ -279,11 +279,5 @@ def start_date(task):
 
 def describe_task(dms, identifier):
     """The task named `identifier` (DMS stores identifiers in lower case), or None."""
-    try:
-        tasks = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-id", "Values": [identifier]}],
-                                               WithoutSettings=True)["ReplicationTasks"]
-    except Exception as error:
-        if error_code(error) == "ResourceNotFoundFault":
-            return None
-        raise
+    tasks = replication_tasks(dms, "replication-task-id", identifier)
     return next((t for t in tasks if t["ReplicationTaskIdentifier"].lower() == identifier.lower()), None)
