@@ -177,10 +177,25 @@ def test_a_rotation_of_either_endpoints_secret_stops_and_resumes_the_running_tas
     assert invoke["Properties"]["MaximumRetryAttempts"] == 0
     role = resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
     task = {"Ref": stack.resolve(replication.task.logical_id)}
+    topic = {"Ref": logical(stack, replication.alarm_topic)}
+    key = {"Fn::GetAtt": [logical(stack, replication.alarm_topic.master_key), "Arn"]}
     assert statements(resources, role) == [
         {"Action": "dms:DescribeReplicationTasks", "Effect": "Allow", "Resource": "*"},
         {"Action": ["dms:StartReplicationTask", "dms:StopReplicationTask"], "Effect": "Allow", "Resource": task},
+        # a task that does not run again is published to the alarms' topic, encrypted with its own key
+        {"Action": "sns:Publish", "Effect": "Allow", "Resource": topic},
+        {"Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow", "Resource": key},
     ]
+    assert resources[function_id]["Properties"]["Environment"]["Variables"] == {"TASK_ARN": task, "TOPIC_ARN": topic}
+
+
+def test_unwatched_the_rotation_restart_tells_only_its_log():
+    stack = new_stack()
+    replication, _, _ = migration(stack, watch=False)
+    _, resources = resources_of(stack)
+    function = resources[logical(stack, replication.rotation_restart)]["Properties"]
+    assert function["Environment"]["Variables"] == {"TASK_ARN": {"Ref": stack.resolve(replication.task.logical_id)}}
+    assert "sns:Publish" not in json.dumps(statements(resources, function["Role"]["Fn::GetAtt"][0]))
 
 
 def test_each_behaviour_turned_off_leaves_a_warning_and_its_resources_out():

@@ -186,6 +186,9 @@ class PaymentMigrationStack(cdk.Stack):
             Validations.of(role).acknowledge(Acknowledgment(id="AwsSolutions-IAM5[Resource::*]",
                 reason="dms:DescribeReplicationTasks has no resource type (Service Authorization Reference), so only * is "
                        "possible; starting and stopping name the task (its ARN, or its tag)"))
+        Validations.of(replication.rotation_restart.role).acknowledge(Acknowledgment(id="AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+            reason="publishing to the alarms' encrypted topic: SNS documents kms:GenerateDataKey* and kms:Decrypt for a publisher "
+                   "(aws-cdk-lib's grant_publish), on that topic's key only"))
         Validations.of(replication.assessment_results).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-S1",
             reason="DMS's assessment reports, written by DMS's service role and read by the assessment handler only; "
                    "encrypted, SSL only, no public access"))
