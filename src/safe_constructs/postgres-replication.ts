@@ -281,7 +281,9 @@ export interface PostgresReplicationProps {
    * off only when a database cannot be reached during the deploy (a source behind a VPN set up
    * later, a database restored after it). The deploy's assessment and its start of the task reach
    * the databases too: give `assessment=False` and `start_task=False` (with `start_task_off_reason`)
-   * with it, and test the endpoints yourself before you start the task.
+   * with it, and test the endpoints yourself before you start the task; without them the synth warns
+   * `startWithoutConnectionGate` (a database the deploy cannot reach then fails the assessment or
+   * the start, not a connection test).
    *
    * @default true
    */
@@ -1103,6 +1105,14 @@ export class PostgresReplication extends Construct {
 
   /** Each behaviour of the task's life turned off leaves a warning that says what is then the operator's. */
   private warnTaskLife(props: PostgresReplicationProps): void {
+    const reaches = [...(props.startTask ?? true) ? [['startTask', 'start']] : [], ...(props.assessment ?? true) ? [['assessment', 'assessment']] : []];
+    if (props.connectionGate === false && reaches.length > 0) {
+      warn(this, 'startWithoutConnectionGate', `${propName('connectionGate')} is False with ${reaches.map(([prop]) => propName(prop)).join(' and ')} `
+        + `on: the deploy runs the ${reaches.map(([, step]) => step).join(' and the ')} without first proving that DMS connects to both `
+        + `endpoints, so an unreachable database fails the deploy as the ${reaches.map(([, step]) => step).join(' or the ')}, with its `
+        + 'message, instead of naming the connection. Keep connection_gate, or give assessment=False and start_task=False (with '
+        + 'start_task_off_reason) and test the endpoints (aws dms test-connection) before you start the task');
+    }
     if (props.startTask === false) {
       warn(this, 'taskNotStarted', `start_task (startTask) is false${props.startTaskOffReason ? ` (${props.startTaskOffReason})` : ''}: `
         + 'the deploy does not start the task. Start it once with aws dms start-replication-task --start-replication-task-type '
