@@ -96,7 +96,7 @@ def test_the_task_life_role_may_start_and_stop_only_the_replications_tasks():
         {"Action": "dms:DescribeReplicationTasks", "Effect": "Allow", "Resource": "*"},
         {"Action": ["dms:StartReplicationTask", "dms:StopReplicationTask"], "Effect": "Allow",
          "Condition": {"StringEquals": {"aws:ResourceTag/safe-constructs:replication": replication.task_identifier}},
-         "Resource": "arn:*:dms:eu-west-1:123456789012:task:*"},
+         "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":dms:eu-west-1:123456789012:task:*"]]}},
         {"Action": "cloudformation:DescribeStacks", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}},
     ]
 
@@ -150,6 +150,10 @@ def test_the_assessment_writes_to_a_closed_bucket_with_the_role_dms_documents():
     granted = statements(resources, handler_role)
     assert {"Action": ["dms:StartReplicationTaskAssessmentRun", "dms:DescribeApplicableIndividualAssessments"], "Effect": "Allow",
             "Resource": task} in granted
+    # the task's assessment runs, whose ARNs DMS makes, in the stack's partition
+    runs = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":dms:eu-west-1:123456789012:assessment-run:*"]]}
+    assert {"Action": ["dms:DescribeReplicationTaskAssessmentRuns", "dms:DescribeReplicationTaskIndividualAssessments"],
+            "Effect": "Allow", "Resource": [task, runs]} in granted
     assert {"Action": "iam:PassRole", "Effect": "Allow", "Resource": {"Fn::GetAtt": [service_role, "Arn"]},
             "Condition": {"StringEquals": {"iam:PassedToService": "dms.amazonaws.com"}}} in granted
     # its verdict is a stack output, which cdk deploy prints: warnings are seen there

@@ -99,9 +99,8 @@ export function taskLife(scope: Construct, options: TaskLifeOptions): TaskLife {
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dms:DescribeReplicationTasks'], resources: ['*'] }));
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dms:StartReplicationTask', 'dms:StopReplicationTask'],
-    // any partition: a role acts only in its own, and an ARN without the partition token can be acknowledged in
-    // cdk-nag by id (aws-cdk-lib 2.263 refuses an id holding a second "::", as "<AWS::Partition>" would)
-    resources: [stack.formatArn({ partition: '*', service: 'dms', resource: 'task', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    // the stack's partition, as every other ARN the library writes
+    resources: [stack.formatArn({ service: 'dms', resource: 'task', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     conditions: { StringEquals: { [`aws:ResourceTag/${TASK_TAG_KEY}`]: options.tagValue } },
   }));
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
