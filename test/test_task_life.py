@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import Duration
 
 from harness import migration, migration_with_users, new_stack, only_resource, synth, warnings_of
-from safe_constructs import DmsMigrationType
+from safe_constructs import DmsMigrationType, DmsPostgresCdcSettings
 
 
 def resources_of(stack):
@@ -69,6 +69,9 @@ def test_the_guard_sees_what_the_task_would_be_modified_with_and_nothing_else():
     mappings = hashes(schemas=["payments", "ledger"])
     assert mappings[0] != base[0] and mappings[1] != base[1]                                 # new table mappings: assessed again
     assert hashes(allocated_storage=100) == base                                             # the instance's: not the task's
+    # an endpoint's setting: assessed again, and the running task is not stopped for it (README, the assessment)
+    endpoint = hashes(source_endpoint_props={"cdc_settings": DmsPostgresCdcSettings(heartbeat_frequency=10)})
+    assert endpoint[0] == base[0] and endpoint[1] != base[1]
     assert hashes() == base                                                                  # stable across synths
 
 
