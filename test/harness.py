@@ -409,9 +409,9 @@ def logical_id(stack, construct):
 LOGICAL_REPLICATION = {"rds.logical_replication": "1"}
 
 
-def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, source_props=None, **overrides):
+def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, source_props=None, source_endpoint_props=None, **overrides):
     """A source database (rotating master secret, attached; `source_props` are its own), an external-secret target,
-    and their replication."""
+    and their replication (`source_endpoint_props`: the source endpoint's own)."""
     vpc = vpc or private_vpc(stack)
     group = rds.ParameterGroup(stack, "Params", engine=POSTGRES, parameters=parameters) if parameters else None
     rotation = secretsmanager.HostedRotation.postgre_sql_single_user(vpc=vpc, vpc_subnets=ISOLATED)
@@ -424,7 +424,7 @@ def migration(stack, vpc=None, parameters=LOGICAL_REPLICATION, source_props=None
         storage_encrypted=True, credentials=rds.Credentials.from_generated_secret("postgres"))
     target_secret = secretsmanager.Secret.from_secret_complete_arn(stack, "TargetSecret", EXTERNAL_ARN)
     source = SecureDmsPostgresEndpoint(stack, "Source", secret=source_secret, endpoint_type=DmsEndpointType.SOURCE,
-                                       database_name="payments")
+                                       database_name="payments", **(source_endpoint_props or {}))
     target = SecureDmsPostgresEndpoint(stack, "Target", secret=target_secret, endpoint_type=DmsEndpointType.TARGET,
                                        database_name="payments")
     props = dict(source=source, target=target, vpc=vpc, vpc_subnets=ISOLATED, source_database=source_db,

@@ -4,6 +4,7 @@ from aws_cdk import Duration, aws_dms as dms, aws_secretsmanager as secretsmanag
 
 from harness import (
     EXTERNAL_ARN, REGION, logical_id, migration, migration_with_users, new_stack, only_resource, statements_of, synth,
+    warnings_of,
 )
 from safe_constructs import DmsConnectionGate, DmsEndpointType, DmsMySqlEngine, SecureDmsMySqlEndpoint
 
@@ -47,6 +48,25 @@ def test_the_connection_gate_can_be_turned_off_and_then_the_task_does_not_wait_f
     replication, _, _ = migration(stack, connection_gate=False)
     template = synth(stack)
     assert replication.connection_gate is None and not template.find_resources("Custom::DmsConnectionTest")
+
+
+@pytest.mark.parametrize("reaches, props", [
+    ("start_task (startTask) and assessment", {}),
+    ("start_task (startTask)", {"assessment": False}),
+    ("assessment", {"start_task": False, "start_task_off_reason": "the cutover runbook starts it"}),
+])
+def test_without_the_gate_a_deploy_that_reaches_the_databases_is_warned(reaches, props):
+    stack = new_stack()
+    migration(stack, connection_gate=False, **props)
+    [warning] = [w for w in warnings_of(stack) if "startWithoutConnectionGate" in w]
+    assert f"connection_gate (connectionGate) is False with {reaches} on" in warning
+    assert "an unreachable database fails the deploy as the" in warning
+
+
+def test_without_the_gate_nor_a_deploy_that_reaches_the_databases_nothing_is_warned():
+    stack = new_stack()
+    migration(stack, connection_gate=False, assessment=False, start_task=False, start_task_off_reason="the runbook starts it")
+    assert not any("startWithoutConnectionGate" in w for w in warnings_of(stack))
 
 
 def test_a_bound_outside_what_its_function_can_answer_within_is_refused_with_every_other_problem():

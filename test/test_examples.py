@@ -158,3 +158,21 @@ def test_every_python_function_asset_holds_what_it_imports(synthesized, tmp_path
     for module in user_asset.glob("*.py"):  # its modules, without vendor/
         (broken / module.name).write_text(module.read_text())
     assert asset_problems(tmp_path) == [f"{user_asset.name}: imports pg8000, which it does not hold"]
+
+
+def test_readme_lists_every_finding_the_payment_example_acknowledges_on_the_replication_with_its_reason():
+    # GIVEN the example's acknowledgments on the replication's parts (its acknowledge_task_life), read from its source
+    import ast
+    source = (ROOT / "examples" / "payment_migration" / "app.py").read_text()
+    [method] = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == "acknowledge_task_life"]
+    acknowledged = [(ast.unparse(k.value), next(r.value.value for r in call.keywords if r.arg == "reason"))
+                    for call in ast.walk(method) if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Acknowledgment"
+                    for k in call.keywords if k.arg == "id"]
+    assert len(acknowledged) >= 8
+    # THEN README's list of them (in "The migration's weeks") gives each reason as the example does, and the rule it names
+    readme = (ROOT / "README.md").read_text()
+    listed = readme.split("cdk-nag reports these on the replication")[1].split("\n\n", 2)[1]
+    for finding, reason in acknowledged:
+        rule = finding.strip("'\"f").removeprefix("AwsSolutions::").split("[")[0]
+        assert reason in " ".join(listed.split()), reason
+        assert rule in listed, rule

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import Duration
 
 from harness import migration, migration_with_users, new_stack, only_resource, synth, warnings_of
-from safe_constructs import DmsMigrationType
+from safe_constructs import DmsMigrationType, DmsPostgresCdcSettings
 
 
 def resources_of(stack):
@@ -69,6 +69,9 @@ def test_the_guard_sees_what_the_task_would_be_modified_with_and_nothing_else():
     mappings = hashes(schemas=["payments", "ledger"])
     assert mappings[0] != base[0] and mappings[1] != base[1]                                 # new table mappings: assessed again
     assert hashes(allocated_storage=100) == base                                             # the instance's: not the task's
+    # an endpoint's setting: assessed again, and the running task is not stopped for it (README, the assessment)
+    endpoint = hashes(source_endpoint_props={"cdc_settings": DmsPostgresCdcSettings(heartbeat_frequency=10)})
+    assert endpoint[0] == base[0] and endpoint[1] != base[1]
     assert hashes() == base                                                                  # stable across synths
 
 
@@ -96,7 +99,7 @@ def test_the_task_life_role_may_start_and_stop_only_the_replications_tasks():
         {"Action": "dms:DescribeReplicationTasks", "Effect": "Allow", "Resource": "*"},
         {"Action": ["dms:StartReplicationTask", "dms:StopReplicationTask"], "Effect": "Allow",
          "Condition": {"StringEquals": {"aws:ResourceTag/safe-constructs:replication": replication.task_identifier}},
-         "Resource": "arn:*:dms:eu-west-1:123456789012:task:*"},
+         "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":dms:eu-west-1:123456789012:task:*"]]}},
         {"Action": "cloudformation:DescribeStacks", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"}},
     ]
 
@@ -150,6 +153,10 @@ def test_the_assessment_writes_to_a_closed_bucket_with_the_role_dms_documents():
     granted = statements(resources, handler_role)
     assert {"Action": ["dms:StartReplicationTaskAssessmentRun", "dms:DescribeApplicableIndividualAssessments"], "Effect": "Allow",
             "Resource": task} in granted
+    # the task's assessment runs, whose ARNs DMS makes, in the stack's partition
+    runs = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":dms:eu-west-1:123456789012:assessment-run:*"]]}
+    assert {"Action": ["dms:DescribeReplicationTaskAssessmentRuns", "dms:DescribeReplicationTaskIndividualAssessments"],
+            "Effect": "Allow", "Resource": [task, runs]} in granted
     assert {"Action": "iam:PassRole", "Effect": "Allow", "Resource": {"Fn::GetAtt": [service_role, "Arn"]},
             "Condition": {"StringEquals": {"iam:PassedToService": "dms.amazonaws.com"}}} in granted
     # its verdict is a stack output, which cdk deploy prints: warnings are seen there
@@ -177,10 +184,25 @@ def test_a_rotation_of_either_endpoints_secret_stops_and_resumes_the_running_tas
     assert invoke["Properties"]["MaximumRetryAttempts"] == 0
     role = resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
     task = {"Ref": stack.resolve(replication.task.logical_id)}
+    topic = {"Ref": logical(stack, replication.alarm_topic)}
+    key = {"Fn::GetAtt": [logical(stack, replication.alarm_topic.master_key), "Arn"]}
     assert statements(resources, role) == [
         {"Action": "dms:DescribeReplicationTasks", "Effect": "Allow", "Resource": "*"},
         {"Action": ["dms:StartReplicationTask", "dms:StopReplicationTask"], "Effect": "Allow", "Resource": task},
+        # a task that does not run again is published to the alarms' topic, encrypted with its own key
+        {"Action": "sns:Publish", "Effect": "Allow", "Resource": topic},
+        {"Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow", "Resource": key},
     ]
+    assert resources[function_id]["Properties"]["Environment"]["Variables"] == {"TASK_ARN": task, "TOPIC_ARN": topic}
+
+
+def test_unwatched_the_rotation_restart_tells_only_its_log():
+    stack = new_stack()
+    replication, _, _ = migration(stack, watch=False)
+    _, resources = resources_of(stack)
+    function = resources[logical(stack, replication.rotation_restart)]["Properties"]
+    assert function["Environment"]["Variables"] == {"TASK_ARN": {"Ref": stack.resolve(replication.task.logical_id)}}
+    assert "sns:Publish" not in json.dumps(statements(resources, function["Role"]["Fn::GetAtt"][0]))
 
 
 def test_each_behaviour_turned_off_leaves_a_warning_and_its_resources_out():

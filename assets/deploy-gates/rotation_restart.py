@@ -112,8 +112,8 @@ def describe(dms, task_arn, clock, deadline):
 def notify(message, topic_arn):
     """Tells someone the task did not run again: the replication's SNS topic when there is one, the log always.
 
-    The hook for the alarms' topic: give the function TOPIC_ARN (and sns:Publish on it) and the message
-    goes there too.
+    PostgresReplication sets TOPIC_ARN to its alarms' topic when it is watched (with sns:Publish on it and
+    the topic key's kms:Decrypt and kms:GenerateDataKey*), so the message pages whoever the alarms page.
     """
     print(message)
     if topic_arn:

@@ -21,7 +21,7 @@ import { admitToDefaultPort, portFor } from './private/connections';
 import { premigrationAssessment } from './private/dms-assessment';
 import { DEFAULT_DMS_ENGINE_VERSION, DMS_VERSION_FOR_POSTGRES, NEWEST_POSTGRES_MAJOR_NAMED, compareVersions, dmsVersionsForPostgresInWords } from './private/dms-engine-versions';
 import { arnResourceId, dmsIdentifier } from './private/dms-identifiers';
-import { RESTART_LABEL, rotationRestart, taskIdentifier, taskLife } from './private/dms-task-life';
+import { RESTART_LABEL, publishFailedResumes, rotationRestart, taskIdentifier, taskLife } from './private/dms-task-life';
 import { checkTaskSettings, mergeSettings } from './private/dms-task-settings';
 import { checkSourceUserRoles } from './private/dms-users';
 import { checkSameEnvironment, replicationEnvironmentProps } from './private/environments';
@@ -249,7 +249,8 @@ export interface PostgresReplicationProps {
   /**
    * Whether the replication is watched: alarms on the task's CDC latency, on the source's slot,
    * transaction logs and free storage, and on the replication instance's free storage and memory, and
-   * an EventBridge rule for every state change of the task and its instance, all to `alarmTopic`.
+   * an EventBridge rule for every state change of the task and its instance, all to `alarmTopic`,
+   * where the rotation's function (`restartAfterRotation`) also publishes a task it could not resume.
    * `false` leaves the warning `replicationUnwatched`.
    *
    * @default true
@@ -280,7 +281,9 @@ export interface PostgresReplicationProps {
    * off only when a database cannot be reached during the deploy (a source behind a VPN set up
    * later, a database restored after it). The deploy's assessment and its start of the task reach
    * the databases too: give `assessment=False` and `start_task=False` (with `start_task_off_reason`)
-   * with it, and test the endpoints yourself before you start the task.
+   * with it, and test the endpoints yourself before you start the task; without them the synth warns
+   * `startWithoutConnectionGate` (a database the deploy cannot reach then fails the assessment or
+   * the start, not a connection test).
    *
    * @default true
    */
@@ -528,7 +531,10 @@ export class PostgresReplication extends Construct {
   /** Where DMS writes the assessment's results (unless `assessment` is false). */
   public readonly assessmentResults?: s3.IBucket;
 
-  /** The function that stops and resumes the task after a rotation (unless `restart_after_rotation` is false). */
+  /**
+   * The function that stops and resumes the task after a rotation (unless `restart_after_rotation` is
+   * false). With `watch`, a task it cannot resume is published to `alarmTopic` (its `TOPIC_ARN`).
+   */
   public readonly rotationRestart?: lambda.IFunction;
 
   /**
@@ -684,9 +690,9 @@ export class PostgresReplication extends Construct {
     this.taskUpdateGuard = life.guard;
     this.taskRun = life.run;
     this.taskLifeProvider = life.provider;
-    if (props.restartAfterRotation ?? true) {
-      this.rotationRestart = rotationRestart(this, { task: this.task, secrets: [props.source.secret, props.target.secret] }).handler;
-    }
+    const restart = (props.restartAfterRotation ?? true)
+      ? rotationRestart(this, { task: this.task, secrets: [props.source.secret, props.target.secret] }).handler : undefined;
+    this.rotationRestart = restart;
     // The users may be defined after this construct: found once the app is built, before synth.
     Aspects.of(this).add({ visit: (node) => { if (node === this) this.settleDmsSchemas(); } });
     checkAtSynth(this, (problems) => this.validateAtSynth(problems));
@@ -705,6 +711,8 @@ export class PostgresReplication extends Construct {
       this.instanceFreeStorageAlarm = watched.alarms.InstanceFreeStorage;
       this.instanceFreeableMemoryAlarm = watched.alarms.InstanceFreeableMemory;
       this.alarms.push(...Object.values(watched.alarms));
+      // a task the rotation's function could not resume is published to the same topic
+      if (restart) publishFailedResumes(restart, watched.topic);
     } else {
       warn(this, 'replicationUnwatched', 'watch is False: no alarm and no notification tells anyone that the task failed or '
         + 'stopped, that CDC lags, or that the source\'s slot holds WAL until its disk is full');
@@ -975,7 +983,8 @@ export class PostgresReplication extends Construct {
       warn(this, 'alarmTopicUnchecked', `alarm_topic (alarmTopic) ${props.alarmTopic.node.path} is imported, or encrypted with a key `
         + 'this app does not define, so its policies cannot be set here: let cloudwatch.amazonaws.com (on condition aws:SourceArn '
         + 'arn:aws:cloudwatch:<region>:<account>:alarm:*) and events.amazonaws.com sns:Publish to it, and both kms:Decrypt and '
-        + 'kms:GenerateDataKey* on its key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html)');
+        + 'kms:GenerateDataKey* on its key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html); an imported topic '
+        + 'given without its key leaves those two out of the rotation_restart function\'s role too');
     }
     const cdc = props.migrationType !== DmsMigrationType.FULL_LOAD;
     const t = defaultThresholds({
@@ -1096,6 +1105,14 @@ export class PostgresReplication extends Construct {
 
   /** Each behaviour of the task's life turned off leaves a warning that says what is then the operator's. */
   private warnTaskLife(props: PostgresReplicationProps): void {
+    const reaches = [...(props.startTask ?? true) ? [['startTask', 'start']] : [], ...(props.assessment ?? true) ? [['assessment', 'assessment']] : []];
+    if (props.connectionGate === false && reaches.length > 0) {
+      warn(this, 'startWithoutConnectionGate', `${propName('connectionGate')} is False with ${reaches.map(([prop]) => propName(prop)).join(' and ')} `
+        + `on: the deploy runs the ${reaches.map(([, step]) => step).join(' and the ')} without first proving that DMS connects to both `
+        + `endpoints, so an unreachable database fails the deploy as the ${reaches.map(([, step]) => step).join(' or the ')}, with its `
+        + 'message, instead of naming the connection. Keep connection_gate, or give assessment=False and start_task=False (with '
+        + 'start_task_off_reason) and test the endpoints (aws dms test-connection) before you start the task');
+    }
     if (props.startTask === false) {
       warn(this, 'taskNotStarted', `start_task (startTask) is false${props.startTaskOffReason ? ` (${props.startTaskOffReason})` : ''}: `
         + 'the deploy does not start the task. Start it once with aws dms start-replication-task --start-replication-task-type '

@@ -69,8 +69,7 @@ export function premigrationAssessment(scope: Construct, options: AssessmentOpti
     totalTimeout: options.timeout,
   });
   const role = waiter.role;
-  // any partition, as for the task life's tasks (dms-task-life.ts): a role acts only in its own
-  const runs = stack.formatArn({ partition: '*', service: 'dms', resource: 'assessment-run', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const runs = stack.formatArn({ service: 'dms', resource: 'assessment-run', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dms:StartReplicationTaskAssessmentRun', 'dms:DescribeApplicableIndividualAssessments'], resources: [options.task.ref],
   }));

@@ -6,7 +6,7 @@ import * as path from 'path';
 import {
   ArnFormat, CustomResource, Duration, Lazy, Stack, Tags,
   aws_dms as dms, aws_events as events, aws_events_targets as targets, aws_iam as iam, aws_lambda as lambda,
-  aws_secretsmanager as secretsmanager,
+  aws_secretsmanager as secretsmanager, aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { renderedProperties } from './cfn';
@@ -99,9 +99,8 @@ export function taskLife(scope: Construct, options: TaskLifeOptions): TaskLife {
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dms:DescribeReplicationTasks'], resources: ['*'] }));
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['dms:StartReplicationTask', 'dms:StopReplicationTask'],
-    // any partition: a role acts only in its own, and an ARN without the partition token can be acknowledged in
-    // cdk-nag by id (aws-cdk-lib 2.263 refuses an id holding a second "::", as "<AWS::Partition>" would)
-    resources: [stack.formatArn({ partition: '*', service: 'dms', resource: 'task', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    // the stack's partition, as every other ARN the library writes
+    resources: [stack.formatArn({ service: 'dms', resource: 'task', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     conditions: { StringEquals: { [`aws:ResourceTag/${TASK_TAG_KEY}`]: options.tagValue } },
   }));
   waiter.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
@@ -189,4 +188,19 @@ export function rotationRestart(scope: Construct, options: RotationRestartOption
     targets: [new targets.LambdaFunction(handler)],
   });
   return { handler, rule };
+}
+
+/**
+ * Has the rotation's function publish a task it could not resume to the replication's topic (the
+ * `TOPIC_ARN` of rotation_restart.py): `sns:Publish` on that topic, and `kms:Decrypt` and
+ * `kms:GenerateDataKey*` on its key, the two a publisher to an encrypted topic needs (SNS guide,
+ * "Enable compatibility between event sources from AWS services and encrypted topics"), as
+ * CloudWatch and EventBridge get them (replication-watch.ts): aws-cdk-lib's `grantPublish` grants
+ * exactly these, each on one ARN.
+ *
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function publishFailedResumes(handler: lambda.Function, topic: sns.ITopic): void {
+  handler.addEnvironment('TOPIC_ARN', topic.topicArn);
+  topic.grantPublish(handler);
 }

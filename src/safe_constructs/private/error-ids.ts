@@ -172,6 +172,7 @@ export const WARNINGS = {
   slotWalUnbounded: { when: 'CDC with the slot\'s WAL unbounded: `bound_slot_wal=False`, an Aurora source, or PostgreSQL 12' },
   sourceUnwatched: { when: 'CDC from a source whose DB instance is not known (only its connections): no alarm on its slot or storage' },
   sourceUserWithoutRdsSuperuser: { when: '`grant_rds_superuser=False` for the source user of a CDC task (against the DMS guide)' },
+  startWithoutConnectionGate: { when: '`connection_gate=False` while the deploy starts the task or runs the assessment: a database it cannot reach fails that step, not a connection test' },
   staleBaselineLines: { when: 'lines of the `baseline` file match no finding any more' },
   storageUnencrypted: { when: '`storage_encrypted=False`' },
   targetTablesDropped: { when: '`target_table_prep` is DROP_AND_CREATE' },
