@@ -33,7 +33,7 @@ import json
 import re
 import time
 
-from index import THROTTLING, GateFailed, aws_client, error_code, is_rollback, replication_tasks, stack_status
+from index import THROTTLING, GateFailed, aws_client, error_code, every_page, is_rollback, stack_status, task_by_arn
 
 ASSESSMENT = "Custom::DmsPremigrationAssessment"
 RUNNING = {"starting", "provisioning", "running"}
@@ -58,7 +58,7 @@ def on_event(event, context, dms=None, cloudformation=None, now=None):
                 "Data": {"Result": "rolled back: the previous deploy's assessment stands"}}
     dms = dms or aws_client("dms")
     now = now if now is not None else time.time()
-    task = describe_task(dms, props["TaskArn"])
+    task = task_by_arn(dms, props["TaskArn"])
     if task and task["Status"] in ("running", "starting"):
         # an update that changed only what the guard does not stop the task for (an endpoint's settings): DMS does
         # not document assessing a running task, and the safe side is not to try
@@ -102,7 +102,7 @@ def is_complete(event, context, dms=None, s3=None, now=None):
             return waiting(plan, now, f"assessment run {plan['Run']} is still {status} "
                                       f"({progress.get('IndividualAssessmentCompletedCount', 0)} of "
                                       f"{progress.get('IndividualAssessmentCount', len(plan['Names']))} done)")
-        task = describe_task(dms, props["TaskArn"])
+        task = task_by_arn(dms, props["TaskArn"])
         if task and task["Status"] == "testing":
             return waiting(plan, now, f"the task is still testing after assessment run {plan['Run']} ended {status}")
     except GateFailed:
@@ -164,13 +164,8 @@ def waiting(plan, now, state):
 
 
 def applicable(dms, task_arn):
-    names, marker = [], None
-    while True:
-        page = dms.describe_applicable_individual_assessments(ReplicationTaskArn=task_arn, **({"Marker": marker} if marker else {}))
-        names += page.get("IndividualAssessmentNames", [])
-        marker = page.get("Marker")
-        if not marker:
-            return names
+    """The names of every individual assessment DMS offers for the task."""
+    return every_page(dms.describe_applicable_individual_assessments, "IndividualAssessmentNames", ReplicationTaskArn=task_arn)
 
 
 def find_run(dms, task_arn, run_name):
@@ -187,20 +182,9 @@ def find_run(dms, task_arn, run_name):
 
 
 def individual(dms, run_arn):
-    found, marker = [], None
-    while True:
-        page = dms.describe_replication_task_individual_assessments(
-            Filters=[{"Name": "replication-task-assessment-run-arn", "Values": [run_arn]}], **({"Marker": marker} if marker else {}))
-        found += page.get("ReplicationTaskIndividualAssessments", [])
-        marker = page.get("Marker")
-        if not marker:
-            return found
-
-
-def describe_task(dms, task_arn):
-    """The task, or None when DMS has no such task."""
-    tasks = replication_tasks(dms, "replication-task-arn", task_arn)
-    return tasks[0] if tasks else None
+    """Every individual assessment of the run."""
+    return every_page(dms.describe_replication_task_individual_assessments, "ReplicationTaskIndividualAssessments",
+                      Filters=[{"Name": "replication-task-assessment-run-arn", "Values": [run_arn]}])
 
 
 def result_texts(s3, bucket, folder, names):

@@ -30,7 +30,7 @@ Validation, MaxCdcLatencySeconds (with CDC), LatencyWindowMinutes, PercentToNew,
 import datetime
 
 from calls import retried
-from index import Clock, GateFailed, answer, aws_client, dms_client, replication_tasks
+from index import Clock, GateFailed, answer, aws_client, dms_client, every_page, task_by_arn
 
 FULL_LOAD = "full-load"
 FULL_LOAD_ONLY_FINISHED = "Stop Reason FULL_LOAD_ONLY_FINISHED"
@@ -82,7 +82,7 @@ def check_cutover(event, dms, cloudwatch, deadline, clock=None, now=None):
         return  # going back, or staying: never blocked
     props = event["ResourceProperties"]
     arn = props["ReplicationTaskArn"]
-    reasons = task_reasons(props, retried(clock, deadline, lambda: describe_task(dms, arn), f"DMS did not describe task {arn}"))
+    reasons = task_reasons(props, retried(clock, deadline, lambda: task_by_arn(dms, arn), f"DMS did not describe task {arn}"))
     tables = retried(clock, deadline, lambda: table_statistics(dms, arn), f"DMS did not give the table statistics of task {arn}")
     reasons += table_reasons(props, tables)
     if props.get("MaxCdcLatencySeconds") not in (None, ""):
@@ -95,22 +95,9 @@ def check_cutover(event, dms, cloudwatch, deadline, clock=None, now=None):
                          "hold, or lower percent_to_new, which is never blocked (README, \"Cutting over\")")
 
 
-def describe_task(dms, arn):
-    """The task, or None when DMS has no such task."""
-    tasks = replication_tasks(dms, "replication-task-arn", arn)
-    return tasks[0] if tasks else None
-
-
 def table_statistics(dms, arn):
     """Every table's statistics, page by page."""
-    tables, marker = [], None
-    while True:
-        page = dms.describe_table_statistics(ReplicationTaskArn=arn, MaxRecords=TABLES_PER_PAGE,
-                                             **({"Marker": marker} if marker else {}))
-        tables += page.get("TableStatistics", [])
-        marker = page.get("Marker")
-        if not marker:
-            return tables
+    return every_page(dms.describe_table_statistics, "TableStatistics", ReplicationTaskArn=arn, MaxRecords=TABLES_PER_PAGE)
 
 
 def task_reasons(props, task):

@@ -147,6 +147,23 @@ def replication_tasks(dms, filter_name, value):
         raise
 
 
+def task_by_arn(dms, arn):
+    """The task of this ARN, or None when DMS has no such task."""
+    tasks = replication_tasks(dms, "replication-task-arn", arn)
+    return tasks[0] if tasks else None
+
+
+def every_page(call, key, **params):
+    """Every item a DMS Describe call lists under `key`, following its Marker page by page."""
+    found, marker = [], None
+    while True:
+        page = call(**params, **({"Marker": marker} if marker else {}))
+        found += page.get(key, [])
+        marker = page.get("Marker")
+        if not marker:
+            return found
+
+
 def test_connections(event, client, deadline, clock=None):
     """Starts a connection test of each endpoint and waits until each has succeeded; raises GateFailed otherwise."""
     clock = clock or Clock()
