@@ -8,6 +8,7 @@ import {
 } from './cfn';
 import { Problems } from './errors';
 import { readsSecrets, roleStatements } from './iam-policies';
+import { isSecretsManagerService } from './vpc-endpoints';
 
 /** Something that reads a secret from inside a VPC. */
 export interface SecretReader {
@@ -173,7 +174,7 @@ export function secretReaders(stack: StackResources): SecretReader[] {
 /** Whether an interface endpoint is one of Secrets Manager's. */
 function isSecretsManagerInterface(endpoint: RenderedResource): boolean {
   return endpoint.properties.VpcEndpointType === 'Interface'
-    && /(^|\.)secretsmanager(-fips)?$/.test(render(endpoint.properties.ServiceName));
+    && isSecretsManagerService(render(endpoint.properties.ServiceName));
 }
 
 /**

@@ -22,10 +22,15 @@ export function isVpcCreatedInApp(vpc: ec2.IVpc): boolean {
   return Construct.isConstruct(vpc) && vpc.node.defaultChild instanceof ec2.CfnVPC;
 }
 
+/** Whether a rendered service name is Secrets Manager's (`com.amazonaws.<region>.secretsmanager`, or its FIPS twin). */
+export function isSecretsManagerService(serviceName: string): boolean {
+  return /(^|\.)secretsmanager(-fips)?$/.test(serviceName);
+}
+
 /** Whether an interface endpoint is Secrets Manager's with private DNS (the L2's default). */
 function isSecretsManagerWithPrivateDns(endpoint: ec2.InterfaceVpcEndpoint): boolean {
   const resource = endpoint.node.defaultChild as ec2.CfnVPCEndpoint;
-  return /\.secretsmanager$/.test(render(Stack.of(endpoint).resolve(resource.serviceName))) && resource.privateDnsEnabled !== false;
+  return isSecretsManagerService(render(Stack.of(endpoint).resolve(resource.serviceName))) && resource.privateDnsEnabled !== false;
 }
 
 /** The Secrets Manager interface endpoints with private DNS that this app defines in a VPC (by its id), in any stack. */
